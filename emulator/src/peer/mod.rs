@@ -1,0 +1,362 @@
+//! WebRTC receiver for one browser stream.
+//!
+//! [`accept_offer`] answers a browser's SDP offer with a str0m session bound to one
+//! UDP socket, and runs the session on its own thread. Every received video frame
+//! is decoded (H.264 via OpenH264) and reduced to its size and mean colour, which
+//! the caller reads as windows ([`PeerHandle::take_clip`]) and running totals
+//! ([`PeerHandle::totals`]).
+//!
+//! Signalling is non-trickle: the offer may carry no candidates at all. The answer
+//! carries a single host candidate (the socket's address) and the browser reaches
+//! it as a peer-reflexive candidate.
+
+mod decoder;
+mod session;
+
+use std::fmt;
+use std::net::{IpAddr, UdpSocket};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use str0m::change::SdpOffer;
+use str0m::{Candidate, RtcConfig};
+
+pub use decoder::{FrameDecoder, FrameSummary, VideoCodec};
+
+/// Codecs we can decode, in order of preference.
+const PREFERRED: [VideoCodec; 1] = [VideoCodec::H264];
+
+/// Statistics of the frames decoded in one window (see [`PeerHandle::take_clip`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClipStats {
+    /// Frames decoded in the window.
+    pub frames: u32,
+    /// Width of the last frame in the window (0 if none).
+    pub width: u32,
+    /// Height of the last frame in the window (0 if none).
+    pub height: u32,
+    /// Mean colour over the window's frames (each frame weighs the same); 0s if none.
+    pub mean_rgb: [u8; 3],
+}
+
+/// Running state and counters of a session (see [`PeerHandle::totals`]).
+#[derive(Clone, Debug, Default)]
+pub struct TotalStats {
+    /// Frames decoded since the session started.
+    pub frames_decoded: u64,
+    /// Frames that failed to decode.
+    pub decode_errors: u64,
+    /// Key frame requests (PLI/FIR) sent.
+    pub keyframe_requests: u32,
+    /// When the first frame was decoded.
+    pub first_frame_at: Option<Instant>,
+    /// ICE and DTLS completed at some point.
+    pub connected: bool,
+    /// ICE currently reports the peer unreachable, or the session ended after
+    /// losing the peer (disconnect over ~5 s, or the peer closed the connection).
+    pub disconnected: bool,
+    /// The session ended abnormally: never connected in time, or a socket/str0m error.
+    pub failed: bool,
+    /// The session thread has exited (for any reason, including [`PeerHandle::close`]).
+    pub ended: bool,
+    /// Codec negotiated in the answer ("H264"; "VP8" once supported).
+    pub codec: Option<&'static str>,
+    /// Why the session ended, once it has.
+    pub exit_reason: Option<String>,
+}
+
+/// Why an offer could not be accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeerError {
+    /// The SDP could not be parsed or str0m refused it.
+    BadOffer(String),
+    /// The offer has no video codec we can decode; the text lists what it had.
+    NoSupportedCodec(String),
+    /// Socket, candidate or thread set-up failed.
+    Io(String),
+    /// The video decoder could not be created.
+    Decoder(String),
+}
+
+impl fmt::Display for PeerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeerError::BadOffer(m) => write!(f, "bad SDP offer: {m}"),
+            PeerError::NoSupportedCodec(m) => write!(f, "no supported video codec: {m}"),
+            PeerError::Io(m) => write!(f, "network set-up failed: {m}"),
+            PeerError::Decoder(m) => write!(f, "video decoder unavailable: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for PeerError {}
+
+/// Frame statistics accumulated since the last [`PeerHandle::take_clip`].
+#[derive(Default)]
+struct Window {
+    frames: u32,
+    width: u32,
+    height: u32,
+    sum_rgb: [f64; 3],
+}
+
+/// Everything the session thread reports, behind one mutex.
+#[derive(Default)]
+struct Stats {
+    window: Window,
+    totals: TotalStats,
+}
+
+/// State shared between a [`PeerHandle`] and its session thread.
+struct Shared {
+    stop: AtomicBool,
+    stats: Mutex<Stats>,
+}
+
+impl Shared {
+    /// Locks the stats; a poisoned lock is still usable (plain counters).
+    fn lock(&self) -> MutexGuard<'_, Stats> {
+        self.stats.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records one decoded frame.
+    fn add_frame(&self, f: &FrameSummary, now: Instant) {
+        let mut s = self.lock();
+        let w = &mut s.window;
+        w.frames = w.frames.saturating_add(1);
+        w.width = f.width;
+        w.height = f.height;
+        for (sum, c) in w.sum_rgb.iter_mut().zip(f.mean_rgb) {
+            *sum += f64::from(c);
+        }
+        let t = &mut s.totals;
+        t.frames_decoded += 1;
+        t.first_frame_at.get_or_insert(now);
+    }
+
+    /// Applies `f` to the totals under the lock.
+    fn update(&self, f: impl FnOnce(&mut TotalStats)) {
+        f(&mut self.lock().totals);
+    }
+}
+
+/// Handle to a running session. Dropping it closes the session.
+pub struct PeerHandle {
+    shared: Arc<Shared>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    port: u16,
+}
+
+impl PeerHandle {
+    /// Frames decoded since the previous call, and their statistics; resets the window.
+    pub fn take_clip(&self) -> ClipStats {
+        let w = std::mem::take(&mut self.shared.lock().window);
+        let mut mean_rgb = [0u8; 3];
+        if w.frames > 0 {
+            for (out, sum) in mean_rgb.iter_mut().zip(w.sum_rgb) {
+                *out = (sum / f64::from(w.frames)).round().clamp(0.0, 255.0) as u8;
+            }
+        }
+        ClipStats { frames: w.frames, width: w.width, height: w.height, mean_rgb }
+    }
+
+    /// Running totals and connection state.
+    pub fn totals(&self) -> TotalStats {
+        self.shared.lock().totals.clone()
+    }
+
+    /// The local UDP port the session is bound to.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the session thread (sending the browser a DTLS close) and waits for it
+    /// to exit, which releases the socket. Takes at most ~50 ms plus one frame's
+    /// decode. Idempotent; also done on drop.
+    pub fn close(&self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let handle = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(h) = handle {
+            if h.thread().id() != std::thread::current().id() {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+impl Drop for PeerHandle {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl fmt::Debug for PeerHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PeerHandle").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+/// Accepts a browser's SDP offer (it may contain NO candidates: non-trickle, the
+/// browser connects peer-reflexive to our one host candidate), binds one UDP socket
+/// on `bind_ip` (e.g. 127.0.0.1; not an unspecified address) port 0, and runs the
+/// str0m poll loop on its own std::thread. Returns the handle and the answer SDP.
+///
+/// The answer lists only the codec we decode (H.264, baseline profiles).
+pub fn accept_offer(offer_sdp: &str, bind_ip: IpAddr) -> Result<(PeerHandle, String), PeerError> {
+    let codec = choose_codec(offer_sdp)?;
+    let offer = guarded(|| SdpOffer::from_sdp_string(offer_sdp))
+        .and_then(|r| r.map_err(|e| e.to_string()))
+        .map_err(PeerError::BadOffer)?;
+    let decoder = decoder::new_decoder(codec).map_err(|e| PeerError::Decoder(e.0))?;
+
+    let socket = UdpSocket::bind((bind_ip, 0))
+        .map_err(|e| PeerError::Io(format!("bind UDP on {bind_ip}: {e}")))?;
+    let local = socket.local_addr().map_err(|e| PeerError::Io(format!("local_addr: {e}")))?;
+    let candidate = Candidate::host(local, "udp")
+        .map_err(|e| PeerError::Io(format!("host candidate {local}: {e}")))?;
+
+    let started = Instant::now();
+    let mut rtc = guarded(|| rtc_config(codec).build(started)).map_err(PeerError::Io)?;
+    if rtc.add_local_candidate(candidate).is_none() {
+        return Err(PeerError::Io(format!("str0m refused host candidate {local}")));
+    }
+    let answer = guarded(|| rtc.sdp_api().accept_offer(offer))
+        .and_then(|r| r.map_err(|e| e.to_string()))
+        .map_err(PeerError::BadOffer)?;
+    let answer_sdp = answer.to_sdp_string();
+    if !video_codecs(&answer_sdp).contains(&codec) {
+        return Err(PeerError::NoSupportedCodec(format!(
+            "the offer's {codec} variants were not accepted (only baseline profiles are decoded)"
+        )));
+    }
+
+    let shared = Arc::new(Shared { stop: AtomicBool::new(false), stats: Mutex::default() });
+    shared.update(|t| t.codec = Some(codec.name()));
+    eprintln!("peer {}: offer accepted, codec {codec}", local.port());
+
+    let ctx = session::Session::new(rtc, socket, local, codec, decoder, Arc::clone(&shared), started);
+    let thread = std::thread::Builder::new()
+        .name(format!("peer-{}", local.port()))
+        .spawn(move || ctx.run())
+        .map_err(|e| PeerError::Io(format!("spawn session thread: {e}")))?;
+
+    let handle = PeerHandle { shared, thread: Mutex::new(Some(thread)), port: local.port() };
+    Ok((handle, answer_sdp))
+}
+
+/// Runs str0m set-up code that is not supposed to panic, turning a panic into an error.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|_| "str0m panicked on this input".to_string())
+}
+
+/// str0m configuration whose answers carry only `codec` (no audio codecs: an audio
+/// m-line in the offer is rejected).
+fn rtc_config(codec: VideoCodec) -> RtcConfig {
+    let mut cfg = RtcConfig::new().clear_codecs();
+    match codec {
+        VideoCodec::H264 => {
+            // OpenH264 is sure to decode the baseline family; browsers always offer
+            // it. (pt, rtx pt, packetization-mode 1, profile-level-id)
+            let variants: [(u8, u8, bool, u32); 4] = [
+                (127, 121, true, 0x42001f),
+                (125, 107, false, 0x42001f),
+                (108, 109, true, 0x42e01f),
+                (124, 120, false, 0x42e01f),
+            ];
+            for (pt, rtx, mode1, profile) in variants {
+                cfg.codec_config().add_h264(pt.into(), Some(rtx.into()), mode1, profile);
+            }
+        }
+        VideoCodec::Vp8 => cfg = cfg.enable_vp8(true),
+    }
+    cfg
+}
+
+/// Picks the codec to negotiate from the offer's video sections.
+fn choose_codec(offer_sdp: &str) -> Result<VideoCodec, PeerError> {
+    if !offer_sdp.lines().any(|l| l.trim_start().starts_with("m=video")) {
+        if offer_sdp.trim_start().starts_with("v=") {
+            return Err(PeerError::NoSupportedCodec("the offer has no video m-line".into()));
+        }
+        return Err(PeerError::BadOffer("not an SDP offer (no v= line)".into()));
+    }
+    let offered = video_codecs(offer_sdp);
+    if let Some(c) = PREFERRED.iter().find(|c| c.is_decodable() && offered.contains(c)) {
+        return Ok(*c);
+    }
+    let names = video_codec_names(offer_sdp);
+    Err(PeerError::NoSupportedCodec(format!(
+        "offer has [{}]; this emulator decodes {}",
+        names.join(", "),
+        PREFERRED.map(VideoCodec::name).join(", ")
+    )))
+}
+
+/// Known codecs named by `a=rtpmap` lines inside active `m=video` sections.
+fn video_codecs(sdp: &str) -> Vec<VideoCodec> {
+    let mut out = Vec::new();
+    for name in video_codec_names(sdp) {
+        if let Some(c) = VideoCodec::from_sdp_name(&name) {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Encoding names (upper case, deduplicated, in order) of `a=rtpmap` lines inside
+/// `m=video` sections whose port is not 0.
+fn video_codec_names(sdp: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut in_video = false;
+    for line in sdp.lines().map(str::trim) {
+        if let Some(m) = line.strip_prefix("m=") {
+            let mut parts = m.split_whitespace();
+            in_video = parts.next() == Some("video") && parts.next() != Some("0");
+        } else if let Some(map) = line.strip_prefix("a=rtpmap:") {
+            if !in_video {
+                continue;
+            }
+            let encoding = map.split_whitespace().nth(1).unwrap_or("");
+            let name = encoding.split('/').next().unwrap_or("").to_ascii_uppercase();
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OFFER_VP8_ONLY: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
+        m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n\
+        m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n";
+
+    #[test]
+    fn codec_choice() {
+        assert_eq!(video_codec_names(OFFER_VP8_ONLY), vec!["VP8", "RTX"]);
+        match choose_codec(OFFER_VP8_ONLY) {
+            Err(PeerError::NoSupportedCodec(m)) => assert!(m.contains("VP8"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        let h264 = OFFER_VP8_ONLY.replace("a=rtpmap:97 rtx", "a=rtpmap:97 h264");
+        assert_eq!(choose_codec(&h264), Ok(VideoCodec::H264));
+        assert!(matches!(choose_codec(""), Err(PeerError::BadOffer(_))));
+        assert!(matches!(choose_codec("v=0\r\n"), Err(PeerError::NoSupportedCodec(_))));
+    }
+
+    #[test]
+    fn garbage_offers_are_errors() {
+        let ip: IpAddr = [127, 0, 0, 1].into();
+        for bad in ["", "hello", "v=0\r\nm=video 9 X 96\r\na=rtpmap:96 H264/90000\r\n", "m=video\u{0}"] {
+            assert!(accept_offer(bad, ip).is_err(), "{bad:?}");
+        }
+    }
+}

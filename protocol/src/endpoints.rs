@@ -1,0 +1,113 @@
+//! URLs of the API's endpoints. None of them ever carries the API key: it travels in
+//! the `Authorization` header and the WebSocket's first message only.
+
+/// A validated base URL such as `https://api.overshoot.ai/v1` (no trailing slash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+/// Why a base URL was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadBaseUrl(pub String);
+
+impl BaseUrl {
+    /// Accepts `https://…` anywhere and `http://…` for loopback hosts (`localhost`,
+    /// `127.0.0.1`, `[::1]`) or when `allow_insecure` is set: an API key must not
+    /// cross the internet in clear text.
+    pub fn parse(url: &str, allow_insecure: bool) -> Result<BaseUrl, BadBaseUrl> {
+        let url = url.trim().trim_end_matches('/');
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| BadBaseUrl("must be an absolute http(s) URL".into()))?;
+        let host_port = rest.split('/').next().unwrap_or("");
+        if host_port.is_empty() || rest.contains(['?', '#', ' ']) {
+            return Err(BadBaseUrl(
+                "must be an absolute http(s) URL without query or fragment".into(),
+            ));
+        }
+        match scheme.to_ascii_lowercase().as_str() {
+            "https" => {}
+            "http" => {
+                let host = host_of(host_port);
+                let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+                if !loopback && !allow_insecure {
+                    return Err(BadBaseUrl(
+                        "http:// is only allowed for localhost/127.0.0.1; use https:// (or set allowInsecureHttp)".into(),
+                    ));
+                }
+            }
+            _ => return Err(BadBaseUrl("must start with https:// or http://".into())),
+        }
+        Ok(BaseUrl(url.to_string()))
+    }
+
+    /// The base URL as given (without trailing slash).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `POST {base}/streams`.
+    pub fn streams(&self) -> String {
+        format!("{}/streams", self.0)
+    }
+
+    /// `{base}/streams/{id}` (DELETE).
+    pub fn stream(&self, id: &str) -> String {
+        format!("{}/streams/{}", self.0, encode_segment(id))
+    }
+
+    /// `POST {base}/streams/{id}/keepalive`.
+    pub fn keepalive(&self, id: &str) -> String {
+        format!("{}/keepalive", self.stream(id))
+    }
+
+    /// `PATCH {base}/streams/{id}/config/prompt`.
+    pub fn prompt(&self, id: &str) -> String {
+        format!("{}/config/prompt", self.stream(id))
+    }
+
+    /// `GET {base}/models`.
+    pub fn models(&self) -> String {
+        format!("{}/models", self.0)
+    }
+
+    /// `{ws base}/ws/streams/{id}`: `http`→`ws`, `https`→`wss`.
+    pub fn results_socket(&self, id: &str) -> String {
+        let ws_base = if let Some(rest) = strip_prefix_ci(&self.0, "https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = strip_prefix_ci(&self.0, "http://") {
+            format!("ws://{rest}")
+        } else {
+            self.0.clone()
+        };
+        format!("{ws_base}/ws/streams/{}", encode_segment(id))
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        Some(&s[prefix.len()..])
+    } else {
+        None
+    }
+}
+
+fn host_of(host_port: &str) -> &str {
+    let no_user = host_port.rsplit('@').next().unwrap_or(host_port);
+    if no_user.starts_with('[') {
+        return no_user.split(']').next().map_or(no_user, |h| &no_user[..h.len() + 1]);
+    }
+    no_user.split(':').next().unwrap_or(no_user)
+}
+
+/// Percent-encodes a path segment (RFC 3986 unreserved characters pass through).
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

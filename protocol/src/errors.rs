@@ -1,0 +1,100 @@
+//! Classification of HTTP failures and WebSocket closes into the error names the
+//! package throws (`error.name` in JS).
+
+/// Every kind of failure the package reports. `name()` is the JS `Error.name`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad config or request (client-side check, or HTTP 400/422).
+    Validation,
+    /// Bad or revoked API key (HTTP 401, WebSocket close 1008).
+    Unauthorized,
+    /// Out of credits (HTTP 402); terminal for the stream.
+    InsufficientCredits,
+    /// Unknown or expired stream (HTTP 404).
+    NotFound,
+    /// Too many concurrent streams or requests (HTTP 429).
+    RateLimit,
+    /// Server trouble (HTTP 5xx).
+    Server,
+    /// The request never got an HTTP answer (offline, DNS, CORS, timeout).
+    Network,
+    /// Any other HTTP failure (e.g. 409 wrong region) or malformed answer.
+    Api,
+    /// Camera/screen access failed (permission, no device, device busy).
+    Media,
+    /// WebRTC negotiation or connection failed.
+    WebRtc,
+    /// The server ended the stream (WebSocket close 1001 with a reason).
+    StreamEnded,
+}
+
+impl ErrorKind {
+    /// The JS `Error.name` apps check.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "ValidationError",
+            ErrorKind::Unauthorized => "UnauthorizedError",
+            ErrorKind::InsufficientCredits => "InsufficientCreditsError",
+            ErrorKind::NotFound => "NotFoundError",
+            ErrorKind::RateLimit => "RateLimitError",
+            ErrorKind::Server => "ServerError",
+            ErrorKind::Network => "NetworkError",
+            ErrorKind::Api => "ApiError",
+            ErrorKind::Media => "MediaError",
+            ErrorKind::WebRtc => "WebRTCError",
+            ErrorKind::StreamEnded => "StreamEndedError",
+        }
+    }
+
+    /// The kind of a non-2xx HTTP status.
+    pub fn from_status(status: u16) -> ErrorKind {
+        match status {
+            400 | 422 => ErrorKind::Validation,
+            401 | 403 => ErrorKind::Unauthorized,
+            402 => ErrorKind::InsufficientCredits,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimit,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Api,
+        }
+    }
+
+    /// Whether retrying the same call later may succeed (network trouble, 5xx, 429).
+    pub fn is_transient(self) -> bool {
+        matches!(self, ErrorKind::Network | ErrorKind::Server | ErrorKind::RateLimit)
+    }
+}
+
+/// What a results-socket close means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CloseKind {
+    /// 1008: authentication failed; final.
+    AuthFailed,
+    /// 1001 with a reason: the server ended the stream; final. The reason without
+    /// the `stream ended: ` prefix, e.g. `lease_expired`.
+    StreamEnded(String),
+    /// Anything else: a dropped connection that may be reopened.
+    Dropped,
+}
+
+/// Classifies a WebSocket close by code and reason (spec: "Close codes").
+pub fn classify_close(code: u16, reason: &str) -> CloseKind {
+    match code {
+        1008 => CloseKind::AuthFailed,
+        1001 if !reason.trim().is_empty() => {
+            let r = reason.trim();
+            let r = r.strip_prefix("stream ended:").map(str::trim).unwrap_or(r);
+            CloseKind::StreamEnded(r.to_string())
+        }
+        _ => CloseKind::Dropped,
+    }
+}
+
+/// The error kind for a server-ended stream's reason (`insufficient_credits` is 402's kind).
+pub fn kind_for_end_reason(reason: &str) -> ErrorKind {
+    if reason == "insufficient_credits" {
+        ErrorKind::InsufficientCredits
+    } else {
+        ErrorKind::StreamEnded
+    }
+}

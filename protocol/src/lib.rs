@@ -1,0 +1,21 @@
+//! Pure-Rust core of `overshoot-wasm`: everything about Overshoot's streams API that
+//! does not need a browser.
+//!
+//! - [`wire`]: the JSON shapes of requests, responses and results (spec:
+//!   `shared/spec/streams-api.md`), shared by the browser package and the emulator.
+//! - [`validate`]: the one table of rules both sides enforce before a stream exists.
+//! - [`errors`]: HTTP status and WebSocket close code classification.
+//! - [`endpoints`]: URL building (paths, `http`→`ws`), without ever touching the API key.
+//! - [`lease`]: when to renew a lease.
+//!
+//! Nothing here depends on `web-sys` or `js-sys`; `cargo test -p overshoot-protocol` runs natively.
+
+pub mod endpoints;
+pub mod errors;
+pub mod lease;
+pub mod validate;
+pub mod wire;
+
+pub use errors::{classify_close, CloseKind, ErrorKind};
+pub use validate::{validate_request, FieldError};
+pub use wire::*;
