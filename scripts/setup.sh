@@ -1,5 +1,26 @@
 #!/usr/bin/env bash
-# Installs what building and testing need, skipping whatever is already present.
+# Installs what building and testing need, skipping whatever is already present:
+# the wasm32 target, wasm-bindgen-cli (pinned to Cargo.lock), npm dev dependencies,
+# and Debian's Chromium + ChromeDriver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly. No --locked: it
+# fails on this registry (a locked dependency version is missing; see shared notes).
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock 2>/dev/null || true)
+WB_VERSION=${WB_VERSION:-0.2.130}
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WB_VERSION"; then
+  cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
+  npm ci --no-audit --no-fund
+fi
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium chromium-driver
+fi

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test tier. Installs what a fresh machine lacks first (see scripts/setup.sh).
+# Runs every test tier. Installs what a fresh machine lacks first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-echo "== 1/4 protocol core: native unit tests"
-cargo test -p overshoot-protocol
+echo "== 1/4 native: protocol core and emulator unit tests"
+cargo test -p overshoot-protocol -p overshoot-emulator
+
+echo "== 2/4 build: npm package (pkg/) and emulator"
+bash scripts/build.sh
+cargo build -p overshoot-emulator
+
+echo "== 3/4 end-to-end: packed package in headless Chromium against the emulator"
+node --test --test-concurrency=1 tests/e2e/

@@ -1,1 +1,109 @@
-fn main(){}
+//! `overshoot-emulator`: a local server that speaks Overshoot's streams API with
+//! real WebRTC (str0m) and real video decoding (OpenH264), so the package's demo and
+//! tests run with no network and no API key. Its "model" reports the mean colour of
+//! the frames it decoded in each result interval.
+//!
+//! Usage: `overshoot-emulator [--port N] [--ttl SECONDS] [--api-key KEY]... [--www DIR]
+//! [--pkg DIR] [--turn-servers JSON]`. Prints `listening on http://127.0.0.1:PORT`.
+
+mod api;
+mod peer;
+mod results;
+mod state;
+
+use axum::routing::{get, patch, post};
+use axum::Router;
+use state::{AppState, Settings};
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+struct Args {
+    port: u16,
+    settings: Settings,
+    www: Option<String>,
+    pkg: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        port: 8787,
+        settings: Settings {
+            api_keys: Vec::new(),
+            ttl_seconds: 30.0,
+            turn_servers: None,
+        },
+        www: None,
+        pkg: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
+            "--ttl" => {
+                args.settings.ttl_seconds = value()?.parse().map_err(|e| format!("--ttl: {e}"))?
+            }
+            "--api-key" => args.settings.api_keys.push(value()?),
+            "--www" => args.www = Some(value()?),
+            "--pkg" => args.pkg = Some(value()?),
+            "--turn-servers" => {
+                let v =
+                    serde_json::from_str(&value()?).map_err(|e| format!("--turn-servers: {e}"))?;
+                args.settings.turn_servers = Some(v);
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if args.settings.api_keys.is_empty() {
+        args.settings.api_keys.push("emulator-key".into());
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("overshoot-emulator: {e}");
+            std::process::exit(2);
+        }
+    };
+    let state = AppState::new(args.settings);
+    // The npm SDK fetches with credentials: "include", so the origin is echoed, not "*".
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_credentials(true)
+        .allow_headers(AllowHeaders::mirror_request())
+        .allow_methods(AllowMethods::mirror_request());
+    let mut app = Router::new()
+        .route("/streams", post(api::create_stream))
+        .route("/streams/{id}", axum::routing::delete(api::close_stream))
+        .route("/streams/{id}/keepalive", post(api::keepalive))
+        .route("/streams/{id}/config/prompt", patch(api::update_prompt))
+        .route("/models", get(api::models))
+        .route("/ws/streams/{id}", get(results::results_socket))
+        .route("/__emulator/streams", get(api::report));
+    if let Some(pkg) = args.pkg {
+        app = app.nest_service("/pkg", ServeDir::new(pkg));
+    }
+    if let Some(www) = args.www {
+        app = app.fallback_service(ServeDir::new(www));
+    }
+    let app = app.layer(cors).with_state(state);
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "overshoot-emulator: cannot listen on 127.0.0.1:{}: {e}",
+                args.port
+            );
+            std::process::exit(1);
+        }
+    };
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
+    println!("listening on http://127.0.0.1:{port}");
+    if let Err(e) = axum::serve(listener, app).await {
+        eprintln!("overshoot-emulator: {e}");
+    }
+}

@@ -94,7 +94,10 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 fn host_of(host_port: &str) -> &str {
     let no_user = host_port.rsplit('@').next().unwrap_or(host_port);
     if no_user.starts_with('[') {
-        return no_user.split(']').next().map_or(no_user, |h| &no_user[..h.len() + 1]);
+        return no_user
+            .split(']')
+            .next()
+            .map_or(no_user, |h| &no_user[..h.len() + 1]);
     }
     no_user.split(':').next().unwrap_or(no_user)
 }

@@ -26,6 +26,8 @@ pub enum ErrorKind {
     WebRtc,
     /// The server ended the stream (WebSocket close 1001 with a reason).
     StreamEnded,
+    /// `stop()` was called while `start()` was still running.
+    Aborted,
 }
 
 impl ErrorKind {
@@ -43,6 +45,7 @@ impl ErrorKind {
             ErrorKind::Media => "MediaError",
             ErrorKind::WebRtc => "WebRTCError",
             ErrorKind::StreamEnded => "StreamEndedError",
+            ErrorKind::Aborted => "AbortError",
         }
     }
 
@@ -61,7 +64,10 @@ impl ErrorKind {
 
     /// Whether retrying the same call later may succeed (network trouble, 5xx, 429).
     pub fn is_transient(self) -> bool {
-        matches!(self, ErrorKind::Network | ErrorKind::Server | ErrorKind::RateLimit)
+        matches!(
+            self,
+            ErrorKind::Network | ErrorKind::Server | ErrorKind::RateLimit
+        )
     }
 }
 

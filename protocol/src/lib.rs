@@ -6,16 +6,20 @@
 //! - [`validate`]: the one table of rules both sides enforce before a stream exists.
 //! - [`errors`]: HTTP status and WebSocket close code classification.
 //! - [`endpoints`]: URL building (paths, `http`→`ws`), without ever touching the API key.
-//! - [`lease`]: when to renew a lease.
+//! - [`lease`], [`backoff`]: when to renew and when to retry.
+//! - [`state`]: the session lifecycle.
 //!
 //! Nothing here depends on `web-sys` or `js-sys`; `cargo test -p overshoot-protocol` runs natively.
 
+pub mod backoff;
 pub mod endpoints;
 pub mod errors;
 pub mod lease;
+pub mod state;
 pub mod validate;
 pub mod wire;
 
-pub use errors::{classify_close, CloseKind, ErrorKind};
+pub use errors::{classify_close, kind_for_end_reason, CloseKind, ErrorKind};
+pub use state::SessionState;
 pub use validate::{validate_request, FieldError};
 pub use wire::*;

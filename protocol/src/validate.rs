@@ -95,7 +95,10 @@ pub fn validate_request<S>(req: &CreateStreamRequest<S>) -> Result<(), FieldErro
                 ("processing.delay_seconds", p.delay_seconds),
             ] {
                 if value.is_some() {
-                    return Err(FieldError::new(field, "is a clip-mode setting; frame mode takes only interval_seconds"));
+                    return Err(FieldError::new(
+                        field,
+                        "is a clip-mode setting; frame mode takes only interval_seconds",
+                    ));
                 }
             }
             check_range("processing.interval_seconds", p.interval_seconds, 0.1, 60.0)?;
@@ -108,20 +111,36 @@ pub fn validate_request<S>(req: &CreateStreamRequest<S>) -> Result<(), FieldErro
                 ));
             }
             if p.target_fps.is_some() && (p.fps.is_some() || p.sampling_ratio.is_some()) {
-                let field = if p.fps.is_some() { "processing.fps" } else { "processing.sampling_ratio" };
+                let field = if p.fps.is_some() {
+                    "processing.fps"
+                } else {
+                    "processing.sampling_ratio"
+                };
                 return Err(FieldError::new(
                     field,
                     "cannot be combined with target_fps; use target_fps alone (fps with sampling_ratio is deprecated)",
                 ));
             }
             if p.fps.is_some() != p.sampling_ratio.is_some() {
-                let field = if p.fps.is_some() { "processing.sampling_ratio" } else { "processing.fps" };
-                return Err(FieldError::new(field, "is required: the deprecated fps and sampling_ratio go together"));
+                let field = if p.fps.is_some() {
+                    "processing.sampling_ratio"
+                } else {
+                    "processing.fps"
+                };
+                return Err(FieldError::new(
+                    field,
+                    "is required: the deprecated fps and sampling_ratio go together",
+                ));
             }
             check_range("processing.target_fps", p.target_fps, 1.0, 30.0)?;
             check_range("processing.fps", p.fps, 1.0, 120.0)?;
             check_range("processing.sampling_ratio", p.sampling_ratio, 0.0, 1.0)?;
-            check_range("processing.clip_length_seconds", p.clip_length_seconds, 0.1, 60.0)?;
+            check_range(
+                "processing.clip_length_seconds",
+                p.clip_length_seconds,
+                0.1,
+                60.0,
+            )?;
             check_range("processing.delay_seconds", p.delay_seconds, 0.0, 60.0)?;
             let fps = p.sampled_fps(Mode::Clip);
             let clip = p.clip_length_seconds.unwrap_or(DEFAULT_CLIP_LENGTH_SECONDS);
@@ -145,7 +164,10 @@ pub fn validate_request<S>(req: &CreateStreamRequest<S>) -> Result<(), FieldErro
 
     if let Some(tokens) = req.inference.max_output_tokens {
         if tokens == 0 {
-            return Err(FieldError::new("inference.max_output_tokens", "must be a positive integer"));
+            return Err(FieldError::new(
+                "inference.max_output_tokens",
+                "must be a positive integer",
+            ));
         }
         let interval = p.result_interval_seconds(mode);
         let (name, limit) = match mode {

@@ -23,35 +23,72 @@ fn verdict(processing: Value, inference: Value) -> Result<(), String> {
 #[test]
 fn clip_ranges_both_sides() {
     let ok = |p: Value| assert_eq!(verdict(p.clone(), json!({})), Ok(()), "{p}");
-    let bad = |p: Value, field: &str| assert_eq!(verdict(p.clone(), json!({})), Err(field.into()), "{p}");
+    let bad =
+        |p: Value, field: &str| assert_eq!(verdict(p.clone(), json!({})), Err(field.into()), "{p}");
     ok(json!({"target_fps": 6, "clip_length_seconds": 0.5}));
     ok(json!({"target_fps": 30, "clip_length_seconds": 0.1}));
     bad(json!({"target_fps": 31}), "processing.target_fps");
-    bad(json!({"target_fps": 0.5, "clip_length_seconds": 60}), "processing.target_fps");
+    bad(
+        json!({"target_fps": 0.5, "clip_length_seconds": 60}),
+        "processing.target_fps",
+    );
     ok(json!({"target_fps": 1, "clip_length_seconds": 3}));
     ok(json!({"target_fps": 6, "clip_length_seconds": 60}));
-    bad(json!({"target_fps": 6, "clip_length_seconds": 60.01}), "processing.clip_length_seconds");
-    bad(json!({"target_fps": 30, "clip_length_seconds": 0.09}), "processing.clip_length_seconds");
+    bad(
+        json!({"target_fps": 6, "clip_length_seconds": 60.01}),
+        "processing.clip_length_seconds",
+    );
+    bad(
+        json!({"target_fps": 30, "clip_length_seconds": 0.09}),
+        "processing.clip_length_seconds",
+    );
     ok(json!({"delay_seconds": 0}));
     ok(json!({"delay_seconds": 60}));
     bad(json!({"delay_seconds": -0.01}), "processing.delay_seconds");
     bad(json!({"delay_seconds": 60.5}), "processing.delay_seconds");
     ok(json!({"fps": 120, "sampling_ratio": 0.05}));
-    bad(json!({"fps": 121, "sampling_ratio": 0.05}), "processing.fps");
-    bad(json!({"fps": 30, "sampling_ratio": 1.5}), "processing.sampling_ratio");
+    bad(
+        json!({"fps": 121, "sampling_ratio": 0.05}),
+        "processing.fps",
+    );
+    bad(
+        json!({"fps": 30, "sampling_ratio": 1.5}),
+        "processing.sampling_ratio",
+    );
     bad(json!({"fps": 30}), "processing.sampling_ratio");
     bad(json!({"sampling_ratio": 0.5}), "processing.fps");
-    bad(json!({"target_fps": 6, "fps": 30, "sampling_ratio": 0.2}), "processing.fps");
-    bad(json!({"interval_seconds": 0.5, "target_fps": 6}), "processing.target_fps");
+    bad(
+        json!({"target_fps": 6, "fps": 30, "sampling_ratio": 0.2}),
+        "processing.fps",
+    );
+    bad(
+        json!({"interval_seconds": 0.5, "target_fps": 6}),
+        "processing.target_fps",
+    );
 }
 
 #[test]
 fn frames_per_clip_at_least_three_uses_default_clip_length() {
     assert_eq!(verdict(json!({"target_fps": 6}), json!({})), Ok(()));
-    assert_eq!(verdict(json!({"target_fps": 5}), json!({})), Err("processing.target_fps".into()));
-    assert_eq!(verdict(json!({"target_fps": 5, "clip_length_seconds": 0.6}), json!({})), Ok(()));
-    assert_eq!(verdict(json!({"fps": 30, "sampling_ratio": 0.1}), json!({})), Err("processing.fps".into()));
-    assert_eq!(verdict(json!({"fps": 30, "sampling_ratio": 0.2}), json!({})), Ok(()));
+    assert_eq!(
+        verdict(json!({"target_fps": 5}), json!({})),
+        Err("processing.target_fps".into())
+    );
+    assert_eq!(
+        verdict(
+            json!({"target_fps": 5, "clip_length_seconds": 0.6}),
+            json!({})
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        verdict(json!({"fps": 30, "sampling_ratio": 0.1}), json!({})),
+        Err("processing.fps".into())
+    );
+    assert_eq!(
+        verdict(json!({"fps": 30, "sampling_ratio": 0.2}), json!({})),
+        Ok(())
+    );
 }
 
 #[test]
@@ -64,12 +101,24 @@ fn frame_mode_interval_range() {
     assert_eq!(frame(json!({"interval_seconds": 0.1})), Ok(()));
     assert_eq!(frame(json!({"interval_seconds": 60})), Ok(()));
     assert_eq!(frame(json!({})), Ok(()));
-    assert_eq!(frame(json!({"interval_seconds": 0.099})), Err("processing.interval_seconds".into()));
-    assert_eq!(frame(json!({"interval_seconds": 61})), Err("processing.interval_seconds".into()));
-    assert_eq!(frame(json!({"delay_seconds": 1})), Err("processing.delay_seconds".into()));
+    assert_eq!(
+        frame(json!({"interval_seconds": 0.099})),
+        Err("processing.interval_seconds".into())
+    );
+    assert_eq!(
+        frame(json!({"interval_seconds": 61})),
+        Err("processing.interval_seconds".into())
+    );
+    assert_eq!(
+        frame(json!({"delay_seconds": 1})),
+        Err("processing.delay_seconds".into())
+    );
     let mut clip = req(json!({"interval_seconds": 1}), json!({}));
     clip.mode = Some(Mode::Clip);
-    assert_eq!(validate_request(&clip).map_err(|e| e.field), Err("processing.interval_seconds".into()));
+    assert_eq!(
+        validate_request(&clip).map_err(|e| e.field),
+        Err("processing.interval_seconds".into())
+    );
 }
 
 #[test]
@@ -78,11 +127,20 @@ fn output_tokens_per_second_cap() {
     assert_eq!(t(json!({}), 64), Ok(()));
     assert_eq!(t(json!({}), 65), Err("inference.max_output_tokens".into()));
     assert_eq!(t(json!({"delay_seconds": 1}), 128), Ok(()));
-    assert_eq!(t(json!({"delay_seconds": 1}), 129), Err("inference.max_output_tokens".into()));
+    assert_eq!(
+        t(json!({"delay_seconds": 1}), 129),
+        Err("inference.max_output_tokens".into())
+    );
     assert_eq!(t(json!({"interval_seconds": 0.25}), 32), Ok(()));
-    assert_eq!(t(json!({"interval_seconds": 0.25}), 33), Err("inference.max_output_tokens".into()));
+    assert_eq!(
+        t(json!({"interval_seconds": 0.25}), 33),
+        Err("inference.max_output_tokens".into())
+    );
     assert_eq!(t(json!({}), 0), Err("inference.max_output_tokens".into()));
-    assert_eq!(t(json!({"delay_seconds": 0}), 1), Err("inference.max_output_tokens".into()));
+    assert_eq!(
+        t(json!({"delay_seconds": 0}), 1),
+        Err("inference.max_output_tokens".into())
+    );
 }
 
 #[test]
@@ -94,11 +152,18 @@ fn required_strings_and_sources() {
     r.inference.model = String::new();
     assert_eq!(validate_request(&r).unwrap_err().field, "inference.model");
     let mut r = req(json!({}), json!({}));
-    r.webrtc = Some(SessionDescription { kind: "offer".into(), sdp: "v=0".into() });
+    r.webrtc = Some(SessionDescription {
+        kind: "offer".into(),
+        sdp: "v=0".into(),
+    });
     assert_eq!(validate_request(&r).unwrap_err().field, "webrtc");
     let mut r = req(json!({}), json!({}));
     r.source = None;
-    assert_eq!(validate_request(&r), Ok(()), "native transport has no source");
+    assert_eq!(
+        validate_request(&r),
+        Ok(()),
+        "native transport has no source"
+    );
 }
 
 #[test]

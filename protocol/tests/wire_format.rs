@@ -6,7 +6,9 @@ use serde_json::{json, Value};
 
 fn request() -> CreateStreamRequest<Value> {
     CreateStreamRequest {
-        source: Some(Source::Webrtc { sdp: "v=0\r\n".into() }),
+        source: Some(Source::Webrtc {
+            sdp: "v=0\r\n".into(),
+        }),
         webrtc: None,
         mode: Some(Mode::Clip),
         processing: Processing {
@@ -38,12 +40,23 @@ fn create_request_field_names_and_omitted_optionals() {
 #[test]
 fn livekit_source_schema_and_client_serialise_as_spec() {
     let mut req = request();
-    req.source = Some(Source::Livekit { url: "wss://lk".into(), token: "t".into() });
+    req.source = Some(Source::Livekit {
+        url: "wss://lk".into(),
+        token: "t".into(),
+    });
     req.inference.output_schema_json = Some(json!({"type": "object"}));
-    req.client = Some(ClientInfo { request_id: Some("r1".into()) });
+    req.client = Some(ClientInfo {
+        request_id: Some("r1".into()),
+    });
     let v = serde_json::to_value(&req).unwrap();
-    assert_eq!(v["source"], json!({"type": "livekit", "url": "wss://lk", "token": "t"}));
-    assert_eq!(v["inference"]["output_schema_json"], json!({"type": "object"}));
+    assert_eq!(
+        v["source"],
+        json!({"type": "livekit", "url": "wss://lk", "token": "t"})
+    );
+    assert_eq!(
+        v["inference"]["output_schema_json"],
+        json!({"type": "object"})
+    );
     assert_eq!(v["client"], json!({"request_id": "r1"}));
 }
 
@@ -113,11 +126,23 @@ fn result_round_trips_with_spec_field_names() {
 fn urls_never_hold_the_key_and_map_ws_schemes() {
     let base = BaseUrl::parse("https://api.overshoot.ai/v1/", false).unwrap();
     assert_eq!(base.streams(), "https://api.overshoot.ai/v1/streams");
-    assert_eq!(base.keepalive("a b"), "https://api.overshoot.ai/v1/streams/a%20b/keepalive");
-    assert_eq!(base.prompt("s"), "https://api.overshoot.ai/v1/streams/s/config/prompt");
-    assert_eq!(base.results_socket("s"), "wss://api.overshoot.ai/v1/ws/streams/s");
+    assert_eq!(
+        base.keepalive("a b"),
+        "https://api.overshoot.ai/v1/streams/a%20b/keepalive"
+    );
+    assert_eq!(
+        base.prompt("s"),
+        "https://api.overshoot.ai/v1/streams/s/config/prompt"
+    );
+    assert_eq!(
+        base.results_socket("s"),
+        "wss://api.overshoot.ai/v1/ws/streams/s"
+    );
     let local = BaseUrl::parse("http://127.0.0.1:8080", false).unwrap();
-    assert_eq!(local.results_socket("s"), "ws://127.0.0.1:8080/ws/streams/s");
+    assert_eq!(
+        local.results_socket("s"),
+        "ws://127.0.0.1:8080/ws/streams/s"
+    );
     assert!(BaseUrl::parse("http://localhost:1/v1", false).is_ok());
     assert!(BaseUrl::parse("http://[::1]:1", false).is_ok());
     assert!(BaseUrl::parse("http://example.com/v1", false).is_err());
@@ -136,7 +161,10 @@ fn close_codes_classify_per_spec() {
     );
     assert_eq!(classify_close(1001, ""), CloseKind::Dropped);
     assert_eq!(classify_close(1006, ""), CloseKind::Dropped);
-    assert_eq!(ErrorKind::from_status(402).name(), "InsufficientCreditsError");
+    assert_eq!(
+        ErrorKind::from_status(402).name(),
+        "InsufficientCreditsError"
+    );
     assert_eq!(ErrorKind::from_status(422).name(), "ValidationError");
     assert_eq!(ErrorKind::from_status(409).name(), "ApiError");
     assert_eq!(ErrorKind::from_status(503).name(), "ServerError");

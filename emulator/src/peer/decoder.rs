@@ -191,7 +191,9 @@ fn plane_mean((data, stride): (&[u8], usize), w: usize, h: usize, step: usize) -
     let mut sum: u64 = 0;
     let mut count: u64 = 0;
     for row in (step / 2..h).step_by(step) {
-        let Some(start) = row.checked_mul(stride) else { break };
+        let Some(start) = row.checked_mul(stride) else {
+            break;
+        };
         let Some(line) = data.get(start..start.saturating_add(w).min(data.len())) else {
             break;
         };
@@ -211,7 +213,11 @@ pub fn yuv_to_rgb_bt601_limited(y: f32, u: f32, v: f32) -> [f32; 3] {
     let r = c + 1.596_027 * e;
     let g = c - 0.391_762 * d - 0.812_968 * e;
     let b = c + 2.017_232 * d;
-    [r.clamp(0.0, 255.0), g.clamp(0.0, 255.0), b.clamp(0.0, 255.0)]
+    [
+        r.clamp(0.0, 255.0),
+        g.clamp(0.0, 255.0),
+        b.clamp(0.0, 255.0),
+    ]
 }
 
 #[cfg(test)]
@@ -231,20 +237,42 @@ mod tests {
         let y = vec![87u8; 40 * h];
         let u = vec![97u8; 20 * 9];
         let v = vec![220u8; 20 * 9];
-        let s = I420 { width: w, height: h, y: (&y, 40), u: (&u, 20), v: (&v, 20) };
+        let s = I420 {
+            width: w,
+            height: h,
+            y: (&y, 40),
+            u: (&u, 20),
+            v: (&v, 20),
+        };
         let sum = s.summary().expect("solid picture");
         assert_eq!((sum.width, sum.height), (33, 17));
         assert!((sum.mean_rgb[0] - 230.0).abs() < 2.0);
-        let empty = I420 { width: w, height: h, y: (&[], 40), u: (&u, 20), v: (&v, 20) };
+        let empty = I420 {
+            width: w,
+            height: h,
+            y: (&[], 40),
+            u: (&u, 20),
+            v: (&v, 20),
+        };
         assert!(empty.summary().is_none());
-        let zero = I420 { width: 0, height: 0, y: (&y, 40), u: (&u, 20), v: (&v, 20) };
+        let zero = I420 {
+            width: 0,
+            height: 0,
+            y: (&y, 40),
+            u: (&u, 20),
+            v: (&v, 20),
+        };
         assert!(zero.summary().is_none());
     }
 
     #[test]
     fn garbage_does_not_panic() {
         let mut d = H264Decoder::new().expect("decoder");
-        for data in [&[0u8, 0, 0, 1, 0x67, 0xff, 0x00][..], &[1, 2, 3], &[0, 0, 1, 0x65, 9, 9, 9, 9]] {
+        for data in [
+            &[0u8, 0, 0, 1, 0x67, 0xff, 0x00][..],
+            &[1, 2, 3],
+            &[0, 0, 1, 0x65, 9, 9, 9, 9],
+        ] {
             let _ = d.decode(data);
         }
     }

@@ -11,6 +11,7 @@
 //! it as a peer-reflexive candidate.
 
 mod decoder;
+mod sdp;
 mod session;
 
 use std::fmt;
@@ -24,7 +25,7 @@ use std::time::Instant;
 use str0m::change::SdpOffer;
 use str0m::{Candidate, RtcConfig};
 
-pub use decoder::{FrameDecoder, FrameSummary, VideoCodec};
+pub use decoder::{FrameSummary, VideoCodec};
 
 /// Codecs we can decode, in order of preference.
 const PREFERRED: [VideoCodec; 1] = [VideoCodec::H264];
@@ -119,7 +120,9 @@ struct Shared {
 impl Shared {
     /// Locks the stats; a poisoned lock is still usable (plain counters).
     fn lock(&self) -> MutexGuard<'_, Stats> {
-        self.stats.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.stats
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Records one decoded frame.
@@ -160,7 +163,12 @@ impl PeerHandle {
                 *out = (sum / f64::from(w.frames)).round().clamp(0.0, 255.0) as u8;
             }
         }
-        ClipStats { frames: w.frames, width: w.width, height: w.height, mean_rgb }
+        ClipStats {
+            frames: w.frames,
+            width: w.width,
+            height: w.height,
+            mean_rgb,
+        }
     }
 
     /// Running totals and connection state.
@@ -168,7 +176,8 @@ impl PeerHandle {
         self.shared.lock().totals.clone()
     }
 
-    /// The local UDP port the session is bound to.
+    /// The local UDP port the session is bound to (for logs and diagnostics).
+    #[allow(dead_code)] // not every caller needs it
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -195,7 +204,9 @@ impl Drop for PeerHandle {
 
 impl fmt::Debug for PeerHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PeerHandle").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("PeerHandle")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
@@ -206,7 +217,7 @@ impl fmt::Debug for PeerHandle {
 ///
 /// The answer lists only the codec we decode (H.264, baseline profiles).
 pub fn accept_offer(offer_sdp: &str, bind_ip: IpAddr) -> Result<(PeerHandle, String), PeerError> {
-    let codec = choose_codec(offer_sdp)?;
+    let codec = sdp::choose_codec(offer_sdp)?;
     let offer = guarded(|| SdpOffer::from_sdp_string(offer_sdp))
         .and_then(|r| r.map_err(|e| e.to_string()))
         .map_err(PeerError::BadOffer)?;
@@ -214,36 +225,55 @@ pub fn accept_offer(offer_sdp: &str, bind_ip: IpAddr) -> Result<(PeerHandle, Str
 
     let socket = UdpSocket::bind((bind_ip, 0))
         .map_err(|e| PeerError::Io(format!("bind UDP on {bind_ip}: {e}")))?;
-    let local = socket.local_addr().map_err(|e| PeerError::Io(format!("local_addr: {e}")))?;
+    let local = socket
+        .local_addr()
+        .map_err(|e| PeerError::Io(format!("local_addr: {e}")))?;
     let candidate = Candidate::host(local, "udp")
         .map_err(|e| PeerError::Io(format!("host candidate {local}: {e}")))?;
 
     let started = Instant::now();
     let mut rtc = guarded(|| rtc_config(codec).build(started)).map_err(PeerError::Io)?;
     if rtc.add_local_candidate(candidate).is_none() {
-        return Err(PeerError::Io(format!("str0m refused host candidate {local}")));
+        return Err(PeerError::Io(format!(
+            "str0m refused host candidate {local}"
+        )));
     }
     let answer = guarded(|| rtc.sdp_api().accept_offer(offer))
         .and_then(|r| r.map_err(|e| e.to_string()))
         .map_err(PeerError::BadOffer)?;
-    let answer_sdp = answer.to_sdp_string();
-    if !video_codecs(&answer_sdp).contains(&codec) {
+    let answer_sdp = sdp::candidates_in_accepted_sections(&answer.to_sdp_string());
+    if !sdp::video_codecs(&answer_sdp).contains(&codec) {
         return Err(PeerError::NoSupportedCodec(format!(
             "the offer's {codec} variants were not accepted (only baseline profiles are decoded)"
         )));
     }
 
-    let shared = Arc::new(Shared { stop: AtomicBool::new(false), stats: Mutex::default() });
+    let shared = Arc::new(Shared {
+        stop: AtomicBool::new(false),
+        stats: Mutex::default(),
+    });
     shared.update(|t| t.codec = Some(codec.name()));
     eprintln!("peer {}: offer accepted, codec {codec}", local.port());
 
-    let ctx = session::Session::new(rtc, socket, local, codec, decoder, Arc::clone(&shared), started);
+    let ctx = session::Session::new(
+        rtc,
+        socket,
+        local,
+        codec,
+        decoder,
+        Arc::clone(&shared),
+        started,
+    );
     let thread = std::thread::Builder::new()
         .name(format!("peer-{}", local.port()))
         .spawn(move || ctx.run())
         .map_err(|e| PeerError::Io(format!("spawn session thread: {e}")))?;
 
-    let handle = PeerHandle { shared, thread: Mutex::new(Some(thread)), port: local.port() };
+    let handle = PeerHandle {
+        shared,
+        thread: Mutex::new(Some(thread)),
+        port: local.port(),
+    };
     Ok((handle, answer_sdp))
 }
 
@@ -267,7 +297,8 @@ fn rtc_config(codec: VideoCodec) -> RtcConfig {
                 (124, 120, false, 0x42e01f),
             ];
             for (pt, rtx, mode1, profile) in variants {
-                cfg.codec_config().add_h264(pt.into(), Some(rtx.into()), mode1, profile);
+                cfg.codec_config()
+                    .add_h264(pt.into(), Some(rtx.into()), mode1, profile);
             }
         }
         VideoCodec::Vp8 => cfg = cfg.enable_vp8(true),
@@ -275,87 +306,25 @@ fn rtc_config(codec: VideoCodec) -> RtcConfig {
     cfg
 }
 
-/// Picks the codec to negotiate from the offer's video sections.
-fn choose_codec(offer_sdp: &str) -> Result<VideoCodec, PeerError> {
-    if !offer_sdp.lines().any(|l| l.trim_start().starts_with("m=video")) {
-        if offer_sdp.trim_start().starts_with("v=") {
-            return Err(PeerError::NoSupportedCodec("the offer has no video m-line".into()));
-        }
-        return Err(PeerError::BadOffer("not an SDP offer (no v= line)".into()));
-    }
-    let offered = video_codecs(offer_sdp);
-    if let Some(c) = PREFERRED.iter().find(|c| c.is_decodable() && offered.contains(c)) {
-        return Ok(*c);
-    }
-    let names = video_codec_names(offer_sdp);
-    Err(PeerError::NoSupportedCodec(format!(
-        "offer has [{}]; this emulator decodes {}",
-        names.join(", "),
-        PREFERRED.map(VideoCodec::name).join(", ")
-    )))
-}
-
-/// Known codecs named by `a=rtpmap` lines inside active `m=video` sections.
-fn video_codecs(sdp: &str) -> Vec<VideoCodec> {
-    let mut out = Vec::new();
-    for name in video_codec_names(sdp) {
-        if let Some(c) = VideoCodec::from_sdp_name(&name) {
-            if !out.contains(&c) {
-                out.push(c);
-            }
-        }
-    }
-    out
-}
-
-/// Encoding names (upper case, deduplicated, in order) of `a=rtpmap` lines inside
-/// `m=video` sections whose port is not 0.
-fn video_codec_names(sdp: &str) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    let mut in_video = false;
-    for line in sdp.lines().map(str::trim) {
-        if let Some(m) = line.strip_prefix("m=") {
-            let mut parts = m.split_whitespace();
-            in_video = parts.next() == Some("video") && parts.next() != Some("0");
-        } else if let Some(map) = line.strip_prefix("a=rtpmap:") {
-            if !in_video {
-                continue;
-            }
-            let encoding = map.split_whitespace().nth(1).unwrap_or("");
-            let name = encoding.split('/').next().unwrap_or("").to_ascii_uppercase();
-            if !name.is_empty() && !names.contains(&name) {
-                names.push(name);
-            }
-        }
-    }
-    names
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const OFFER_VP8_ONLY: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
-        m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n\
-        m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n";
-
     #[test]
-    fn codec_choice() {
-        assert_eq!(video_codec_names(OFFER_VP8_ONLY), vec!["VP8", "RTX"]);
-        match choose_codec(OFFER_VP8_ONLY) {
-            Err(PeerError::NoSupportedCodec(m)) => assert!(m.contains("VP8"), "{m}"),
-            other => panic!("{other:?}"),
-        }
-        let h264 = OFFER_VP8_ONLY.replace("a=rtpmap:97 rtx", "a=rtpmap:97 h264");
-        assert_eq!(choose_codec(&h264), Ok(VideoCodec::H264));
-        assert!(matches!(choose_codec(""), Err(PeerError::BadOffer(_))));
-        assert!(matches!(choose_codec("v=0\r\n"), Err(PeerError::NoSupportedCodec(_))));
+    fn handle_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<PeerHandle>();
     }
 
     #[test]
     fn garbage_offers_are_errors() {
         let ip: IpAddr = [127, 0, 0, 1].into();
-        for bad in ["", "hello", "v=0\r\nm=video 9 X 96\r\na=rtpmap:96 H264/90000\r\n", "m=video\u{0}"] {
+        for bad in [
+            "",
+            "hello",
+            "v=0\r\nm=video 9 X 96\r\na=rtpmap:96 H264/90000\r\n",
+            "m=video\u{0}",
+        ] {
             assert!(accept_offer(bad, ip).is_err(), "{bad:?}");
         }
     }

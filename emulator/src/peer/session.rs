@@ -18,7 +18,10 @@ use super::Shared;
 const MAX_WAIT: Duration = Duration::from_millis(50);
 /// Minimum spacing of key frame requests.
 const KEYFRAME_INTERVAL: Duration = Duration::from_millis(500);
-/// How long ICE may stay disconnected before the session is given up.
+/// How long ICE may stay disconnected, or the browser stay silent (it sends RTCP
+/// about every second and STUN consent checks every few seconds, even with no
+/// video), before the session is given up. str0m alone only reports ICE
+/// `Disconnected` some 25-30 s after a browser vanishes.
 const DISCONNECT_GRACE: Duration = Duration::from_secs(5);
 /// How long the browser has to complete ICE + DTLS after the answer.
 const CONNECT_DEADLINE: Duration = Duration::from_secs(30);
@@ -48,6 +51,7 @@ pub(super) struct Session {
     want_keyframe: bool,
     last_keyframe_request: Option<Instant>,
     disconnected_since: Option<Instant>,
+    last_received: Instant,
     connected: bool,
     first_frame_logged: bool,
     send_errors: u64,
@@ -76,6 +80,7 @@ impl Session {
             want_keyframe: true,
             last_keyframe_request: None,
             disconnected_since: None,
+            last_received: started,
             connected: false,
             first_frame_logged: false,
             send_errors: 0,
@@ -147,13 +152,21 @@ impl Session {
             }
             let input_result = match self.socket.recv_from(&mut buf) {
                 Ok((n, source)) => {
+                    self.last_received = Instant::now();
                     let Some(data) = buf.get(..n) else { continue };
                     // Datagrams str0m cannot classify (not STUN/DTLS/RTP/RTCP) are
                     // dropped rather than ending the session.
-                    let Ok(contents) = data.try_into() else { continue };
-                    let receive =
-                        Receive { proto: Protocol::Udp, source, destination: self.local, contents };
-                    self.rtc.handle_input(Input::Receive(Instant::now(), receive))
+                    let Ok(contents) = data.try_into() else {
+                        continue;
+                    };
+                    let receive = Receive {
+                        proto: Protocol::Udp,
+                        source,
+                        destination: self.local,
+                        contents,
+                    };
+                    self.rtc
+                        .handle_input(Input::Receive(Instant::now(), receive))
                 }
                 Err(e) => match e.kind() {
                     ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted => {
@@ -189,8 +202,15 @@ impl Session {
         }
     }
 
-    /// Ends the session on a long ICE disconnect or a connect that never happens.
+    /// Ends the session on a long ICE disconnect or silence, or a connect that
+    /// never happens.
     fn check_liveness(&self, now: Instant) -> Option<Exit> {
+        if self.connected && now.duration_since(self.last_received) > DISCONNECT_GRACE {
+            return Some(Exit::PeerGone(format!(
+                "nothing received from the browser for over {} s",
+                DISCONNECT_GRACE.as_secs()
+            )));
+        }
         if let Some(since) = self.disconnected_since {
             if now.duration_since(since) > DISCONNECT_GRACE {
                 return Some(Exit::PeerGone(format!(
@@ -230,10 +250,8 @@ impl Session {
                     self.shared.update(|t| t.disconnected = down);
                 }
             }
-            Event::MediaAdded(m) => {
-                if m.kind == MediaKind::Video && self.video_mid.is_none() {
-                    self.video_mid = Some(m.mid);
-                }
+            Event::MediaAdded(m) if m.kind == MediaKind::Video && self.video_mid.is_none() => {
+                self.video_mid = Some(m.mid);
             }
             Event::MediaData(data) => self.on_media(data),
             _ => {}
@@ -290,7 +308,9 @@ impl Session {
         {
             return;
         }
-        let Some(mut writer) = self.rtc.writer(mid) else { return };
+        let Some(mut writer) = self.rtc.writer(mid) else {
+            return;
+        };
         let kind = if writer.is_request_keyframe_possible(KeyframeRequestKind::Pli) {
             KeyframeRequestKind::Pli
         } else if writer.is_request_keyframe_possible(KeyframeRequestKind::Fir) {
@@ -322,7 +342,11 @@ impl Session {
                 }
                 Ok(Output::Event(_)) => {}
                 Ok(Output::Timeout(_)) => {
-                    if self.rtc.handle_input(Input::Timeout(Instant::now())).is_err() {
+                    if self
+                        .rtc
+                        .handle_input(Input::Timeout(Instant::now()))
+                        .is_err()
+                    {
                         break;
                     }
                 }

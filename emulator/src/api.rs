@@ -1,0 +1,242 @@
+//! The HTTP endpoints of the streams API, as the spec describes them.
+
+use crate::peer;
+use crate::state::{watch_lease, AppState, Stream};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use overshoot_protocol::{validate_request, Backend, CreateStreamRequest};
+use serde_json::{json, Value};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// An error answer in the spec's shape.
+pub fn error(status: StatusCode, code: &str, message: &str, details: Option<Value>) -> Response {
+    let mut body = json!({"error": code, "message": message, "request_id": format!("req-{:08x}", crate::state::rand_u32())});
+    if let Some(d) = details {
+        body["details"] = d;
+    }
+    (status, Json(body)).into_response()
+}
+
+/// The bearer key, if it is one the emulator knows.
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
+    let key = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    if state.key_is_valid(key) {
+        Ok(key.to_string())
+    } else {
+        Err(error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "invalid or missing API key",
+            None,
+        ))
+    }
+}
+
+fn stream_of(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Arc<Stream>, Response> {
+    let key = authorize(state, headers)?;
+    state.get(id, &key).ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            "stream_not_found",
+            "unknown or expired stream",
+            None,
+        )
+    })
+}
+
+/// `POST /streams`.
+pub async fn create_stream(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let key = match authorize(&state, &headers) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let request: CreateStreamRequest<Value> = match serde_json::from_str(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_error",
+                &format!("malformed request: {e}"),
+                None,
+            )
+        }
+    };
+    if let Err(e) = validate_request(&request) {
+        let details = json!({"field": e.field});
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            &e.to_string(),
+            Some(details),
+        );
+    }
+    let Some(offer) = request.offer_sdp() else {
+        let details = json!({"field": "source"});
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            "the emulator accepts webrtc sources only",
+            Some(details),
+        );
+    };
+    // Binding a socket and building the DTLS context blocks briefly: keep it off the async workers.
+    let offer = offer.to_string();
+    let accepted = tokio::task::spawn_blocking(move || {
+        peer::accept_offer(&offer, IpAddr::V4(Ipv4Addr::LOCALHOST))
+    })
+    .await;
+    let accepted = match accepted {
+        Ok(result) => result,
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                &format!("offer handling failed: {e}"),
+                None,
+            )
+        }
+    };
+    let (peer, answer) = match accepted {
+        Ok(ok) => ok,
+        Err(e) => {
+            let details = json!({"field": "source.sdp"});
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_error",
+                &format!("offer rejected: {e}"),
+                Some(details),
+            );
+        }
+    };
+    let mode = request.effective_mode();
+    let interval = request.processing.result_interval_seconds(mode);
+    let interval = if interval > 0.0 {
+        interval
+    } else {
+        request.processing.clip_length_seconds.unwrap_or(0.5)
+    };
+    let ttl = state.settings.ttl_seconds;
+    let (ended, _) = tokio::sync::watch::channel(None);
+    let stream = Arc::new(Stream {
+        id: state.new_id(),
+        api_key: key,
+        mode,
+        backend: request.inference.backend.unwrap_or(Backend::Overshoot),
+        model: request.inference.model.clone(),
+        result_interval: Duration::from_secs_f64(interval.max(0.05)),
+        structured: request.inference.output_schema_json.is_some(),
+        prompt: Mutex::new(request.inference.prompt.clone()),
+        peer,
+        lease_deadline: Mutex::new(Instant::now() + Duration::from_secs_f64(ttl)),
+        keepalives: AtomicU32::new(0),
+        results_sent: AtomicU32::new(0),
+        ended,
+    });
+    state.insert(stream.clone());
+    tokio::spawn(watch_lease(state.clone(), stream.clone()));
+    eprintln!(
+        "emulator: stream {} created ({:?}, result every {:.2} s)",
+        stream.id, mode, interval
+    );
+    Json(json!({
+        "stream_id": stream.id,
+        "webrtc": {"type": "answer", "sdp": answer},
+        "lease": {"ttl_seconds": ttl},
+        "turn_servers": state.settings.turn_servers,
+        "livekit": null,
+    }))
+    .into_response()
+}
+
+/// `POST /streams/{id}/keepalive`.
+pub async fn keepalive(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let stream = match stream_of(&state, &headers, &id) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let ttl = state.settings.ttl_seconds;
+    if let Ok(mut d) = stream.lease_deadline.lock() {
+        *d = Instant::now() + Duration::from_secs_f64(ttl);
+    }
+    stream.keepalives.fetch_add(1, Ordering::Relaxed);
+    Json(json!({"status": "ok", "stream_id": id, "ttl_seconds": ttl})).into_response()
+}
+
+/// `PATCH /streams/{id}/config/prompt`.
+pub async fn update_prompt(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: String,
+) -> Response {
+    let stream = match stream_of(&state, &headers, &id) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let prompt = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("prompt").and_then(Value::as_str).map(str::to_string));
+    let Some(prompt) = prompt.filter(|p| !p.trim().is_empty()) else {
+        let details = json!({"field": "prompt"});
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            "prompt must be a non-empty string",
+            Some(details),
+        );
+    };
+    if let Ok(mut p) = stream.prompt.lock() {
+        *p = prompt.clone();
+    }
+    Json(json!({"id": format!("cfg-{id}"), "stream_id": id, "prompt": prompt, "model": stream.model, "output_schema_json": null}))
+        .into_response()
+}
+
+/// `DELETE /streams/{id}`.
+pub async fn close_stream(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = stream_of(&state, &headers, &id) {
+        return r;
+    }
+    state.end(&id, "client_requested");
+    Json(json!({"status": "ok"})).into_response()
+}
+
+/// `GET /models`.
+pub async fn models(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = authorize(&state, &headers) {
+        return r;
+    }
+    Json(json!([
+        {"model": overshoot_protocol::DEFAULT_MODEL, "ready": true, "status": "ready"},
+        {"model": "emulator/mean-colour", "ready": true, "status": "ready"}
+    ]))
+    .into_response()
+}
+
+/// `GET /__emulator/streams`: open and ended streams, for tests (no auth; loopback only).
+pub async fn report(State(state): State<Arc<AppState>>) -> Response {
+    let (open, ended) = state.reports();
+    Json(json!({"open": open, "ended": ended})).into_response()
+}

@@ -1,0 +1,161 @@
+//! Plain-text SDP helpers: which video codecs an SDP names, the codec to pick
+//! from an offer, and a fix-up of str0m's answer.
+
+use super::{PeerError, VideoCodec, PREFERRED};
+
+/// str0m writes the ICE candidates into the first m-section only. When that
+/// section is rejected (port 0, e.g. an audio m-line we have no codec for),
+/// browsers ignore its candidates and never connect; so every accepted section
+/// that lacks them gets a copy (they all share one BUNDLE transport).
+pub(super) fn candidates_in_accepted_sections(sdp: &str) -> String {
+    let mut sections: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in sdp
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.is_empty())
+    {
+        if line.starts_with("m=") {
+            sections.push(Vec::new());
+        }
+        if let Some(last) = sections.last_mut() {
+            last.push(line);
+        }
+    }
+    let is_candidate = |l: &&str| l.starts_with("a=candidate:");
+    let accepted = |sec: &[&str]| {
+        sec.first().is_some_and(|m| {
+            m.starts_with("m=") && m.split_whitespace().nth(1).is_some_and(|port| port != "0")
+        })
+    };
+    let candidates: Vec<&str> = sections
+        .iter()
+        .flatten()
+        .copied()
+        .filter(is_candidate)
+        .collect();
+    let fix_needed = !sections
+        .iter()
+        .any(|s| accepted(s) && s.iter().any(is_candidate));
+    let mut out = String::with_capacity(sdp.len() + 256);
+    for sec in &sections {
+        let extra: &[&str] = if fix_needed && accepted(sec) {
+            &candidates
+        } else {
+            &[]
+        };
+        for l in sec.iter().chain(extra) {
+            out.push_str(l);
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+/// Picks the codec to negotiate from the offer's video sections.
+pub(super) fn choose_codec(offer_sdp: &str) -> Result<VideoCodec, PeerError> {
+    if !offer_sdp
+        .lines()
+        .any(|l| l.trim_start().starts_with("m=video"))
+    {
+        if offer_sdp.trim_start().starts_with("v=") {
+            return Err(PeerError::NoSupportedCodec(
+                "the offer has no video m-line".into(),
+            ));
+        }
+        return Err(PeerError::BadOffer("not an SDP offer (no v= line)".into()));
+    }
+    let offered = video_codecs(offer_sdp);
+    if let Some(c) = PREFERRED
+        .iter()
+        .find(|c| c.is_decodable() && offered.contains(c))
+    {
+        return Ok(*c);
+    }
+    let names = video_codec_names(offer_sdp);
+    Err(PeerError::NoSupportedCodec(format!(
+        "offer has [{}]; this emulator decodes {}",
+        names.join(", "),
+        PREFERRED.map(VideoCodec::name).join(", ")
+    )))
+}
+
+/// Known codecs named by `a=rtpmap` lines inside active `m=video` sections.
+pub(super) fn video_codecs(sdp: &str) -> Vec<VideoCodec> {
+    let mut out = Vec::new();
+    for name in video_codec_names(sdp) {
+        if let Some(c) = VideoCodec::from_sdp_name(&name) {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Encoding names (upper case, deduplicated, in order) of `a=rtpmap` lines inside
+/// `m=video` sections whose port is not 0.
+fn video_codec_names(sdp: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut in_video = false;
+    for line in sdp.lines().map(str::trim) {
+        if let Some(m) = line.strip_prefix("m=") {
+            let mut parts = m.split_whitespace();
+            in_video = parts.next() == Some("video") && parts.next() != Some("0");
+        } else if let Some(map) = line.strip_prefix("a=rtpmap:") {
+            if !in_video {
+                continue;
+            }
+            let encoding = map.split_whitespace().nth(1).unwrap_or("");
+            let name = encoding
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OFFER_VP8_ONLY: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
+        m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n\
+        m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n";
+
+    #[test]
+    fn codec_choice() {
+        assert_eq!(video_codec_names(OFFER_VP8_ONLY), vec!["VP8", "RTX"]);
+        match choose_codec(OFFER_VP8_ONLY) {
+            Err(PeerError::NoSupportedCodec(m)) => assert!(m.contains("VP8"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        let h264 = OFFER_VP8_ONLY.replace("a=rtpmap:97 rtx", "a=rtpmap:97 h264");
+        assert_eq!(choose_codec(&h264), Ok(VideoCodec::H264));
+        assert!(matches!(choose_codec(""), Err(PeerError::BadOffer(_))));
+        assert!(matches!(
+            choose_codec("v=0\r\n"),
+            Err(PeerError::NoSupportedCodec(_))
+        ));
+    }
+
+    #[test]
+    fn candidates_copied_out_of_rejected_section() {
+        let sdp = "v=0\r\ns=-\r\nm=audio 0 UDP 0\r\na=candidate:1 1 udp 9 127.0.0.1 5 typ host\r\n\
+            a=mid:0\r\nm=video 9 UDP 96\r\na=mid:1\r\n";
+        let fixed = candidates_in_accepted_sections(sdp);
+        let video = fixed.split("m=video").nth(1).unwrap_or("");
+        assert!(
+            video.contains("a=candidate:1 1 udp 9 127.0.0.1 5 typ host\r\n"),
+            "{fixed}"
+        );
+        assert_eq!(fixed.matches("a=candidate").count(), 2);
+        // Already-accepted first section: unchanged.
+        let ok = sdp.replace("m=audio 0", "m=audio 9");
+        assert_eq!(candidates_in_accepted_sections(&ok), ok);
+    }
+}

@@ -1,0 +1,146 @@
+//! The results WebSocket: authenticate with the first message, then one result per
+//! interval computed from the frames really decoded in it.
+
+use crate::peer::ClipStats;
+use crate::state::{AppState, Stream};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use overshoot_protocol::StreamResult;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// `GET /ws/streams/{id}`.
+pub async fn results_socket(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |socket| serve(state, id, socket))
+}
+
+async fn close(mut socket: WebSocket, code: u16, reason: &str) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
+    // The first message must be {"api_key": "..."} and arrive within 10 s.
+    let first = tokio::time::timeout(Duration::from_secs(10), socket.recv()).await;
+    let key = match first {
+        Ok(Some(Ok(Message::Text(text)))) => serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| {
+                v.get("api_key")
+                    .and_then(|k| k.as_str())
+                    .map(str::to_string)
+            }),
+        _ => None,
+    };
+    let Some(key) = key.filter(|k| state.key_is_valid(k)) else {
+        return close(socket, 1008, "authentication failed").await;
+    };
+    let Some(stream) = state.get(&id, &key) else {
+        return close(socket, 1001, "stream ended: not_found").await;
+    };
+    let mut ended = stream.ended.subscribe();
+    let mut ticker = tokio::time::interval(stream.result_interval);
+    ticker.tick().await; // the first tick is immediate
+    let mut window_start = Instant::now();
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {
+                let clip = stream.peer.take_clip();
+                if clip.frames == 0 {
+                    continue; // no video in this window: nothing to infer
+                }
+                let started = Instant::now();
+                let text = describe(&stream, &clip);
+                let result = StreamResult {
+                    id: format!("res-{:08x}", crate::state::rand_u32()),
+                    stream_id: stream.id.clone(),
+                    mode: stream.mode,
+                    model_backend: stream.backend,
+                    model_name: stream.model.clone(),
+                    prompt: stream.prompt(),
+                    result: text,
+                    inference_latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    total_latency_ms: window_start.elapsed().as_secs_f64() * 1000.0,
+                    ok: true,
+                    error: None,
+                    finish_reason: Some("stop".into()),
+                };
+                window_start = Instant::now();
+                let Ok(json) = serde_json::to_string(&result) else { continue };
+                if socket.send(Message::Text(json.into())).await.is_err() {
+                    return;
+                }
+                stream.results_sent.fetch_add(1, Ordering::Relaxed);
+            }
+            _ = ended.changed() => {
+                let reason = ended.borrow().clone().unwrap_or_else(|| "client_requested".into());
+                return close(socket, 1001, &format!("stream ended: {reason}")).await;
+            }
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+/// The "inference" of the emulator: what colour the decoded frames were.
+fn describe(stream: &Stream, clip: &ClipStats) -> String {
+    let [r, g, b] = clip.mean_rgb;
+    let name = colour_name(clip.mean_rgb);
+    if stream.structured {
+        serde_json::json!({
+            "colour": name, "mean_rgb": [r, g, b], "frames": clip.frames,
+            "width": clip.width, "height": clip.height,
+        })
+        .to_string()
+    } else {
+        format!(
+            "{name}: mean RGB ({r}, {g}, {b}) over {} frames at {}x{}",
+            clip.frames, clip.width, clip.height
+        )
+    }
+}
+
+/// The nearest named colour to `rgb`.
+pub fn colour_name(rgb: [u8; 3]) -> &'static str {
+    const PALETTE: [(&str, [i32; 3]); 11] = [
+        ("red", [220, 30, 30]),
+        ("green", [30, 200, 30]),
+        ("blue", [30, 30, 220]),
+        ("yellow", [230, 230, 40]),
+        ("cyan", [40, 220, 220]),
+        ("magenta", [220, 40, 220]),
+        ("orange", [240, 140, 20]),
+        ("purple", [120, 40, 160]),
+        ("white", [240, 240, 240]),
+        ("gray", [128, 128, 128]),
+        ("black", [15, 15, 15]),
+    ];
+    let [r, g, b] = rgb.map(i32::from);
+    PALETTE
+        .iter()
+        .min_by_key(|(_, [pr, pg, pb])| (r - pr).pow(2) + (g - pg).pow(2) + (b - pb).pow(2))
+        .map_or("unknown", |(name, _)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::colour_name;
+
+    #[test]
+    fn names_the_test_colours() {
+        assert_eq!(colour_name([230, 20, 20]), "red");
+        assert_eq!(colour_name([0, 250, 0]), "green");
+        assert_eq!(colour_name([128, 130, 126]), "gray");
+    }
+}

@@ -1,0 +1,166 @@
+//! Streams the emulator holds: lease deadlines, prompts, the WebRTC peer, and how
+//! each one ended (kept for the test-only `/__emulator/streams` report).
+
+use crate::peer::PeerHandle;
+use overshoot_protocol::{Backend, Mode};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Settings fixed at start-up.
+pub struct Settings {
+    /// Keys that authenticate.
+    pub api_keys: Vec<String>,
+    /// Lease length handed out at create and keepalive.
+    pub ttl_seconds: f64,
+    /// `turn_servers` returned by create (JSON array), if any.
+    pub turn_servers: Option<serde_json::Value>,
+}
+
+/// One stream.
+pub struct Stream {
+    pub id: String,
+    pub api_key: String,
+    pub mode: Mode,
+    pub backend: Backend,
+    pub model: String,
+    pub result_interval: Duration,
+    pub structured: bool,
+    pub prompt: Mutex<String>,
+    pub peer: PeerHandle,
+    pub lease_deadline: Mutex<Instant>,
+    pub keepalives: AtomicU32,
+    pub results_sent: AtomicU32,
+    /// `Some(reason)` once ended; results sockets watch it.
+    pub ended: watch::Sender<Option<String>>,
+}
+
+impl Stream {
+    /// The prompt in force.
+    pub fn prompt(&self) -> String {
+        self.prompt.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+}
+
+/// What `/__emulator/streams` reports about a stream.
+#[derive(Serialize, Clone)]
+pub struct StreamReport {
+    pub stream_id: String,
+    pub prompt: String,
+    pub keepalives: u32,
+    pub results_sent: u32,
+    pub frames_decoded: u64,
+    pub codec: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+/// Everything shared by the handlers.
+pub struct AppState {
+    pub settings: Settings,
+    streams: Mutex<HashMap<String, Arc<Stream>>>,
+    ended: Mutex<Vec<StreamReport>>,
+    next_id: AtomicU32,
+}
+
+impl AppState {
+    pub fn new(settings: Settings) -> Arc<AppState> {
+        Arc::new(AppState {
+            settings,
+            streams: Mutex::new(HashMap::new()),
+            ended: Mutex::new(Vec::new()),
+            next_id: AtomicU32::new(1),
+        })
+    }
+
+    /// A fresh stream id.
+    pub fn new_id(&self) -> String {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        format!("emu-{n:05}-{:08x}", rand_u32())
+    }
+
+    pub fn key_is_valid(&self, key: &str) -> bool {
+        self.settings.api_keys.iter().any(|k| k == key)
+    }
+
+    pub fn insert(&self, stream: Arc<Stream>) {
+        if let Ok(mut map) = self.streams.lock() {
+            map.insert(stream.id.clone(), stream);
+        }
+    }
+
+    /// The open stream `id` if it belongs to `key`.
+    pub fn get(&self, id: &str, key: &str) -> Option<Arc<Stream>> {
+        let map = self.streams.lock().ok()?;
+        map.get(id).filter(|s| s.api_key == key).cloned()
+    }
+
+    /// Ends stream `id`: closes its peer connection, tells its results sockets why,
+    /// and keeps a report. Returns false when it was not open.
+    pub fn end(&self, id: &str, reason: &str) -> bool {
+        let removed = self.streams.lock().ok().and_then(|mut map| map.remove(id));
+        let Some(stream) = removed else { return false };
+        stream.peer.close();
+        let _ = stream.ended.send(Some(reason.to_string()));
+        eprintln!("emulator: stream {id} ended: {reason}");
+        let report = report(&stream, Some(reason.to_string()));
+        if let Ok(mut ended) = self.ended.lock() {
+            ended.push(report);
+        }
+        true
+    }
+
+    /// Open and ended streams, for tests.
+    pub fn reports(&self) -> (Vec<StreamReport>, Vec<StreamReport>) {
+        let open = self
+            .streams
+            .lock()
+            .map(|m| m.values().map(|s| report(s, None)).collect())
+            .unwrap_or_default();
+        let ended = self.ended.lock().map(|e| e.clone()).unwrap_or_default();
+        (open, ended)
+    }
+}
+
+fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
+    let totals = stream.peer.totals();
+    StreamReport {
+        stream_id: stream.id.clone(),
+        prompt: stream.prompt(),
+        keepalives: stream.keepalives.load(Ordering::Relaxed),
+        results_sent: stream.results_sent.load(Ordering::Relaxed),
+        frames_decoded: totals.frames_decoded,
+        codec: totals.codec.map(str::to_string),
+        end_reason,
+    }
+}
+
+/// Ends `stream` with `lease_expired` unless keepalives keep pushing its deadline.
+pub async fn watch_lease(state: Arc<AppState>, stream: Arc<Stream>) {
+    let mut ended = stream.ended.subscribe();
+    loop {
+        let deadline = stream
+            .lease_deadline
+            .lock()
+            .map(|d| *d)
+            .unwrap_or_else(|_| Instant::now());
+        if Instant::now() >= deadline {
+            state.end(&stream.id, "lease_expired");
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(deadline.into()) => {}
+            _ = ended.changed() => return,
+        }
+    }
+}
+
+/// A cheap non-cryptographic random number (ids only).
+pub fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(Instant::now().elapsed().as_nanos());
+    h.finish() as u32
+}

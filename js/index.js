@@ -1,0 +1,9 @@
+// Entry point of the npm package: loads the WebAssembly module once (top-level await),
+// then re-exports the API, so apps can `new RealtimeVision(...)` right after importing.
+// For explicit control over loading, import "overshoot-wasm/manual-init" and call its
+// default export yourself.
+import init from "./overshoot_wasm.js";
+
+await init({ module_or_path: new URL("./overshoot_wasm_bg.wasm", import.meta.url) });
+
+export * from "./overshoot_wasm.js";

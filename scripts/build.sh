@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: cargo (size profile) → wasm-bindgen --target web → wasm-opt -Oz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+cargo build -p overshoot-wasm --target wasm32-unknown-unknown --profile wasm-release
+rm -rf pkg
+wasm-bindgen --target web --out-dir pkg --out-name overshoot_wasm \
+  target/wasm32-unknown-unknown/wasm-release/overshoot_wasm.wasm
+# Keep the target features rustc enabled (bulk memory, etc.); see shared toolchain notes.
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  pkg/overshoot_wasm_bg.wasm -o pkg/overshoot_wasm_bg.wasm
+cp js/index.js js/index.d.ts pkg/
+wasm_gz=$(gzip -9c pkg/overshoot_wasm_bg.wasm | wc -c)
+glue_gz=$(cat pkg/overshoot_wasm.js pkg/index.js | gzip -9c | wc -c)
+echo "built pkg/: wasm $(wc -c < pkg/overshoot_wasm_bg.wasm) B ($wasm_gz B gzip), JS glue $glue_gz B gzip"

@@ -1,0 +1,180 @@
+//! Reads and validates the app's config object, before any network or media call.
+
+use super::read::JsObject;
+use crate::platform::error::SdkError;
+use crate::platform::http::ApiHttp;
+use crate::platform::json::JsJson;
+use crate::platform::media::{same_stream, VideoSource};
+use crate::session::SessionConfig;
+use js_sys::Array;
+use overshoot_protocol::endpoints::BaseUrl;
+use overshoot_protocol::*;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::MediaStream;
+
+/// `apiKey`, `apiUrl` and `allowInsecureHttp`, shared by both classes.
+pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
+    let api_key = cfg.required_string("apiKey")?;
+    let allow_insecure = cfg.boolean("allowInsecureHttp")?.unwrap_or(false);
+    let url = cfg
+        .string("apiUrl")?
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    let base =
+        BaseUrl::parse(&url, allow_insecure).map_err(|e| SdkError::validation("apiUrl", &e.0))?;
+    Ok(ApiHttp::new(base, api_key))
+}
+
+/// The whole `RealtimeVision` config.
+pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
+    let cfg = JsObject::new(value, "config")?;
+    let http = read_http(&cfg)?;
+    let on_result = cfg
+        .function("onResult")?
+        .ok_or_else(|| SdkError::validation("onResult", "is required and must be a function"))?;
+    let on_error = cfg.function("onError")?;
+    let request = read_request(&cfg)?;
+    let source = read_source(&cfg)?;
+    let user_ice_servers = read_ice_servers(&cfg)?;
+    Ok(SessionConfig {
+        http,
+        request,
+        source,
+        user_ice_servers,
+        on_result,
+        on_error,
+    })
+}
+
+/// Builds the create request (without `source`) from the config, defaults filled
+/// in, and checks every rule of the spec.
+fn read_request(cfg: &JsObject) -> Result<CreateStreamRequest<JsJson>, SdkError> {
+    let prompt = cfg.required_string("prompt")?;
+    let model = cfg
+        .string("model")?
+        .unwrap_or_else(|| DEFAULT_MODEL.to_string());
+    let backend = match cfg.one_of("backend", &["overshoot", "gemini"])?.as_deref() {
+        Some("gemini") => Some(Backend::Gemini),
+        Some(_) => Some(Backend::Overshoot),
+        None => None,
+    };
+    let mut processing = match cfg.object("processing")? {
+        None => Processing::default(),
+        Some(p) => read_processing(&JsObject::new(&p, "processing")?)?,
+    };
+    let mode = match cfg.one_of("mode", &["clip", "frame"])?.as_deref() {
+        Some("frame") => Mode::Frame,
+        Some(_) => Mode::Clip,
+        None => processing.inferred_mode(),
+    };
+    match mode {
+        Mode::Clip => {
+            if processing.fps.is_none()
+                && processing.sampling_ratio.is_none()
+                && processing.target_fps.is_none()
+            {
+                processing.target_fps = Some(DEFAULT_TARGET_FPS);
+            }
+            processing
+                .clip_length_seconds
+                .get_or_insert(DEFAULT_CLIP_LENGTH_SECONDS);
+            processing
+                .delay_seconds
+                .get_or_insert(DEFAULT_DELAY_SECONDS);
+        }
+        Mode::Frame => {
+            processing
+                .interval_seconds
+                .get_or_insert(DEFAULT_INTERVAL_SECONDS);
+        }
+    }
+    let output_schema_json = cfg.object("outputSchema")?.map(JsJson);
+    let max_output_tokens = cfg.positive_integer("maxOutputTokens")?;
+    let client = cfg.string("requestId")?.map(|id| ClientInfo {
+        request_id: Some(id),
+    });
+    let request = CreateStreamRequest {
+        source: None,
+        webrtc: None,
+        mode: Some(mode),
+        processing,
+        inference: Inference {
+            prompt,
+            model,
+            backend,
+            output_schema_json,
+            max_output_tokens,
+        },
+        client,
+    };
+    validate_request(&request).map_err(|e| SdkError::validation(&e.field, &e.message))?;
+    Ok(request)
+}
+
+fn read_processing(p: &JsObject) -> Result<Processing, SdkError> {
+    Ok(Processing {
+        target_fps: p.number("target_fps")?,
+        fps: p.number("fps")?,
+        sampling_ratio: p.number("sampling_ratio")?,
+        clip_length_seconds: p.number("clip_length_seconds")?,
+        delay_seconds: p.number("delay_seconds")?,
+        interval_seconds: p.number("interval_seconds")?,
+    })
+}
+
+/// `source`: `{type:"camera", cameraFacing?, deviceId?}` (the default),
+/// `{type:"stream", stream}`, or a `MediaStream` itself.
+fn read_source(cfg: &JsObject) -> Result<VideoSource, SdkError> {
+    let Some(value) = cfg.get("source")? else {
+        return Ok(VideoSource::Camera {
+            facing: "user".into(),
+            device_id: None,
+        });
+    };
+    if let Some(stream) = value.dyn_ref::<MediaStream>() {
+        return Ok(VideoSource::Stream(same_stream(stream)));
+    }
+    let source = JsObject::new(&value, "source")?;
+    match source.one_of("type", &["camera", "stream"])?.as_deref() {
+        Some("stream") => {
+            let stream = source
+                .get("stream")?
+                .and_then(|s| s.dyn_into::<MediaStream>().ok())
+                .ok_or_else(|| SdkError::validation("source.stream", "must be a MediaStream"))?;
+            Ok(VideoSource::Stream(stream))
+        }
+        Some(_) => Ok(VideoSource::Camera {
+            facing: source
+                .one_of("cameraFacing", &["user", "environment"])?
+                .unwrap_or_else(|| "user".into()),
+            device_id: source.string("deviceId")?,
+        }),
+        None => Err(SdkError::validation(
+            "source.type",
+            "is required: \"camera\" or \"stream\"",
+        )),
+    }
+}
+
+/// `iceServers`: `RTCIceServer[]`, each with string or string[] `urls`.
+fn read_ice_servers(cfg: &JsObject) -> Result<Array, SdkError> {
+    let Some(list) = cfg.array("iceServers")? else {
+        return Ok(Array::new());
+    };
+    for (i, entry) in list.iter().enumerate() {
+        let path = format!("iceServers[{i}]");
+        let server = JsObject::new(&entry, &path)?;
+        match server.get("urls")? {
+            Some(u) if u.is_string() => {}
+            Some(u) if Array::is_array(&u) && Array::from(&u).iter().all(|x| x.is_string()) => {}
+            _ => {
+                return Err(SdkError::validation(
+                    &format!("{path}.urls"),
+                    "must be a URL string or an array of them",
+                ))
+            }
+        }
+        server.string("username")?;
+        server.string("credential")?;
+    }
+    Ok(list)
+}

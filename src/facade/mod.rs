@@ -1,0 +1,10 @@
+//! The `#[wasm_bindgen]` surface: two classes and their TypeScript declarations.
+
+mod config;
+mod read;
+mod realtime_vision;
+mod stream_client;
+mod typescript;
+
+pub use realtime_vision::RealtimeVision;
+pub use stream_client::StreamClient;

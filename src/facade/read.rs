@@ -1,0 +1,174 @@
+//! Strict readers of JS config objects: wrong types are `ValidationError`s naming
+//! the field, never coerced (`"6"` is not a number, `null` is not a string).
+
+use crate::platform::error::SdkError;
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A JS object being read, with the path used in error messages.
+pub struct JsObject<'a> {
+    pub value: &'a JsValue,
+    pub path: &'a str,
+}
+
+fn type_name(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if Array::is_array(v) {
+        "an array".into()
+    } else {
+        v.js_typeof()
+            .as_string()
+            .unwrap_or_else(|| "unknown".into())
+    }
+}
+
+impl<'a> JsObject<'a> {
+    /// Wraps `value`, which must be a plain object.
+    pub fn new(value: &'a JsValue, path: &'a str) -> Result<Self, SdkError> {
+        if !value.is_object() || Array::is_array(value) || value.is_function() {
+            return Err(SdkError::validation(
+                path,
+                &format!("must be an object (got {})", type_name(value)),
+            ));
+        }
+        Ok(JsObject { value, path })
+    }
+
+    fn field(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// The raw property, `None` when `undefined`.
+    pub fn get(&self, key: &str) -> Result<Option<JsValue>, SdkError> {
+        let v = Reflect::get(self.value, &key.into()).map_err(|e| {
+            SdkError::from_js(
+                overshoot_protocol::ErrorKind::Validation,
+                &self.field(key),
+                e,
+            )
+        })?;
+        Ok(if v.is_undefined() { None } else { Some(v) })
+    }
+
+    /// An optional string.
+    pub fn string(&self, key: &str) -> Result<Option<String>, SdkError> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) => v.as_string().map(Some).ok_or_else(|| {
+                SdkError::validation(
+                    &self.field(key),
+                    &format!("must be a string (got {})", type_name(&v)),
+                )
+            }),
+        }
+    }
+
+    /// A required non-empty string.
+    pub fn required_string(&self, key: &str) -> Result<String, SdkError> {
+        match self.string(key)? {
+            Some(s) if !s.trim().is_empty() => Ok(s),
+            _ => Err(SdkError::validation(
+                &self.field(key),
+                "is required and must be a non-empty string",
+            )),
+        }
+    }
+
+    /// An optional finite number.
+    pub fn number(&self, key: &str) -> Result<Option<f64>, SdkError> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) => match v.as_f64() {
+                Some(n) if n.is_finite() => Ok(Some(n)),
+                Some(_) => Err(SdkError::validation(
+                    &self.field(key),
+                    "must be a finite number (got NaN or Infinity)",
+                )),
+                None => Err(SdkError::validation(
+                    &self.field(key),
+                    &format!("must be a number (got {})", type_name(&v)),
+                )),
+            },
+        }
+    }
+
+    /// An optional positive integer that fits in u32.
+    pub fn positive_integer(&self, key: &str) -> Result<Option<u32>, SdkError> {
+        match self.number(key)? {
+            None => Ok(None),
+            Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= f64::from(u32::MAX) => {
+                Ok(Some(n as u32))
+            }
+            Some(n) => Err(SdkError::validation(
+                &self.field(key),
+                &format!("must be a positive integer (got {n})"),
+            )),
+        }
+    }
+
+    /// An optional boolean.
+    pub fn boolean(&self, key: &str) -> Result<Option<bool>, SdkError> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| {
+                SdkError::validation(
+                    &self.field(key),
+                    &format!("must be a boolean (got {})", type_name(&v)),
+                )
+            }),
+        }
+    }
+
+    /// An optional function.
+    pub fn function(&self, key: &str) -> Result<Option<Function>, SdkError> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) => v.dyn_into::<Function>().map(Some).map_err(|v| {
+                SdkError::validation(
+                    &self.field(key),
+                    &format!("must be a function (got {})", type_name(&v)),
+                )
+            }),
+        }
+    }
+
+    /// An optional plain object.
+    pub fn object(&self, key: &str) -> Result<Option<JsValue>, SdkError> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) => {
+                JsObject::new(&v, &self.field(key))?;
+                Ok(Some(v))
+            }
+        }
+    }
+
+    /// An optional array.
+    pub fn array(&self, key: &str) -> Result<Option<Array>, SdkError> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(v) if Array::is_array(&v) => Ok(Some(v.unchecked_into())),
+            Some(v) => Err(SdkError::validation(
+                &self.field(key),
+                &format!("must be an array (got {})", type_name(&v)),
+            )),
+        }
+    }
+
+    /// An optional string among `allowed`.
+    pub fn one_of(&self, key: &str, allowed: &[&str]) -> Result<Option<String>, SdkError> {
+        match self.string(key)? {
+            None => Ok(None),
+            Some(s) if allowed.contains(&s.as_str()) => Ok(Some(s)),
+            Some(s) => Err(SdkError::validation(
+                &self.field(key),
+                &format!("must be one of {} (got {s:?})", allowed.join(", ")),
+            )),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! `RealtimeVision`: the class most apps use.
+
+use super::config::read_session_config;
+use crate::platform::error::SdkError;
+use crate::session::{self, post, Event, SessionConfig, Shared};
+use futures_channel::oneshot;
+use js_sys::Promise;
+use overshoot_protocol::ErrorKind;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// Streams a video source to Overshoot and calls `onResult` with each inference result.
+#[wasm_bindgen]
+pub struct RealtimeVision {
+    config: SessionConfig,
+    shared: Rc<RefCell<Shared>>,
+}
+
+#[wasm_bindgen]
+impl RealtimeVision {
+    /// Validates `config`; throws a `ValidationError` naming the field before any
+    /// network or media call.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "RealtimeVisionConfig")] config: JsValue,
+    ) -> Result<RealtimeVision, JsValue> {
+        let config = read_session_config(&config)?;
+        Ok(RealtimeVision {
+            config,
+            shared: Rc::new(RefCell::new(Shared::default())),
+        })
+    }
+
+    /// Opens the source, creates the stream and starts receiving results. Resolves
+    /// once the stream exists and video is negotiated; rejects with a typed error
+    /// after releasing everything it acquired.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn start(&self) -> Promise {
+        let state = self.shared.borrow().state();
+        if !state.can_start() {
+            let error = SdkError::new(
+                ErrorKind::Validation,
+                format!("start() called while the session is {}", state.name()),
+            );
+            return Promise::reject(&error.into());
+        }
+        let started = session::spawn(self.config.clone(), self.shared.clone());
+        future_to_promise(async move {
+            match started.await {
+                Ok(Ok(())) => Ok(JsValue::UNDEFINED),
+                Ok(Err(error)) => Err(error.into()),
+                Err(_) => Err(SdkError::new(
+                    ErrorKind::Aborted,
+                    "the session ended during start()",
+                )
+                .into()),
+            }
+        })
+    }
+
+    /// Stops streaming: closes the results socket, the peer connection and the
+    /// tracks the package opened, clears timers, and deletes the stream on the server
+    /// (ending its billing). Safe to call at any time, any number of times.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn stop(&self) -> Promise {
+        let inbox = {
+            let mut s = self.shared.borrow_mut();
+            s.stop_requested = true;
+            s.inbox.clone()
+        };
+        let Some(inbox) = inbox else {
+            return Promise::resolve(&JsValue::UNDEFINED);
+        };
+        let (reply, done) = oneshot::channel();
+        post(&inbox, Event::Stop(reply));
+        future_to_promise(async move {
+            // A cancelled reply means the task had already ended: stopped either way.
+            let _ = done.await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Changes the prompt of the running stream; later results use it.
+    #[wasm_bindgen(js_name = updatePrompt, unchecked_return_type = "Promise<void>")]
+    pub fn update_prompt(&self, prompt: JsValue) -> Promise {
+        let http = self.config.http.clone();
+        let stream_id = self.shared.borrow().stream_id.clone();
+        let streaming = self.is_active();
+        future_to_promise(async move {
+            let prompt = match prompt.as_string() {
+                Some(p) if !p.trim().is_empty() => p,
+                _ => {
+                    return Err(SdkError::validation("prompt", "must be a non-empty string").into())
+                }
+            };
+            let Some(id) = stream_id.filter(|_| streaming) else {
+                return Err(SdkError::new(
+                    ErrorKind::Validation,
+                    "updatePrompt() needs a running stream; call start() first",
+                )
+                .into());
+            };
+            http.update_prompt(&id, &prompt).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The stream being sent, once `start()` has acquired it.
+    #[wasm_bindgen(js_name = getMediaStream)]
+    pub fn get_media_stream(&self) -> Option<web_sys::MediaStream> {
+        self.shared.borrow().media_stream.clone()
+    }
+
+    /// The server's stream id, once created.
+    #[wasm_bindgen(js_name = getStreamId)]
+    pub fn get_stream_id(&self) -> Option<String> {
+        self.shared.borrow().stream_id.clone()
+    }
+
+    /// Whether the stream is running (started and not stopped or failed).
+    #[wasm_bindgen(js_name = isActive)]
+    pub fn is_active(&self) -> bool {
+        self.shared.borrow().state() == overshoot_protocol::SessionState::Streaming
+    }
+
+    /// The lifecycle state: `idle`, `starting`, `streaming`, `stopping`, `stopped` or `failed`.
+    #[wasm_bindgen(getter, unchecked_return_type = "SessionState")]
+    pub fn state(&self) -> String {
+        self.shared.borrow().state().name().to_string()
+    }
+}

@@ -1,0 +1,105 @@
+//! `StreamClient`: the streams API's endpoints one by one, for apps that manage
+//! transport themselves.
+
+use super::config::read_http;
+use super::read::JsObject;
+use crate::platform::error::SdkError;
+use crate::platform::http::ApiHttp;
+use crate::platform::json::{self, JsJson};
+use js_sys::Promise;
+use overshoot_protocol::{
+    validate_request, CreateStreamRequest, CreateStreamResponse, ErrorKind, KeepaliveResponse,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// Low-level client of the streams API. Every method returns the server's JSON
+/// answer (typed in the `.d.ts`) or rejects with a typed error.
+#[wasm_bindgen]
+pub struct StreamClient {
+    http: ApiHttp,
+}
+
+fn id_arg(value: &JsValue) -> Result<String, SdkError> {
+    value
+        .as_string()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| SdkError::validation("streamId", "must be a non-empty string"))
+}
+
+#[wasm_bindgen]
+impl StreamClient {
+    /// `{apiKey, apiUrl?, allowInsecureHttp?}`; throws `ValidationError` when invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "StreamClientConfig")] config: JsValue,
+    ) -> Result<StreamClient, JsValue> {
+        let cfg = JsObject::new(&config, "config")?;
+        Ok(StreamClient {
+            http: read_http(&cfg)?,
+        })
+    }
+
+    /// `POST /streams` with a request in the wire format (snake_case), checked
+    /// against the spec's rules first.
+    #[wasm_bindgen(js_name = createStream, unchecked_return_type = "Promise<CreateStreamResponse>")]
+    pub fn create_stream(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateStreamRequest")] request: JsValue,
+    ) -> Promise {
+        let http = self.http.clone();
+        future_to_promise(async move {
+            JsObject::new(&request, "request")?;
+            let parsed: CreateStreamRequest<JsJson> =
+                serde_wasm_bindgen::from_value(request.clone()).map_err(|e| {
+                    SdkError::new(
+                        ErrorKind::Validation,
+                        format!("request does not match the create-stream shape: {e}"),
+                    )
+                })?;
+            validate_request(&parsed).map_err(|e| SdkError::validation(&e.field, &e.message))?;
+            let answer = http.create_stream(&request).await?;
+            json::from_js::<CreateStreamResponse>(answer.clone(), "create-stream response")?;
+            Ok(answer)
+        })
+    }
+
+    /// `POST /streams/{id}/keepalive`.
+    #[wasm_bindgen(js_name = renewLease, unchecked_return_type = "Promise<KeepaliveResponse>")]
+    pub fn renew_lease(&self, stream_id: JsValue) -> Promise {
+        let http = self.http.clone();
+        future_to_promise(async move {
+            let answer = http.renew_lease(&id_arg(&stream_id)?).await?;
+            json::from_js::<KeepaliveResponse>(answer.clone(), "keepalive response")?;
+            Ok(answer)
+        })
+    }
+
+    /// `PATCH /streams/{id}/config/prompt`.
+    #[wasm_bindgen(js_name = updatePrompt, unchecked_return_type = "Promise<PromptUpdateResponse>")]
+    pub fn update_prompt(&self, stream_id: JsValue, prompt: JsValue) -> Promise {
+        let http = self.http.clone();
+        future_to_promise(async move {
+            let id = id_arg(&stream_id)?;
+            let prompt = prompt
+                .as_string()
+                .filter(|p| !p.trim().is_empty())
+                .ok_or_else(|| SdkError::validation("prompt", "must be a non-empty string"))?;
+            Ok(http.update_prompt(&id, &prompt).await?)
+        })
+    }
+
+    /// `DELETE /streams/{id}`: ends the stream and its billing.
+    #[wasm_bindgen(js_name = closeStream, unchecked_return_type = "Promise<{status: string}>")]
+    pub fn close_stream(&self, stream_id: JsValue) -> Promise {
+        let http = self.http.clone();
+        future_to_promise(async move { Ok(http.close_stream(&id_arg(&stream_id)?).await?) })
+    }
+
+    /// `GET /models`.
+    #[wasm_bindgen(js_name = getModels, unchecked_return_type = "Promise<ModelInfo[]>")]
+    pub fn get_models(&self) -> Promise {
+        let http = self.http.clone();
+        future_to_promise(async move { Ok(http.get_models().await?) })
+    }
+}

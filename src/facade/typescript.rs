@@ -1,0 +1,145 @@
+//! TypeScript declarations of the JS shapes the classes take and return, written
+//! next to the Rust types they mirror (`overshoot_protocol::wire`, `facade::config`)
+//! and emitted into the generated `.d.ts` by wasm-bindgen.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Lifecycle of a RealtimeVision session. */
+export type SessionState = "idle" | "starting" | "streaming" | "stopping" | "stopped" | "failed";
+
+/** Where the video comes from. Default: the user-facing camera. */
+export type VideoSource =
+  | { type: "camera"; cameraFacing?: "user" | "environment"; deviceId?: string }
+  | { type: "stream"; stream: MediaStream }
+  | MediaStream;
+
+/** Sampling settings, in the wire's snake_case. Clip mode: `target_fps` (1–30, default 6)
+ * or the deprecated `fps` (1–120) with `sampling_ratio` (0–1); `clip_length_seconds`
+ * (0.1–60, default 0.5); `delay_seconds` (0–60, default 0.5); `target_fps × clip_length_seconds ≥ 3`.
+ * Frame mode: `interval_seconds` (0.1–60, default 0.2). */
+export interface Processing {
+  target_fps?: number;
+  fps?: number;
+  sampling_ratio?: number;
+  clip_length_seconds?: number;
+  delay_seconds?: number;
+  interval_seconds?: number;
+}
+
+/** Connection settings shared by both classes. */
+export interface StreamClientConfig {
+  /** Sent only in the Authorization header and the results socket's first message. */
+  apiKey: string;
+  /** Default `https://api.overshoot.ai/v1`. `http://` only for localhost unless `allowInsecureHttp`. */
+  apiUrl?: string;
+  allowInsecureHttp?: boolean;
+}
+
+/** Everything `new RealtimeVision(config)` accepts. */
+export interface RealtimeVisionConfig extends StreamClientConfig {
+  prompt: string;
+  /** Default `Qwen/Qwen3.5-9B`. */
+  model?: string;
+  backend?: "overshoot" | "gemini";
+  /** Default: `frame` when `processing.interval_seconds` is set, else `clip`. */
+  mode?: "clip" | "frame";
+  processing?: Processing;
+  /** A JSON Schema; each result's `result` is then JSON text (see `StreamResult`). */
+  outputSchema?: Record<string, unknown>;
+  /** Positive integer, at most 128 per second of result interval. */
+  maxOutputTokens?: number;
+  source?: VideoSource;
+  /** Kept alongside the TURN servers the API returns. */
+  iceServers?: RTCIceServer[];
+  /** Sent as `client.request_id`. */
+  requestId?: string;
+  onResult: (result: StreamResult) => void;
+  onError?: (error: OvershootError) => void;
+}
+
+/** One inference result, exactly as the server sends it. */
+export interface StreamResult {
+  id: string;
+  stream_id: string;
+  mode: "clip" | "frame";
+  model_backend: "overshoot" | "gemini";
+  model_name: string;
+  prompt: string;
+  /** Text, or JSON text when an output schema is set. */
+  result: string;
+  inference_latency_ms: number;
+  total_latency_ms: number;
+  /** False for a failed result; the stream goes on. */
+  ok: boolean;
+  error: string | null;
+  finish_reason: "stop" | "length" | "content_filter" | null;
+}
+
+/** Every error the package throws or reports: check `name`. */
+export interface OvershootError extends Error {
+  name:
+    | "ValidationError" | "UnauthorizedError" | "InsufficientCreditsError" | "NotFoundError"
+    | "RateLimitError" | "ServerError" | "NetworkError" | "ApiError" | "MediaError"
+    | "WebRTCError" | "StreamEndedError" | "AbortError";
+  /** HTTP status, for errors that are HTTP answers. */
+  status?: number;
+  /** The server's request id, when it sent one. */
+  requestId?: string;
+  /** The server's details; `{field}` for validation errors found before sending. */
+  details?: unknown;
+  /** The underlying browser error (e.g. the getUserMedia DOMException). */
+  cause?: unknown;
+}
+
+export interface IceServer { urls: string | string[]; username?: string; credential?: string }
+
+/** `POST /streams` body, in wire format. */
+export interface CreateStreamRequest {
+  source?: { type: "webrtc"; sdp: string } | { type: "livekit"; url: string; token: string };
+  /** Deprecated form of a webrtc source. */
+  webrtc?: { type: "offer"; sdp: string };
+  mode?: "clip" | "frame";
+  processing?: Processing;
+  inference: {
+    prompt: string;
+    model: string;
+    backend?: "overshoot" | "gemini";
+    output_schema_json?: Record<string, unknown>;
+    max_output_tokens?: number;
+  };
+  client?: { request_id?: string };
+}
+
+export interface CreateStreamResponse {
+  stream_id: string;
+  webrtc?: { type: "answer"; sdp: string } | null;
+  lease?: { ttl_seconds: number } | null;
+  turn_servers?: IceServer[] | null;
+  livekit?: { url: string; token: string } | null;
+}
+
+export interface KeepaliveResponse {
+  status: "ok";
+  stream_id: string;
+  ttl_seconds: number;
+  livekit_token?: string | null;
+}
+
+export interface PromptUpdateResponse {
+  id: string;
+  stream_id: string;
+  prompt: string;
+  model: string;
+  output_schema_json?: Record<string, unknown> | null;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface ModelInfo {
+  model: string;
+  ready: boolean;
+  status: "ready" | "degraded" | "saturated" | "unavailable";
+}
+"#;

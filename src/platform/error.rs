@@ -1,0 +1,128 @@
+//! The package's one error type and the one place JS errors are converted.
+
+use js_sys::{Object, Reflect};
+use overshoot_protocol::ErrorKind;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A failure with a kind (its JS `name`), a message, and the HTTP facts when there
+/// are any. Never holds the API key: messages are built from URLs without it and
+/// from server or browser texts.
+#[derive(Clone, Debug)]
+pub struct SdkError {
+    /// Which failure; `kind.name()` is the JS `Error.name`.
+    pub kind: ErrorKind,
+    /// Human-readable text.
+    pub message: String,
+    /// HTTP status, when the failure is an HTTP answer.
+    pub status: Option<u16>,
+    /// The server's `request_id`, when it sent one.
+    pub request_id: Option<String>,
+    /// The server's `details` (or `detail`), or a field name for validation errors.
+    pub details: JsValue,
+    /// The underlying JS error (e.g. the `DOMException` of getUserMedia).
+    pub cause: JsValue,
+}
+
+impl SdkError {
+    /// An error of `kind` with `message` and nothing else.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        SdkError {
+            kind,
+            message: message.into(),
+            status: None,
+            request_id: None,
+            details: JsValue::UNDEFINED,
+            cause: JsValue::UNDEFINED,
+        }
+    }
+
+    /// A `ValidationError` naming `field`; `details` is `{field}`.
+    pub fn validation(field: &str, message: &str) -> Self {
+        let details = Object::new();
+        let _ = Reflect::set(&details, &"field".into(), &field.into());
+        SdkError {
+            details: details.into(),
+            ..SdkError::new(ErrorKind::Validation, format!("{field} {message}"))
+        }
+    }
+
+    /// Wraps a JS exception or rejection as `kind`, keeping its `name` and `message`
+    /// in the text and the original value as `cause`.
+    pub fn from_js(kind: ErrorKind, context: &str, err: JsValue) -> Self {
+        let (name, message) = js_name_and_message(&err);
+        let text = match (name.is_empty(), message.is_empty()) {
+            (true, true) => context.to_string(),
+            (false, true) => format!("{context}: {name}"),
+            (true, false) => format!("{context}: {message}"),
+            (false, false) => format!("{context}: {name}: {message}"),
+        };
+        SdkError {
+            cause: err,
+            ..SdkError::new(kind, text)
+        }
+    }
+
+    /// The `name` of the underlying JS error, if any (e.g. `NotAllowedError`).
+    pub fn cause_name(&self) -> String {
+        js_name_and_message(&self.cause).0
+    }
+
+    /// Builds the JS `Error` apps receive: `name`, `message`, `status`, `requestId`,
+    /// `details`, `cause`.
+    pub fn to_js(&self) -> JsValue {
+        let err = js_sys::Error::new(&self.message);
+        err.set_name(self.kind.name());
+        let obj: &JsValue = err.as_ref();
+        let status = self
+            .status
+            .map_or(JsValue::UNDEFINED, |s| JsValue::from(f64::from(s)));
+        let request_id = self
+            .request_id
+            .as_deref()
+            .map_or(JsValue::UNDEFINED, JsValue::from_str);
+        let _ = Reflect::set(obj, &"status".into(), &status);
+        let _ = Reflect::set(obj, &"requestId".into(), &request_id);
+        let _ = Reflect::set(obj, &"details".into(), &self.details);
+        if !self.cause.is_undefined() {
+            let _ = Reflect::set(obj, &"cause".into(), &self.cause);
+        }
+        err.into()
+    }
+}
+
+impl From<SdkError> for JsValue {
+    fn from(e: SdkError) -> JsValue {
+        e.to_js()
+    }
+}
+
+impl std::fmt::Display for SdkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.name(), self.message)
+    }
+}
+
+/// `name` and `message` of any thrown JS value (Error, DOMException, string, other).
+pub fn js_name_and_message(err: &JsValue) -> (String, String) {
+    if let Some(text) = err.as_string() {
+        return (String::new(), text);
+    }
+    if err.is_object() {
+        let get = |key: &str| {
+            Reflect::get(err, &key.into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        return (get("name"), get("message"));
+    }
+    if err.is_undefined() || err.is_null() {
+        return (String::new(), String::new());
+    }
+    (String::new(), format!("{err:?}"))
+}
+
+/// Whether `value` is a JS `Error` of the given `name` (as `DOMException`s are).
+pub fn is_js_error_named(value: &JsValue, name: &str) -> bool {
+    value.dyn_ref::<js_sys::Error>().is_some() && js_name_and_message(value).0 == name
+}

@@ -1,0 +1,171 @@
+//! HTTP calls to the streams API (gloo-net `fetch`), with Bearer auth and JSON in
+//! and out. Bodies are encoded and decoded by the browser's `JSON`, not in wasm.
+
+use super::error::SdkError;
+use super::json;
+use gloo_net::http::{Request, RequestBuilder};
+use js_sys::Reflect;
+use overshoot_protocol::endpoints::BaseUrl;
+use overshoot_protocol::ErrorKind;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+/// A configured API endpoint: base URL and key. Cheap to clone.
+#[derive(Clone)]
+pub struct ApiHttp {
+    base: BaseUrl,
+    api_key: String,
+}
+
+impl std::fmt::Debug for ApiHttp {
+    // The key is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiHttp")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiHttp {
+    /// An endpoint at `base` authenticated with `api_key`.
+    pub fn new(base: BaseUrl, api_key: String) -> Self {
+        ApiHttp { base, api_key }
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// The key, for the results socket's first message only.
+    pub(crate) fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// `POST /streams` with an already-built JSON body object.
+    pub async fn create_stream(&self, body: &JsValue) -> Result<JsValue, SdkError> {
+        let url = self.base.streams();
+        self.send(Request::post(&url), &url, Some(body)).await
+    }
+
+    /// `POST /streams/{id}/keepalive`.
+    pub async fn renew_lease(&self, stream_id: &str) -> Result<JsValue, SdkError> {
+        let url = self.base.keepalive(stream_id);
+        self.send(Request::post(&url), &url, None).await
+    }
+
+    /// `PATCH /streams/{id}/config/prompt` with `{prompt}`.
+    pub async fn update_prompt(&self, stream_id: &str, prompt: &str) -> Result<JsValue, SdkError> {
+        let url = self.base.prompt(stream_id);
+        let body = js_sys::Object::new();
+        let _ = Reflect::set(&body, &"prompt".into(), &prompt.into());
+        self.send(Request::patch(&url), &url, Some(&body.into()))
+            .await
+    }
+
+    /// `DELETE /streams/{id}`.
+    pub async fn close_stream(&self, stream_id: &str) -> Result<JsValue, SdkError> {
+        let url = self.base.stream(stream_id);
+        self.send(Request::delete(&url), &url, None).await
+    }
+
+    /// `GET /models`.
+    pub async fn get_models(&self) -> Result<JsValue, SdkError> {
+        let url = self.base.models();
+        self.send(Request::get(&url), &url, None).await
+    }
+
+    async fn send(
+        &self,
+        builder: RequestBuilder,
+        url: &str,
+        body: Option<&JsValue>,
+    ) -> Result<JsValue, SdkError> {
+        let builder = builder.header("Authorization", &format!("Bearer {}", self.api_key));
+        let request = match body {
+            Some(body) => {
+                let text = json::stringify(body)?;
+                builder
+                    .header("Content-Type", "application/json")
+                    .body(text)
+                    .map_err(|e| {
+                        SdkError::new(
+                            ErrorKind::Api,
+                            format!("cannot build request to {url}: {e}"),
+                        )
+                    })?
+            }
+            None => builder.build().map_err(|e| {
+                SdkError::new(
+                    ErrorKind::Api,
+                    format!("cannot build request to {url}: {e}"),
+                )
+            })?,
+        };
+        let response = request.send().await.map_err(|e| {
+            SdkError::new(ErrorKind::Network, format!("request to {url} failed: {e}"))
+        })?;
+        let status = response.status();
+        let raw = web_sys::Response::from(response);
+        let text = match raw.text() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .unwrap_or(JsValue::from_str("")),
+            Err(_) => JsValue::from_str(""),
+        };
+        let parsed = if text.as_string().is_some_and(|t| !t.trim().is_empty()) {
+            json::parse(&text).ok()
+        } else {
+            None
+        };
+        if (200..300).contains(&status) {
+            return Ok(parsed.unwrap_or(JsValue::NULL));
+        }
+        Err(http_error(status, url, parsed.as_ref(), &text))
+    }
+}
+
+/// The typed error of a non-2xx answer, from `{error, message, request_id, details}`
+/// or `{detail}` bodies (or plain text).
+fn http_error(status: u16, url: &str, body: Option<&JsValue>, text: &JsValue) -> SdkError {
+    let kind = ErrorKind::from_status(status);
+    let field = |k: &str| {
+        body.and_then(|b| Reflect::get(b, &k.into()).ok())
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    };
+    let as_text = |v: &JsValue| {
+        v.as_string()
+            .or_else(|| json::stringify(v).ok().and_then(|s| s.as_string()))
+    };
+    let code = field("error").and_then(|v| v.as_string());
+    let detail = field("detail");
+    let details = field("details")
+        .or_else(|| detail.clone())
+        .unwrap_or(JsValue::UNDEFINED);
+    let message = field("message")
+        .and_then(|v| v.as_string())
+        .or_else(|| detail.as_ref().and_then(as_text))
+        .or_else(|| {
+            if body.is_none() {
+                text.as_string().filter(|t| !t.is_empty() && t.len() < 300)
+            } else {
+                None
+            }
+        })
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    let path = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.find('/').map(|i| &r[i..]))
+        .unwrap_or(url);
+    let message = match code {
+        Some(code) => format!("{message} ({code}; HTTP {status} from {path})"),
+        None => format!("{message} (HTTP {status} from {path})"),
+    };
+    SdkError {
+        status: Some(status),
+        request_id: field("request_id").and_then(|v| v.as_string()),
+        details,
+        ..SdkError::new(kind, message)
+    }
+}

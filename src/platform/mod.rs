@@ -1,0 +1,9 @@
+//! Platform owners: one struct per browser resource, each releasing it in `Drop`.
+
+pub mod error;
+pub mod http;
+pub mod json;
+pub mod media;
+pub mod peer;
+pub mod socket;
+pub mod timer;

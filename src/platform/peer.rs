@@ -1,0 +1,144 @@
+//! The RTCPeerConnection of one session: a single send-only video transceiver.
+
+use super::error::SdkError;
+use js_sys::{Array, Object, Reflect};
+use overshoot_protocol::ErrorKind;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    MediaStream, MediaStreamTrack, RtcConfiguration, RtcPeerConnection, RtcPeerConnectionState,
+    RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
+};
+
+/// Owns a peer connection and its state-change handler; closes it on drop.
+pub struct PeerOwner {
+    pc: RtcPeerConnection,
+    _on_state: Closure<dyn FnMut()>,
+}
+
+impl PeerOwner {
+    /// A peer connection with `ice_servers` (an array of `RTCIceServer` dictionaries);
+    /// `on_state` receives every `connectionState` change.
+    pub fn new(
+        ice_servers: &Array,
+        on_state: impl Fn(RtcPeerConnectionState) + 'static,
+    ) -> Result<PeerOwner, SdkError> {
+        let pc = RtcPeerConnection::new_with_configuration(&configuration(ice_servers)).map_err(
+            |e| SdkError::from_js(ErrorKind::WebRtc, "cannot create RTCPeerConnection", e),
+        )?;
+        let pc_for_handler = pc.clone();
+        let on_state =
+            Closure::<dyn FnMut()>::new(move || on_state(pc_for_handler.connection_state()));
+        pc.set_onconnectionstatechange(Some(on_state.as_ref().unchecked_ref()));
+        Ok(PeerOwner {
+            pc,
+            _on_state: on_state,
+        })
+    }
+
+    /// The underlying connection (for stats and tests).
+    pub fn connection(&self) -> &RtcPeerConnection {
+        &self.pc
+    }
+
+    /// Adds `track` as a **send-only** video transceiver associated with `stream`.
+    pub fn add_sendonly_video(
+        &self,
+        track: &MediaStreamTrack,
+        stream: &MediaStream,
+    ) -> Result<(), SdkError> {
+        let init = RtcRtpTransceiverInit::new();
+        init.set_direction(RtcRtpTransceiverDirection::Sendonly);
+        init.set_streams(&Array::of1(stream));
+        self.pc
+            .add_transceiver_with_media_stream_track_and_init(track, &init);
+        Ok(())
+    }
+
+    /// Creates the offer without applying it; returns its SDP.
+    pub async fn create_offer(&self) -> Result<String, SdkError> {
+        let offer = JsFuture::from(self.pc.create_offer())
+            .await
+            .map_err(|e| SdkError::from_js(ErrorKind::WebRtc, "createOffer failed", e))?;
+        Reflect::get(&offer, &"sdp".into())
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| SdkError::new(ErrorKind::WebRtc, "createOffer returned no SDP"))
+    }
+
+    /// Replaces the ICE servers. Must run before `set_local_offer`, which starts ICE
+    /// gathering, so that TURN servers from the create response are used.
+    pub fn set_ice_servers(&self, ice_servers: &Array) -> Result<(), SdkError> {
+        self.pc
+            .set_configuration_with_configuration(&configuration(ice_servers))
+            .map_err(|e| {
+                SdkError::from_js(
+                    ErrorKind::WebRtc,
+                    "setConfiguration failed (bad iceServers?)",
+                    e,
+                )
+            })
+    }
+
+    /// Applies the local offer.
+    pub async fn set_local_offer(&self, sdp: &str) -> Result<(), SdkError> {
+        let desc = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
+        desc.set_sdp(sdp);
+        JsFuture::from(self.pc.set_local_description(&desc))
+            .await
+            .map(|_| ())
+            .map_err(|e| SdkError::from_js(ErrorKind::WebRtc, "setLocalDescription failed", e))
+    }
+
+    /// Applies the server's answer.
+    pub async fn set_remote_answer(&self, sdp: &str) -> Result<(), SdkError> {
+        let desc = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
+        desc.set_sdp(sdp);
+        JsFuture::from(self.pc.set_remote_description(&desc))
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                SdkError::from_js(ErrorKind::WebRtc, "the server's SDP answer was rejected", e)
+            })
+    }
+}
+
+impl Drop for PeerOwner {
+    fn drop(&mut self) {
+        self.pc.set_onconnectionstatechange(None);
+        self.pc.close();
+    }
+}
+
+fn configuration(ice_servers: &Array) -> RtcConfiguration {
+    let config = RtcConfiguration::new();
+    config.set_ice_servers(ice_servers);
+    config
+}
+
+/// Merges the app's ICE servers with the create response's `turn_servers` into one
+/// `RTCIceServer` array (the app's first).
+pub fn merge_ice_servers(user: &Array, turn_servers: &[overshoot_protocol::IceServer]) -> Array {
+    let all = Array::new();
+    for entry in user.iter() {
+        all.push(&entry);
+    }
+    for server in turn_servers {
+        let entry = Object::new();
+        let urls: Array = server
+            .urls
+            .to_vec()
+            .iter()
+            .map(|u| JsValue::from_str(u))
+            .collect();
+        let _ = Reflect::set(&entry, &"urls".into(), &urls);
+        if let Some(u) = &server.username {
+            let _ = Reflect::set(&entry, &"username".into(), &u.into());
+        }
+        if let Some(c) = &server.credential {
+            let _ = Reflect::set(&entry, &"credential".into(), &c.into());
+        }
+        all.push(&entry);
+    }
+    all
+}

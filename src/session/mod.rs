@@ -1,0 +1,154 @@
+//! The single async task that owns a running stream. `start()` spawns it; browser
+//! callbacks (socket, peer connection, timers) and app commands (`stop()`) reach it
+//! through one unbounded channel, so session state has exactly one writer.
+
+mod running;
+mod startup;
+
+use crate::platform::error::SdkError;
+use crate::platform::http::ApiHttp;
+use crate::platform::json::JsJson;
+use crate::platform::media::VideoSource;
+use crate::platform::socket::SocketEvent;
+use futures_channel::{mpsc, oneshot};
+use js_sys::{Array, Function};
+use overshoot_protocol::{CreateStreamRequest, SessionState};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use web_sys::{MediaStream, RtcPeerConnectionState};
+
+/// Everything a session needs, fixed when `RealtimeVision` is constructed.
+#[derive(Clone)]
+pub struct SessionConfig {
+    /// The API endpoint.
+    pub http: ApiHttp,
+    /// The validated create request, without its `source` (filled with the offer).
+    pub request: CreateStreamRequest<JsJson>,
+    /// Where the video comes from.
+    pub source: VideoSource,
+    /// The app's ICE servers (`RTCIceServer[]`), kept alongside the response's TURN servers.
+    pub user_ice_servers: Array,
+    /// Called with each parsed result.
+    pub on_result: Function,
+    /// Called with each error; without it errors are reported as unhandled rejections.
+    pub on_error: Option<Function>,
+}
+
+/// What the facade can read while the task runs. Only the task writes it.
+#[derive(Default)]
+pub struct Shared {
+    /// Lifecycle state.
+    pub state: Option<SessionState>,
+    /// The server's id for the stream, once created.
+    pub stream_id: Option<String>,
+    /// The stream being sent, once acquired.
+    pub media_stream: Option<MediaStream>,
+    /// The task's inbox while it runs.
+    pub inbox: Option<mpsc::UnboundedSender<Event>>,
+    /// Set by `stop()`: start-up checks it after every step.
+    pub stop_requested: bool,
+}
+
+impl Shared {
+    /// The current state (idle before the first start).
+    pub fn state(&self) -> SessionState {
+        self.state.unwrap_or(SessionState::Idle)
+    }
+}
+
+/// Everything that can happen to a session.
+pub enum Event {
+    /// The results socket reported something.
+    Socket(SocketEvent),
+    /// The peer connection's `connectionState` changed.
+    Peer(RtcPeerConnectionState),
+    /// Time to renew the lease.
+    RenewDue,
+    /// A keepalive finished.
+    Renewed(Result<JsValue, SdkError>),
+    /// Time to reopen the results socket.
+    ReconnectDue,
+    /// The app called `stop()`; reply when everything is released.
+    Stop(oneshot::Sender<()>),
+}
+
+/// Sends `event` to the task if it still runs.
+pub fn post(inbox: &mpsc::UnboundedSender<Event>, event: Event) {
+    let _ = inbox.unbounded_send(event);
+}
+
+/// Starts a session task. The returned receiver gets the outcome of start-up.
+pub fn spawn(
+    config: SessionConfig,
+    shared: Rc<RefCell<Shared>>,
+) -> oneshot::Receiver<Result<(), SdkError>> {
+    let (inbox, events) = mpsc::unbounded();
+    let (started_tx, started_rx) = oneshot::channel();
+    {
+        let mut s = shared.borrow_mut();
+        s.state = Some(SessionState::Starting);
+        s.stream_id = None;
+        s.media_stream = None;
+        s.stop_requested = false;
+        s.inbox = Some(inbox.clone());
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        match startup::start_up(&config, &shared, &inbox).await {
+            Ok(live) => {
+                set_state(&shared, SessionState::Streaming);
+                let _ = started_tx.send(Ok(()));
+                running::run(&config, &shared, live, events, inbox).await;
+            }
+            Err(failure) => {
+                let stopped = failure.aborted;
+                if let Some(id) = failure.stream_id {
+                    // Never leave a billed stream behind a failed start.
+                    let _ = config.http.close_stream(&id).await;
+                }
+                finish(
+                    &shared,
+                    if stopped {
+                        SessionState::Stopped
+                    } else {
+                        SessionState::Failed
+                    },
+                );
+                let _ = started_tx.send(Err(failure.error));
+            }
+        }
+    });
+    started_rx
+}
+
+fn set_state(shared: &Rc<RefCell<Shared>>, state: SessionState) {
+    shared.borrow_mut().state = Some(state);
+}
+
+/// Marks the task finished: no inbox, no stream, final state.
+fn finish(shared: &Rc<RefCell<Shared>>, state: SessionState) {
+    let mut s = shared.borrow_mut();
+    s.state = Some(state);
+    s.inbox = None;
+    s.media_stream = None;
+}
+
+/// Calls `callback(arg)`; an exception thrown by app code is reported the way the
+/// browser reports one from an event listener (an unhandled rejection), never
+/// swallowed and never allowed to break the session.
+pub fn call_app(callback: &Function, arg: &JsValue) {
+    if let Err(e) = callback.call1(&JsValue::NULL, arg) {
+        let _ = js_sys::Promise::reject(&e);
+    }
+}
+
+/// Delivers an error to `onError`, or reports it as an unhandled rejection.
+pub fn report_error(config: &SessionConfig, error: &SdkError) {
+    let js = error.to_js();
+    match &config.on_error {
+        Some(on_error) => call_app(on_error, &js),
+        None => {
+            let _ = js_sys::Promise::reject(&js);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+// Shared plumbing of the end-to-end tests: the emulator process, a generated Y4M for
+// Chromium's fake camera, the packed npm package, and a headless Chromium.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync, existsSync, rmSync, mkdtempSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const OUT = join(ROOT, "test-output");
+export const KEY = "emulator-key";
+
+/** A solid-colour 4:2:0 Y4M clip (BT.601 limited range), written once per colour. */
+export function solidY4m([r, g, b], { width = 640, height = 480, frames = 30 } = {}) {
+  mkdirSync(OUT, { recursive: true });
+  const file = join(OUT, `solid-${r}-${g}-${b}.y4m`);
+  if (existsSync(file)) return file;
+  const y = Math.round(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255);
+  const u = Math.round(128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255);
+  const v = Math.round(128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`);
+  const plane = width * height;
+  const frame = Buffer.alloc(6 + plane + plane / 2);
+  frame.write("FRAME\n");
+  frame.fill(y, 6, 6 + plane);
+  frame.fill(u, 6 + plane, 6 + plane + plane / 4);
+  frame.fill(v, 6 + plane + plane / 4);
+  writeFileSync(file, Buffer.concat([header, ...Array(frames).fill(frame)]));
+  return file;
+}
+
+/** Packs the npm package (as `npm pack` would publish it) and unpacks it for serving. */
+export function packedPackage() {
+  const dir = join(OUT, "packed");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const name = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").pop();
+  execFileSync("tar", ["-xzf", join(dir, name), "-C", dir]);
+  return { tarball: join(dir, name), pkgDir: join(dir, "package", "pkg") };
+}
+
+/** Starts the emulator on a free port; resolves with its URL and a stop function. */
+export async function startEmulator({ ttl = 30, www, pkg, extraArgs = [] } = {}) {
+  const bin = join(ROOT, "target", "debug", "overshoot-emulator");
+  const args = ["--port", "0", "--ttl", String(ttl), ...extraArgs];
+  if (www) args.push("--www", www);
+  if (pkg) args.push("--pkg", pkg);
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (d) => { log += d; });
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`emulator did not start:\n${log}`)), 20000);
+    child.stdout.on("data", (d) => {
+      const m = /listening on (http:\/\/\S+)/.exec(String(d));
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    child.on("exit", (code) => fail(new Error(`emulator exited with ${code}:\n${log}`)));
+  });
+  return {
+    url,
+    log: () => log,
+    async streams() {
+      const res = await fetch(`${url}/__emulator/streams`);
+      return res.json();
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((ok) => (child.exitCode !== null ? ok() : child.on("exit", ok)));
+    },
+  };
+}
+
+/** Headless Debian Chromium with a fake camera that plays `y4m`. */
+export async function launchChromium(y4m) {
+  const profile = mkdtempSync(join(tmpdir(), "ow-chromium-"));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+      `--use-file-for-fake-video-capture=${y4m}`, `--user-data-dir=${profile}`,
+    ].filter((a) => !a.startsWith("--user-data-dir")),
+  });
+  return browser;
+}
+
+/** Polls `check` until it returns a truthy value or `ms` pass. */
+export async function waitFor(check, ms = 15000, what = "condition") {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
