@@ -26,7 +26,7 @@ pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
 
 /// The whole `RealtimeVision` config.
 pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
-    let cfg = JsObject::new(value, "config")?;
+    let cfg = JsObject::root(value, "config")?;
     let http = read_http(&cfg)?;
     let on_result = cfg
         .function("onResult")?

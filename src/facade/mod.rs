@@ -8,3 +8,6 @@ mod typescript;
 
 pub use realtime_vision::RealtimeVision;
 pub use stream_client::StreamClient;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;

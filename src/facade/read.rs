@@ -35,6 +35,13 @@ impl<'a> JsObject<'a> {
         Ok(JsObject { value, path })
     }
 
+    /// Wraps a top-level object: `what` names it in a type error, and its fields are
+    /// named bare (`apiKey`, not `config.apiKey`).
+    pub fn root(value: &'a JsValue, what: &str) -> Result<Self, SdkError> {
+        JsObject::new(value, what)?;
+        Ok(JsObject { value, path: "" })
+    }
+
     fn field(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()

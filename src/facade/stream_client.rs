@@ -34,7 +34,7 @@ impl StreamClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "StreamClientConfig")] config: JsValue,
     ) -> Result<StreamClient, JsValue> {
-        let cfg = JsObject::new(&config, "config")?;
+        let cfg = JsObject::root(&config, "config")?;
         Ok(StreamClient {
             http: read_http(&cfg)?,
         })

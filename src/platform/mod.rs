@@ -7,3 +7,6 @@ pub mod media;
 pub mod peer;
 pub mod socket;
 pub mod timer;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;

@@ -1,0 +1,150 @@
+//! Owner tests in a real headless browser (`wasm-bindgen-test`, run by the test command
+//! through chromedriver with a fake camera).
+
+use super::media::{same_stream, MediaOwner, VideoSource};
+use super::peer::{merge_ice_servers, PeerOwner};
+use super::timer::Timer;
+use js_sys::{Array, Object, Reflect};
+use overshoot_protocol::{IceServer, IceUrls};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::MediaStreamTrack;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn camera() -> VideoSource {
+    VideoSource::Camera {
+        facing: "user".into(),
+        device_id: None,
+    }
+}
+
+async fn sleep(ms: i32) -> Result<(), JsValue> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let set_timeout = Reflect::get(&js_sys::global(), &"setTimeout".into())
+            .map(|f| f.unchecked_into::<js_sys::Function>());
+        if let Err(e) = set_timeout.and_then(|f| f.call2(&JsValue::NULL, &resolve, &ms.into())) {
+            let _ = reject.call1(&JsValue::NULL, &e);
+        }
+    });
+    JsFuture::from(promise).await.map(|_| ())
+}
+
+fn ice_urls(config: &JsValue) -> Result<Vec<String>, JsValue> {
+    let servers: Array = Reflect::get(config, &"iceServers".into())?.unchecked_into();
+    let mut out = Vec::new();
+    for server in servers.iter() {
+        let urls = Reflect::get(&server, &"urls".into())?;
+        if let Some(u) = urls.as_string() {
+            out.push(u);
+        } else {
+            out.extend(Array::from(&urls).iter().filter_map(|u| u.as_string()));
+        }
+    }
+    Ok(out)
+}
+
+#[wasm_bindgen_test]
+async fn fake_camera_offer_is_a_sendonly_video_section() -> Result<(), JsValue> {
+    let media = MediaOwner::acquire(&camera()).await?;
+    let peer = PeerOwner::new(&Array::new(), |_| {})?;
+    peer.add_sendonly_video(&media.video_track()?, media.stream())?;
+    let sdp = peer.create_offer().await?;
+    assert!(sdp.contains("m=video"), "{sdp}");
+    assert!(sdp.contains("a=sendonly"), "{sdp}");
+    assert!(!sdp.contains("m=audio"), "video only: {sdp}");
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn response_turn_servers_are_configured_before_set_local_description() -> Result<(), JsValue>
+{
+    let user = Array::new();
+    let entry = Object::new();
+    Reflect::set(&entry, &"urls".into(), &"stun:127.0.0.1:3478".into())?;
+    user.push(&entry);
+    let media = MediaOwner::acquire(&camera()).await?;
+    let peer = PeerOwner::new(&user, |_| {})?;
+    peer.add_sendonly_video(&media.video_track()?, media.stream())?;
+    let offer = peer.create_offer().await?;
+
+    let turn = vec![IceServer {
+        urls: IceUrls::Many(vec!["turn:127.0.0.1:3478?transport=udp".into()]),
+        username: Some("u".into()),
+        credential: Some("c".into()),
+    }];
+    peer.set_ice_servers(&merge_ice_servers(&user, &turn))?;
+    // Before the local description is applied (ICE gathering has not started), the
+    // connection already holds both the app's and the response's servers.
+    assert!(peer.connection().local_description().is_none());
+    let urls = ice_urls(&peer.connection().get_configuration())?;
+    assert_eq!(
+        urls,
+        vec!["stun:127.0.0.1:3478", "turn:127.0.0.1:3478?transport=udp"]
+    );
+    peer.set_local_offer(&offer).await?;
+    assert!(peer.connection().local_description().is_some());
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_media_owner_stops_the_camera_but_not_an_app_stream() -> Result<(), JsValue> {
+    let media = MediaOwner::acquire(&camera()).await?;
+    let track: MediaStreamTrack = media.video_track()?;
+    assert_eq!(track.ready_state(), web_sys::MediaStreamTrackState::Live);
+    let app_stream = same_stream(media.stream());
+    drop(media);
+    assert_eq!(track.ready_state(), web_sys::MediaStreamTrackState::Ended);
+
+    // A stream the app hands in stays the app's.
+    let devices = web_sys::window()
+        .ok_or("no window")?
+        .navigator()
+        .media_devices()?;
+    let constraints = web_sys::MediaStreamConstraints::new();
+    constraints.set_video(&JsValue::TRUE);
+    let stream: web_sys::MediaStream =
+        JsFuture::from(devices.get_user_media_with_constraints(&constraints)?)
+            .await?
+            .unchecked_into();
+    let owner = MediaOwner::acquire(&VideoSource::Stream(same_stream(&stream))).await?;
+    drop(owner);
+    let app_track: MediaStreamTrack = stream.get_video_tracks().get(0).unchecked_into();
+    assert_eq!(
+        app_track.ready_state(),
+        web_sys::MediaStreamTrackState::Live
+    );
+    app_track.stop();
+    drop(app_stream);
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_timer_never_fires_and_a_kept_one_fires_once() -> Result<(), JsValue> {
+    let fired = Rc::new(Cell::new(0));
+    let dropped = {
+        let fired = fired.clone();
+        Timer::once(5, move || fired.set(fired.get() + 100))
+    };
+    drop(dropped);
+    let kept = {
+        let fired = fired.clone();
+        Timer::once(5, move || fired.set(fired.get() + 1))
+    };
+    sleep(60).await?;
+    assert_eq!(fired.get(), 1);
+    drop(kept);
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_peer_owner_closes_the_connection() -> Result<(), JsValue> {
+    let peer = PeerOwner::new(&Array::new(), |_| {})?;
+    let pc = peer.connection().clone();
+    drop(peer);
+    assert_eq!(pc.signaling_state(), web_sys::RtcSignalingState::Closed);
+    Ok(())
+}
