@@ -12,7 +12,10 @@ wasm-bindgen --target web --out-dir pkg --out-name overshoot_wasm \
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/overshoot_wasm_bg.wasm -o pkg/overshoot_wasm_bg.wasm
-cp js/index.js js/index.d.ts pkg/
+# The entry re-exports the error classes from the runtime module the wasm imports.
+runtime=$(cd pkg && ls snippets/*/js/runtime.js)
+sed "s#__RUNTIME__#./$runtime#" js/index.js > pkg/index.js
+cp js/index.d.ts pkg/
 wasm_gz=$(gzip -9c pkg/overshoot_wasm_bg.wasm | wc -c)
 glue_gz=$(cat pkg/overshoot_wasm.js pkg/index.js | gzip -9c | wc -c)
 echo "built pkg/: wasm $(wc -c < pkg/overshoot_wasm_bg.wasm) B ($wasm_gz B gzip), JS glue $glue_gz B gzip"

@@ -16,6 +16,8 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 echo "== 3/4 build: npm package (pkg/) and emulator"
 bash scripts/build.sh
 cargo build -p overshoot-emulator
+echo "-- the shipped .d.ts types a strict TypeScript app (tests/types/usage.ts)"
+node_modules/.bin/tsc -p tests/types/tsconfig.json
 
 echo "== 4/4 end-to-end: packed package in headless Chromium against the emulator"
 node --test --test-concurrency=1 tests/e2e/

@@ -64,6 +64,26 @@ pub async fn create_stream(
         Ok(k) => k,
         Err(r) => return r,
     };
+    if state.out_of_credits(&key) {
+        return error(
+            StatusCode::PAYMENT_REQUIRED,
+            "insufficient_credits",
+            "this API key is out of credits",
+            None,
+        );
+    }
+    if state.open_count(&key) >= state.settings.max_streams_per_key {
+        let message = format!(
+            "at most {} concurrent streams per API key",
+            state.settings.max_streams_per_key
+        );
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_streams",
+            &message,
+            None,
+        );
+    }
     let request: CreateStreamRequest<Value> = match serde_json::from_str(&body) {
         Ok(r) => r,
         Err(e) => {
@@ -172,6 +192,15 @@ pub async fn keepalive(
         Ok(s) => s,
         Err(r) => return r,
     };
+    if state.out_of_credits(&stream.api_key) {
+        state.end(&id, "insufficient_credits");
+        return error(
+            StatusCode::PAYMENT_REQUIRED,
+            "insufficient_credits",
+            "this API key is out of credits",
+            None,
+        );
+    }
     let ttl = state.settings.ttl_seconds;
     if let Ok(mut d) = stream.lease_deadline.lock() {
         *d = Instant::now() + Duration::from_secs_f64(ttl);
@@ -239,4 +268,18 @@ pub async fn models(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
 pub async fn report(State(state): State<Arc<AppState>>) -> Response {
     let (open, ended) = state.reports();
     Json(json!({"open": open, "ended": ended})).into_response()
+}
+
+/// `POST /__emulator/credits` `{api_key, out_of_credits}`: test switch for 402s.
+pub async fn set_credits(State(state): State<Arc<AppState>>, Json(body): Json<Value>) -> Response {
+    let key = body
+        .get("api_key")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let out = body
+        .get("out_of_credits")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    state.set_out_of_credits(key, out);
+    Json(json!({"api_key": key, "out_of_credits": out})).into_response()
 }

@@ -3,8 +3,10 @@
 //! tests run with no network and no API key. Its "model" reports the mean colour of
 //! the frames it decoded in each result interval.
 //!
-//! Usage: `overshoot-emulator [--port N] [--ttl SECONDS] [--api-key KEY]... [--www DIR]
-//! [--pkg DIR] [--turn-servers JSON]`. Prints `listening on http://127.0.0.1:PORT`.
+//! Usage: `overshoot-emulator [--port N] [--ttl SECONDS] [--api-key KEY]...
+//! [--no-credits-key KEY]... [--max-streams-per-key N] [--www DIR] [--pkg DIR]
+//! [--turn-servers JSON]`. Prints `listening on http://127.0.0.1:PORT`.
+//! Default key: `emulator-key`.
 
 mod api;
 mod peer;
@@ -31,6 +33,8 @@ fn parse_args() -> Result<Args, String> {
             api_keys: Vec::new(),
             ttl_seconds: 30.0,
             turn_servers: None,
+            max_streams_per_key: 5,
+            no_credit_keys: Vec::new(),
         },
         www: None,
         pkg: None,
@@ -44,6 +48,16 @@ fn parse_args() -> Result<Args, String> {
                 args.settings.ttl_seconds = value()?.parse().map_err(|e| format!("--ttl: {e}"))?
             }
             "--api-key" => args.settings.api_keys.push(value()?),
+            "--no-credits-key" => {
+                let key = value()?;
+                args.settings.api_keys.push(key.clone());
+                args.settings.no_credit_keys.push(key);
+            }
+            "--max-streams-per-key" => {
+                args.settings.max_streams_per_key = value()?
+                    .parse()
+                    .map_err(|e| format!("--max-streams-per-key: {e}"))?
+            }
             "--www" => args.www = Some(value()?),
             "--pkg" => args.pkg = Some(value()?),
             "--turn-servers" => {
@@ -54,7 +68,7 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if args.settings.api_keys.is_empty() {
+    if args.settings.api_keys.len() == args.settings.no_credit_keys.len() {
         args.settings.api_keys.push("emulator-key".into());
     }
     Ok(args)
@@ -83,7 +97,8 @@ async fn main() {
         .route("/streams/{id}/config/prompt", patch(api::update_prompt))
         .route("/models", get(api::models))
         .route("/ws/streams/{id}", get(results::results_socket))
-        .route("/__emulator/streams", get(api::report));
+        .route("/__emulator/streams", get(api::report))
+        .route("/__emulator/credits", post(api::set_credits));
     if let Some(pkg) = args.pkg {
         app = app.nest_service("/pkg", ServeDir::new(pkg));
     }

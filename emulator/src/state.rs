@@ -18,6 +18,10 @@ pub struct Settings {
     pub ttl_seconds: f64,
     /// `turn_servers` returned by create (JSON array), if any.
     pub turn_servers: Option<serde_json::Value>,
+    /// Concurrent streams per key; one more gets 429 (the service allows 5).
+    pub max_streams_per_key: usize,
+    /// Keys that authenticate but are out of credits from the start (402).
+    pub no_credit_keys: Vec<String>,
 }
 
 /// One stream.
@@ -63,11 +67,14 @@ pub struct AppState {
     streams: Mutex<HashMap<String, Arc<Stream>>>,
     ended: Mutex<Vec<StreamReport>>,
     next_id: AtomicU32,
+    out_of_credits: Mutex<std::collections::HashSet<String>>,
 }
 
 impl AppState {
     pub fn new(settings: Settings) -> Arc<AppState> {
+        let out_of_credits = settings.no_credit_keys.iter().cloned().collect();
         Arc::new(AppState {
+            out_of_credits: Mutex::new(out_of_credits),
             settings,
             streams: Mutex::new(HashMap::new()),
             ended: Mutex::new(Vec::new()),
@@ -83,6 +90,33 @@ impl AppState {
 
     pub fn key_is_valid(&self, key: &str) -> bool {
         self.settings.api_keys.iter().any(|k| k == key)
+    }
+
+    /// Whether `key` has run out of credits.
+    pub fn out_of_credits(&self, key: &str) -> bool {
+        self.out_of_credits
+            .lock()
+            .map(|s| s.contains(key))
+            .unwrap_or(false)
+    }
+
+    /// Marks `key` as out of credits (or not).
+    pub fn set_out_of_credits(&self, key: &str, out: bool) {
+        if let Ok(mut set) = self.out_of_credits.lock() {
+            if out {
+                set.insert(key.to_string());
+            } else {
+                set.remove(key);
+            }
+        }
+    }
+
+    /// Open streams of `key`.
+    pub fn open_count(&self, key: &str) -> usize {
+        self.streams
+            .lock()
+            .map(|m| m.values().filter(|s| s.api_key == key).count())
+            .unwrap_or(0)
     }
 
     pub fn insert(&self, stream: Arc<Stream>) {

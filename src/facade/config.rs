@@ -35,6 +35,7 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
     let request = read_request(&cfg)?;
     let source = read_source(&cfg)?;
     let user_ice_servers = read_ice_servers(&cfg)?;
+    let debug = cfg.boolean("debug")?.unwrap_or(false);
     Ok(SessionConfig {
         http,
         request,
@@ -42,6 +43,7 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         user_ice_servers,
         on_result,
         on_error,
+        debug,
     })
 }
 
@@ -57,15 +59,27 @@ fn read_request(cfg: &JsObject) -> Result<CreateStreamRequest<JsJson>, SdkError>
         Some(_) => Some(Backend::Overshoot),
         None => None,
     };
-    let mut processing = match cfg.object("processing")? {
-        None => Processing::default(),
-        Some(p) => read_processing(&JsObject::new(&p, "processing")?)?,
-    };
+    let (mut processing, implied_mode) = read_any_processing(cfg)?;
     let mode = match cfg.one_of("mode", &["clip", "frame"])?.as_deref() {
         Some("frame") => Mode::Frame,
         Some(_) => Mode::Clip,
-        None => processing.inferred_mode(),
+        None => implied_mode.unwrap_or_else(|| processing.inferred_mode()),
     };
+    match (implied_mode, mode) {
+        (Some(Mode::Clip), Mode::Frame) => {
+            return Err(SdkError::validation(
+                "clipProcessing",
+                "cannot be used with mode \"frame\"; use frameProcessing",
+            ))
+        }
+        (Some(Mode::Frame), Mode::Clip) => {
+            return Err(SdkError::validation(
+                "frameProcessing",
+                "cannot be used with mode \"clip\"; use clipProcessing",
+            ))
+        }
+        _ => {}
+    }
     match mode {
         Mode::Clip => {
             if processing.fps.is_none()
@@ -110,15 +124,48 @@ fn read_request(cfg: &JsObject) -> Result<CreateStreamRequest<JsJson>, SdkError>
     Ok(request)
 }
 
-fn read_processing(p: &JsObject) -> Result<Processing, SdkError> {
-    Ok(Processing {
+const CLIP_KEYS: [&str; 5] = [
+    "target_fps",
+    "fps",
+    "sampling_ratio",
+    "clip_length_seconds",
+    "delay_seconds",
+];
+const FRAME_KEYS: [&str; 1] = ["interval_seconds"];
+
+/// One of `processing` (any wire field, the TS SDK's shape), `clipProcessing` or
+/// `frameProcessing` (which also imply the mode). Unknown keys are refused: a typo
+/// such as `targetFps` must not silently fall back to a default.
+fn read_any_processing(cfg: &JsObject) -> Result<(Processing, Option<Mode>), SdkError> {
+    let given: Vec<(&str, JsValue)> = ["processing", "clipProcessing", "frameProcessing"]
+        .into_iter()
+        .filter_map(|k| cfg.object(k).transpose().map(|v| v.map(|v| (k, v))))
+        .collect::<Result<_, _>>()?;
+    if given.len() > 1 {
+        return Err(SdkError::validation(given[1].0, "cannot be combined with another processing object; use one of processing, clipProcessing, frameProcessing"));
+    }
+    let Some((key, value)) = given.into_iter().next() else {
+        return Ok((Processing::default(), None));
+    };
+    let (allowed, mode): (Vec<&str>, Option<Mode>) = match key {
+        "clipProcessing" => (CLIP_KEYS.to_vec(), Some(Mode::Clip)),
+        "frameProcessing" => (FRAME_KEYS.to_vec(), Some(Mode::Frame)),
+        _ => (
+            CLIP_KEYS.iter().chain(FRAME_KEYS.iter()).copied().collect(),
+            None,
+        ),
+    };
+    let p = JsObject::new(&value, key)?;
+    p.reject_unknown_keys(&allowed)?;
+    let processing = Processing {
         target_fps: p.number("target_fps")?,
         fps: p.number("fps")?,
         sampling_ratio: p.number("sampling_ratio")?,
         clip_length_seconds: p.number("clip_length_seconds")?,
         delay_seconds: p.number("delay_seconds")?,
         interval_seconds: p.number("interval_seconds")?,
-    })
+    };
+    Ok((processing, mode))
 }
 
 /// `source`: `{type:"camera", cameraFacing?, deviceId?}` (the default),

@@ -167,6 +167,23 @@ impl<'a> JsObject<'a> {
         }
     }
 
+    /// Refuses own keys outside `allowed`, naming the first unknown one.
+    pub fn reject_unknown_keys(&self, allowed: &[&str]) -> Result<(), SdkError> {
+        let keys = js_sys::Object::keys(self.value.unchecked_ref::<js_sys::Object>());
+        for key in keys.iter().filter_map(|k| k.as_string()) {
+            if !allowed.contains(&key.as_str()) {
+                return Err(SdkError::validation(
+                    &self.field(&key),
+                    &format!(
+                        "is not a known setting here (allowed: {})",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// An optional string among `allowed`.
     pub fn one_of(&self, key: &str, allowed: &[&str]) -> Result<Option<String>, SdkError> {
         match self.string(key)? {

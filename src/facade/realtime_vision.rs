@@ -84,7 +84,10 @@ impl RealtimeVision {
 
     /// Changes the prompt of the running stream; later results use it.
     #[wasm_bindgen(js_name = updatePrompt, unchecked_return_type = "Promise<void>")]
-    pub fn update_prompt(&self, prompt: JsValue) -> Promise {
+    pub fn update_prompt(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] prompt: JsValue,
+    ) -> Promise {
         let http = self.config.http.clone();
         let stream_id = self.shared.borrow().stream_id.clone();
         let streaming = self.is_active();

@@ -66,7 +66,10 @@ impl StreamClient {
 
     /// `POST /streams/{id}/keepalive`.
     #[wasm_bindgen(js_name = renewLease, unchecked_return_type = "Promise<KeepaliveResponse>")]
-    pub fn renew_lease(&self, stream_id: JsValue) -> Promise {
+    pub fn renew_lease(
+        &self,
+        #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
+    ) -> Promise {
         let http = self.http.clone();
         future_to_promise(async move {
             let answer = http.renew_lease(&id_arg(&stream_id)?).await?;
@@ -77,7 +80,11 @@ impl StreamClient {
 
     /// `PATCH /streams/{id}/config/prompt`.
     #[wasm_bindgen(js_name = updatePrompt, unchecked_return_type = "Promise<PromptUpdateResponse>")]
-    pub fn update_prompt(&self, stream_id: JsValue, prompt: JsValue) -> Promise {
+    pub fn update_prompt(
+        &self,
+        #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] prompt: JsValue,
+    ) -> Promise {
         let http = self.http.clone();
         future_to_promise(async move {
             let id = id_arg(&stream_id)?;
@@ -91,7 +98,10 @@ impl StreamClient {
 
     /// `DELETE /streams/{id}`: ends the stream and its billing.
     #[wasm_bindgen(js_name = closeStream, unchecked_return_type = "Promise<{status: string}>")]
-    pub fn close_stream(&self, stream_id: JsValue) -> Promise {
+    pub fn close_stream(
+        &self,
+        #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
+    ) -> Promise {
         let http = self.http.clone();
         future_to_promise(async move { Ok(http.close_stream(&id_arg(&stream_id)?).await?) })
     }

@@ -28,6 +28,11 @@ export interface Processing {
   interval_seconds?: number;
 }
 
+/** Clip-mode sampling (implies `mode: "clip"`). */
+export type ClipProcessing = Pick<Processing, "target_fps" | "fps" | "sampling_ratio" | "clip_length_seconds" | "delay_seconds">;
+/** Frame-mode sampling (implies `mode: "frame"`). */
+export type FrameProcessing = Pick<Processing, "interval_seconds">;
+
 /** Connection settings shared by both classes. */
 export interface StreamClientConfig {
   /** Sent only in the Authorization header and the results socket's first message. */
@@ -43,9 +48,13 @@ export interface RealtimeVisionConfig extends StreamClientConfig {
   /** Default `Qwen/Qwen3.5-9B`. */
   model?: string;
   backend?: "overshoot" | "gemini";
-  /** Default: `frame` when `processing.interval_seconds` is set, else `clip`. */
+  /** Default: implied by `clipProcessing`/`frameProcessing`, else `frame` when
+   * `processing.interval_seconds` is set, else `clip`. */
   mode?: "clip" | "frame";
+  /** Sampling in the TS SDK's shape (any wire field). Give at most one of the three. */
   processing?: Processing;
+  clipProcessing?: ClipProcessing;
+  frameProcessing?: FrameProcessing;
   /** A JSON Schema; each result's `result` is then JSON text (see `StreamResult`). */
   outputSchema?: Record<string, unknown>;
   /** Positive integer, at most 128 per second of result interval. */
@@ -55,6 +64,8 @@ export interface RealtimeVisionConfig extends StreamClientConfig {
   iceServers?: RTCIceServer[];
   /** Sent as `client.request_id`. */
   requestId?: string;
+  /** Log lifecycle events with `console.debug` (the API key is never logged). */
+  debug?: boolean;
   onResult: (result: StreamResult) => void;
   onError?: (error: OvershootError) => void;
 }
@@ -75,14 +86,15 @@ export interface StreamResult {
   ok: boolean;
   error: string | null;
   finish_reason: "stop" | "length" | "content_filter" | null;
+  /** Parses `result` as JSON (structured output); throws `ResultParseError` when it is not JSON. */
+  json<T = unknown>(): T;
 }
 
-/** Every error the package throws or reports: check `name`. */
+/** Every error the package throws or reports. The classes are exported by the
+ * package entry (`instanceof OvershootError`, `instanceof UnauthorizedError`, …);
+ * `name` is the class name. */
 export interface OvershootError extends Error {
-  name:
-    | "ValidationError" | "UnauthorizedError" | "InsufficientCreditsError" | "NotFoundError"
-    | "RateLimitError" | "ServerError" | "NetworkError" | "ApiError" | "MediaError"
-    | "WebRTCError" | "StreamEndedError" | "AbortError";
+  name: OvershootErrorName;
   /** HTTP status, for errors that are HTTP answers. */
   status?: number;
   /** The server's request id, when it sent one. */
@@ -92,6 +104,11 @@ export interface OvershootError extends Error {
   /** The underlying browser error (e.g. the getUserMedia DOMException). */
   cause?: unknown;
 }
+
+export type OvershootErrorName =
+  | "ValidationError" | "UnauthorizedError" | "InsufficientCreditsError" | "NotFoundError"
+  | "RateLimitError" | "ServerError" | "NetworkError" | "ApiError" | "MediaError"
+  | "WebRTCError" | "StreamEndedError" | "AbortError" | "ResultParseError";
 
 export interface IceServer { urls: string | string[]; username?: string; credential?: string }
 

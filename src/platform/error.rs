@@ -2,7 +2,7 @@
 
 use js_sys::{Object, Reflect};
 use overshoot_protocol::ErrorKind;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// A failure with a kind (its JS `name`), a message, and the HTTP facts when there
 /// are any. Never holds the API key: messages are built from URLs without it and
@@ -67,12 +67,10 @@ impl SdkError {
         js_name_and_message(&self.cause).0
     }
 
-    /// Builds the JS `Error` apps receive: `name`, `message`, `status`, `requestId`,
-    /// `details`, `cause`.
+    /// Builds the JS error apps receive: an instance of the exported class named
+    /// `kind.name()` (a subclass of `OvershootError`, itself an `Error`) with
+    /// `status`, `requestId`, `details` and `cause`.
     pub fn to_js(&self) -> JsValue {
-        let err = js_sys::Error::new(&self.message);
-        err.set_name(self.kind.name());
-        let obj: &JsValue = err.as_ref();
         let status = self
             .status
             .map_or(JsValue::UNDEFINED, |s| JsValue::from(f64::from(s)));
@@ -80,13 +78,14 @@ impl SdkError {
             .request_id
             .as_deref()
             .map_or(JsValue::UNDEFINED, JsValue::from_str);
-        let _ = Reflect::set(obj, &"status".into(), &status);
-        let _ = Reflect::set(obj, &"requestId".into(), &request_id);
-        let _ = Reflect::set(obj, &"details".into(), &self.details);
-        if !self.cause.is_undefined() {
-            let _ = Reflect::set(obj, &"cause".into(), &self.cause);
-        }
-        err.into()
+        super::runtime::make_error(
+            self.kind.name(),
+            &self.message,
+            status,
+            request_id,
+            &self.details,
+            &self.cause,
+        )
     }
 }
 
@@ -120,9 +119,4 @@ pub fn js_name_and_message(err: &JsValue) -> (String, String) {
         return (String::new(), String::new());
     }
     (String::new(), format!("{err:?}"))
-}
-
-/// Whether `value` is a JS `Error` of the given `name` (as `DOMException`s are).
-pub fn is_js_error_named(value: &JsValue, name: &str) -> bool {
-    value.dyn_ref::<js_sys::Error>().is_some() && js_name_and_message(value).0 == name
 }

@@ -5,6 +5,7 @@ pub mod http;
 pub mod json;
 pub mod media;
 pub mod peer;
+pub mod runtime;
 pub mod socket;
 pub mod timer;
 

@@ -33,6 +33,17 @@ pub struct SessionConfig {
     pub on_result: Function,
     /// Called with each error; without it errors are reported as unhandled rejections.
     pub on_error: Option<Function>,
+    /// Log lifecycle events with `console.debug` (never the API key).
+    pub debug: bool,
+}
+
+impl SessionConfig {
+    /// Logs `message` when `debug` is on.
+    pub fn log(&self, message: &str) {
+        if self.debug {
+            web_sys::console::debug_1(&format!("[overshoot-wasm] {message}").into());
+        }
+    }
 }
 
 /// What the facade can read while the task runs. Only the task writes it.

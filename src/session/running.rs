@@ -4,7 +4,6 @@
 use super::startup::{open_socket, renew_timer, Live};
 use super::{call_app, finish, post, report_error, set_state, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
-use crate::platform::json;
 use crate::platform::socket::SocketEvent;
 use crate::platform::timer::Timer;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
@@ -47,6 +46,7 @@ pub async fn run(
         }
     };
     set_state(shared, SessionState::Stopping);
+    config.log("releasing the session");
     let stream_id = live.stream_id.clone();
     drop(live); // socket, timers, peer connection, tracks: released now, before any await
     match end {
@@ -88,6 +88,7 @@ fn handle(
         }
         Event::Socket(SocketEvent::Closed { code, reason }) => {
             live.socket = None;
+            config.log(&format!("results socket closed: {code} {reason}"));
             match classify_close(code, &reason) {
                 CloseKind::AuthFailed => {
                     let error = SdkError::new(
@@ -158,6 +159,7 @@ fn handle(
         }
         Event::Renewed(Ok(answer)) => {
             live.keepalive_failures = 0;
+            config.log("lease renewed");
             if let Some(ttl) = Reflect::get(&answer, &"ttl_seconds".into())
                 .ok()
                 .and_then(|v| v.as_f64())
@@ -167,6 +169,7 @@ fn handle(
             live.renew_timer = Some(renew_timer(live.ttl_seconds, inbox));
         }
         Event::Renewed(Err(error)) => {
+            config.log(&format!("keepalive failed: {error}"));
             if !error.kind.is_transient() || live.keepalive_failures >= MAX_KEEPALIVE_RETRIES {
                 return Some(End::Failed {
                     error,
@@ -186,31 +189,26 @@ fn handle(
                 server_ended: false,
             });
         }
-        Event::Peer(_) => {}
+        Event::Peer(state) => config.log(&format!("peer connection {state:?}")),
         Event::Stop(reply) => return Some(End::Stopped(vec![reply])),
     }
     None
 }
 
-/// Parses one socket message with the browser's `JSON.parse` and hands the object
-/// to `onResult`; anything that is not a JSON object goes to `onError` and the
-/// stream goes on.
+/// Parses one socket message in JS (`JSON.parse`, shape check, `json()` helper) and
+/// hands the result to `onResult`; anything that is not a result goes to `onError`
+/// and the stream goes on.
 fn deliver_result(config: &SessionConfig, data: &JsValue) {
-    let parsed = if data.is_string() {
-        json::parse(data).ok()
-    } else {
-        None
-    };
-    match parsed {
-        Some(result) if result.is_object() && !js_sys::Array::is_array(&result) => {
-            call_app(&config.on_result, &result)
-        }
-        _ => report_error(
+    let result = crate::platform::runtime::parse_result(data);
+    if result.is_null() {
+        report_error(
             config,
             &SdkError::new(
                 ErrorKind::Api,
-                "malformed result message from the server (not a JSON object)",
+                "malformed result message from the server (not a result object)",
             ),
-        ),
+        );
+    } else {
+        call_app(&config.on_result, &result);
     }
 }

@@ -17,7 +17,7 @@ use overshoot_protocol::{lease, validate_request, CreateStreamResponse, ErrorKin
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// The resources of a streaming session.
+/// The resources of a streaming session. Dropping it releases all of them.
 pub struct Live {
     pub stream_id: String,
     pub ttl_seconds: f64,
@@ -26,8 +26,10 @@ pub struct Live {
     pub reconnect_timer: Option<Timer>,
     pub reconnect_attempts: u32,
     pub keepalive_failures: u32,
-    pub peer: PeerOwner,
-    pub media: MediaOwner,
+    /// Held for its `Drop` (closes the connection).
+    pub _peer: PeerOwner,
+    /// Held for its `Drop` (stops the tracks the package opened).
+    pub _media: MediaOwner,
 }
 
 /// Why start-up ended early, and the stream to delete if one was created.
@@ -89,6 +91,7 @@ pub async fn start_up(
 ) -> Result<Live, StartFailure> {
     let media = MediaOwner::acquire(&config.source).await?;
     shared.borrow_mut().media_stream = Some(same_stream(media.stream()));
+    config.log("media acquired");
     check_stop(shared, None)?;
 
     let peer_inbox = inbox.clone();
@@ -108,6 +111,7 @@ pub async fn start_up(
     let response: CreateStreamResponse = json::from_js(response_js, "create-stream response")?;
     let stream_id = response.stream_id.clone();
     shared.borrow_mut().stream_id = Some(stream_id.clone());
+    config.log(&format!("stream {stream_id} created"));
     let fail = |error: SdkError| StartFailure {
         error,
         stream_id: Some(stream_id.clone()),
@@ -134,6 +138,7 @@ pub async fn start_up(
     peer.set_remote_answer(&answer).await.map_err(fail)?;
     check_stop(shared, Some(&stream_id))?;
 
+    config.log("answer applied; opening the results socket");
     let socket = open_socket(config, &stream_id, inbox).map_err(fail)?;
     let ttl_seconds = response.lease.as_ref().map_or(60.0, |l| l.ttl_seconds);
     Ok(Live {
@@ -144,7 +149,7 @@ pub async fn start_up(
         reconnect_timer: None,
         reconnect_attempts: 0,
         keepalive_failures: 0,
-        peer,
-        media,
+        _peer: peer,
+        _media: media,
     })
 }

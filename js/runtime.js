@@ -1,0 +1,75 @@
+// JS half of the package, imported by the wasm module (wasm-bindgen copies it into
+// pkg/snippets/). It holds what is cheaper or only possible in JS: the error classes
+// (so `instanceof` works) and the result hot path (JSON.parse + shape check + the
+// `json()` helper), which never copies result text into wasm memory.
+
+/** Base class of every error the package throws or reports. */
+export class OvershootError extends Error {
+  constructor(message, { status, requestId, details, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    /** HTTP status, for errors that are HTTP answers. */
+    this.status = status;
+    /** The server's request id, when it sent one. */
+    this.requestId = requestId;
+    /** The server's details; `{field}` for validation errors found before sending. */
+    this.details = details;
+  }
+}
+export class ValidationError extends OvershootError {}
+export class UnauthorizedError extends OvershootError {}
+export class InsufficientCreditsError extends OvershootError {}
+export class NotFoundError extends OvershootError {}
+export class RateLimitError extends OvershootError {}
+export class ServerError extends OvershootError {}
+export class NetworkError extends OvershootError {}
+export class ApiError extends OvershootError {}
+export class MediaError extends OvershootError {}
+export class WebRTCError extends OvershootError {}
+export class StreamEndedError extends OvershootError {}
+export class AbortError extends OvershootError {}
+export class ResultParseError extends OvershootError {}
+
+const CLASSES = {
+  OvershootError, ValidationError, UnauthorizedError, InsufficientCreditsError, NotFoundError,
+  RateLimitError, ServerError, NetworkError, ApiError, MediaError, WebRTCError,
+  StreamEndedError, AbortError, ResultParseError,
+};
+// Names set explicitly: minifiers rename classes, and apps check `error.name`.
+for (const [name, cls] of Object.entries(CLASSES)) {
+  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
+}
+
+/** Builds the error of class `name` (called from wasm). */
+export function makeError(name, message, status, requestId, details, cause) {
+  const cls = CLASSES[name] ?? OvershootError;
+  return new cls(message, { status, requestId, details, cause });
+}
+
+/** Methods every result has; its data are the wire fields, as own properties. */
+const RESULT_METHODS = {
+  /** Parses `result` as JSON (structured output); throws `ResultParseError` if it is not JSON. */
+  json() {
+    try {
+      return JSON.parse(this.result);
+    } catch (cause) {
+      throw new ResultParseError(`result is not valid JSON: ${cause.message}`, { cause, details: { result: this.result } });
+    }
+  },
+};
+
+/**
+ * Parses one results-socket message. Returns the result object (wire fields plus
+ * `json()`), or null when the message is not a result (not JSON, wrong shape).
+ */
+export function parseResult(data) {
+  if (typeof data !== "string") return null;
+  let value;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  if (typeof value.ok !== "boolean" || (value.ok && typeof value.result !== "string")) return null;
+  return Object.setPrototypeOf(value, RESULT_METHODS);
+}

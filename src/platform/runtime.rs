@@ -1,0 +1,23 @@
+//! Bindings to `js/runtime.js`, the package's small JS half: error classes and the
+//! result hot path.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/runtime.js")]
+extern "C" {
+    /// `new <name>(message, {status, requestId, details, cause})`, a subclass of
+    /// `OvershootError`.
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(
+        name: &str,
+        message: &str,
+        status: JsValue,
+        request_id: JsValue,
+        details: &JsValue,
+        cause: &JsValue,
+    ) -> JsValue;
+
+    /// `JSON.parse` of a socket message plus a shape check; `null` when it is not a result.
+    #[wasm_bindgen(js_name = parseResult)]
+    pub fn parse_result(data: &JsValue) -> JsValue;
+}

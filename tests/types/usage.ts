@@ -1,0 +1,80 @@
+// Compiled with `tsc --noEmit --strict` by the test command: the shipped .d.ts must
+// type a real app's use of the package, and reject wrong uses (each @ts-expect-error
+// fails the check if the types were too loose, e.g. `any`).
+import {
+  RealtimeVision, StreamClient, OvershootError, UnauthorizedError, ValidationError,
+  type RealtimeVisionConfig, type StreamResult, type SessionState, type CreateStreamResponse,
+} from "overshoot-wasm";
+
+const config: RealtimeVisionConfig = {
+  apiKey: "k",
+  apiUrl: "http://127.0.0.1:8787",
+  prompt: "Describe what you see",
+  model: "Qwen/Qwen3.5-9B",
+  backend: "overshoot",
+  mode: "clip",
+  clipProcessing: { target_fps: 6, clip_length_seconds: 0.5, delay_seconds: 0.5 },
+  outputSchema: { type: "object" },
+  maxOutputTokens: 32,
+  iceServers: [{ urls: "turn:127.0.0.1:3478", username: "u", credential: "c" }],
+  source: { type: "camera", cameraFacing: "environment" },
+  requestId: "r1",
+  debug: true,
+  onResult: (r: StreamResult) => {
+    const text: string = r.result;
+    const ok: boolean = r.ok;
+    const latency: number = r.total_latency_ms;
+    const reason: "stop" | "length" | "content_filter" | null = r.finish_reason;
+    const data = r.json<{ colour: string }>();
+    console.log(text, ok, latency, reason, data.colour);
+  },
+  onError: (e: OvershootError) => {
+    const status: number | undefined = e.status;
+    console.log(e.name, status, e.requestId, e.details);
+  },
+};
+
+async function main(): Promise<void> {
+  const vision = new RealtimeVision(config);
+  await vision.start();
+  await vision.updatePrompt("Count the people");
+  const state: SessionState = vision.state;
+  const id: string | undefined = vision.getStreamId();
+  const media: MediaStream | undefined = vision.getMediaStream();
+  const active: boolean = vision.isActive();
+  console.log(state, id, media, active);
+  await vision.stop();
+
+  const client = new StreamClient({ apiKey: "k" });
+  const created: CreateStreamResponse = await client.createStream({
+    source: { type: "webrtc", sdp: "v=0" },
+    processing: { interval_seconds: 0.5 },
+    inference: { prompt: "p", model: "m", max_output_tokens: 16 },
+  });
+  const ttl: number | undefined = created.lease?.ttl_seconds;
+  const renewed = await client.renewLease(created.stream_id);
+  const models = await client.getModels();
+  console.log(ttl, renewed.ttl_seconds, models.map((m) => m.status));
+
+  try {
+    await client.closeStream(created.stream_id);
+  } catch (e) {
+    if (e instanceof UnauthorizedError || e instanceof ValidationError) console.log(e.status);
+  }
+
+  // Wrong uses must not type-check.
+  // @ts-expect-error prompt is required
+  new RealtimeVision({ apiKey: "k", onResult: () => {} });
+  // @ts-expect-error target_fps is a number
+  new RealtimeVision({ ...config, clipProcessing: { target_fps: "6" } });
+  // @ts-expect-error unknown source type
+  new RealtimeVision({ ...config, source: { type: "webcam" } });
+  // @ts-expect-error updatePrompt takes a string
+  await vision.updatePrompt(42);
+  // @ts-expect-error results have no `text` field
+  config.onResult({} as StreamResult).text;
+  // @ts-expect-error streamId is a string
+  await client.renewLease(7);
+}
+
+void main;
