@@ -133,3 +133,84 @@ fn the_api_key_never_appears_in_validation_messages() {
     let (_, message) = rejection(&cfg).unwrap_or_default();
     assert!(!message.contains("secret-key-123-key"), "{message}");
 }
+
+fn parse(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap_or(JsValue::UNDEFINED)
+}
+
+#[wasm_bindgen_test]
+fn wire_requests_of_wrong_types_name_the_wire_path() {
+    use super::wire_request::read_wire_request;
+    let cases = [
+        (
+            r#"{"inference":{"prompt":"p","model":"m"},"processing":{"target_fps":"6"}}"#,
+            "processing.target_fps must be a number (got string)",
+        ),
+        (
+            r#"{"inference":{"prompt":"p","model":"m"},"source":{"type":"rtmp"}}"#,
+            "source.type must be one of webrtc, livekit",
+        ),
+        (
+            r#"{"inference":{"prompt":7,"model":"m"}}"#,
+            "inference.prompt must be a string (got number)",
+        ),
+        (
+            r#"{"inference":{"prompt":"p","model":"m","max_output_tokens":2.5}}"#,
+            "inference.max_output_tokens must be a positive integer",
+        ),
+        (r#"{"processing":{}}"#, "inference is required"),
+        (r#"[1,2]"#, "request must be an object (got an array)"),
+    ];
+    for (json, expected) in cases {
+        let err = read_wire_request(&parse(json)).err();
+        let message = err.as_ref().map(|e| e.message.clone()).unwrap_or_default();
+        assert_eq!(
+            err.map(|e| e.kind.name()),
+            Some("ValidationError"),
+            "{json}"
+        );
+        assert!(message.starts_with(expected), "{json}: {message}");
+    }
+    let ok = read_wire_request(&parse(
+        r#"{"webrtc":{"type":"offer","sdp":"v=0"},"inference":{"prompt":"p","model":"m"}}"#,
+    ));
+    assert!(ok.is_ok());
+}
+
+#[wasm_bindgen_test]
+fn malformed_server_answers_are_api_errors_and_tolerant_ones_parse() {
+    use crate::platform::wire_response::{create_response, keepalive_response};
+    let bad = [
+        "null",
+        r#"{"webrtc":{"sdp":"x"}}"#,
+        r#"{"stream_id":"s","turn_servers":"turn:x"}"#,
+        r#"{"stream_id":"s","turn_servers":[{"urls":[1]}]}"#,
+    ];
+    for json in bad {
+        let err = create_response(&parse(json)).err();
+        assert_eq!(
+            err.as_ref().map(|e| e.kind.name()),
+            Some("ApiError"),
+            "{json}"
+        );
+        assert!(err
+            .map(|e| e.message)
+            .unwrap_or_default()
+            .starts_with("malformed create-stream response"));
+    }
+    let ok = create_response(&parse(
+        r#"{"stream_id":"s","webrtc":{"type":"answer","sdp":"v=0"},"lease":{"ttl_seconds":30},"turn_servers":[{"urls":"turn:a"},{"urls":["stun:b"],"username":"u","credential":"c"}],"livekit":null,"extra":1}"#,
+    ));
+    let ok = ok.ok().map(|r| {
+        (
+            r.stream_id,
+            r.lease.map(|l| l.ttl_seconds),
+            r.turn_servers.map(|t| t.len()),
+        )
+    });
+    assert_eq!(ok, Some(("s".to_string(), Some(30.0), Some(2))));
+    let keep = keepalive_response(&parse(
+        r#"{"status":"ok","stream_id":"s","ttl_seconds":12,"credits_remaining_cents":5}"#,
+    ));
+    assert_eq!(keep.ok().and_then(|k| k.ttl_seconds), Some(12.0));
+}

@@ -1,8 +1,8 @@
 //! Reads and validates the app's config object, before any network or media call.
 
-use super::read::JsObject;
 use crate::platform::error::SdkError;
 use crate::platform::http::ApiHttp;
+use crate::platform::js_object::JsObject;
 use crate::platform::json::JsJson;
 use crate::platform::media::{same_stream, VideoSource};
 use crate::session::SessionConfig;
@@ -157,15 +157,20 @@ fn read_any_processing(cfg: &JsObject) -> Result<(Processing, Option<Mode>), Sdk
     };
     let p = JsObject::new(&value, key)?;
     p.reject_unknown_keys(&allowed)?;
-    let processing = Processing {
+    let processing = read_processing_fields(&p)?;
+    Ok((processing, mode))
+}
+
+/// The wire fields of a processing object, strictly typed.
+pub fn read_processing_fields(p: &JsObject) -> Result<Processing, SdkError> {
+    Ok(Processing {
         target_fps: p.number("target_fps")?,
         fps: p.number("fps")?,
         sampling_ratio: p.number("sampling_ratio")?,
         clip_length_seconds: p.number("clip_length_seconds")?,
         delay_seconds: p.number("delay_seconds")?,
         interval_seconds: p.number("interval_seconds")?,
-    };
-    Ok((processing, mode))
+    })
 }
 
 /// `source`: `{type:"camera", cameraFacing?, deviceId?}` (the default),

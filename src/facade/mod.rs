@@ -1,10 +1,11 @@
 //! The `#[wasm_bindgen]` surface: two classes and their TypeScript declarations.
 
 mod config;
-mod read;
+
 mod realtime_vision;
 mod stream_client;
 mod typescript;
+mod wire_request;
 
 pub use realtime_vision::RealtimeVision;
 pub use stream_client::StreamClient;

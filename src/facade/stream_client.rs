@@ -2,14 +2,13 @@
 //! transport themselves.
 
 use super::config::read_http;
-use super::read::JsObject;
+use super::wire_request::read_wire_request;
 use crate::platform::error::SdkError;
 use crate::platform::http::ApiHttp;
-use crate::platform::json::{self, JsJson};
+use crate::platform::js_object::JsObject;
+use crate::platform::wire_response;
 use js_sys::Promise;
-use overshoot_protocol::{
-    validate_request, CreateStreamRequest, CreateStreamResponse, ErrorKind, KeepaliveResponse,
-};
+use overshoot_protocol::validate_request;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -49,17 +48,10 @@ impl StreamClient {
     ) -> Promise {
         let http = self.http.clone();
         future_to_promise(async move {
-            JsObject::new(&request, "request")?;
-            let parsed: CreateStreamRequest<JsJson> =
-                serde_wasm_bindgen::from_value(request.clone()).map_err(|e| {
-                    SdkError::new(
-                        ErrorKind::Validation,
-                        format!("request does not match the create-stream shape: {e}"),
-                    )
-                })?;
+            let parsed = read_wire_request(&request)?;
             validate_request(&parsed).map_err(|e| SdkError::validation(&e.field, &e.message))?;
             let answer = http.create_stream(&request).await?;
-            json::from_js::<CreateStreamResponse>(answer.clone(), "create-stream response")?;
+            wire_response::create_response(&answer)?;
             Ok(answer)
         })
     }
@@ -73,7 +65,7 @@ impl StreamClient {
         let http = self.http.clone();
         future_to_promise(async move {
             let answer = http.renew_lease(&id_arg(&stream_id)?).await?;
-            json::from_js::<KeepaliveResponse>(answer.clone(), "keepalive response")?;
+            wire_response::keepalive_response(&answer)?;
             Ok(answer)
         })
     }

@@ -46,9 +46,3 @@ pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, SdkError> {
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| SdkError::new(ErrorKind::Validation, format!("cannot encode request: {e}")))
 }
-
-/// Reads a JS value into a Rust type; `what` names it in the error.
-pub fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, SdkError> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| SdkError::new(ErrorKind::Api, format!("malformed {what}: {e}")))
-}

@@ -2,12 +2,14 @@
 
 pub mod error;
 pub mod http;
+pub mod js_object;
 pub mod json;
 pub mod media;
 pub mod peer;
 pub mod runtime;
 pub mod socket;
 pub mod timer;
+pub mod wire_response;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;

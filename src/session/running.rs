@@ -6,9 +6,9 @@ use super::{call_app, finish, post, report_error, set_state, Event, SessionConfi
 use crate::platform::error::SdkError;
 use crate::platform::socket::SocketEvent;
 use crate::platform::timer::Timer;
+use crate::platform::wire_response;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
-use js_sys::Reflect;
 use overshoot_protocol::{
     backoff, classify_close, kind_for_end_reason, CloseKind, ErrorKind, SessionState,
 };
@@ -160,10 +160,11 @@ fn handle(
         Event::Renewed(Ok(answer)) => {
             live.keepalive_failures = 0;
             config.log("lease renewed");
-            if let Some(ttl) = Reflect::get(&answer, &"ttl_seconds".into())
+            // A 200 renewed the lease even if its body is odd: keep the last TTL then.
+            let ttl = wire_response::keepalive_response(&answer)
                 .ok()
-                .and_then(|v| v.as_f64())
-            {
+                .and_then(|k| k.ttl_seconds);
+            if let Some(ttl) = ttl.filter(|t| *t > 0.0) {
                 live.ttl_seconds = ttl;
             }
             live.renew_timer = Some(renew_timer(live.ttl_seconds, inbox));

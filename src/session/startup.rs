@@ -7,13 +7,14 @@
 
 use super::{post, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
-use crate::platform::json::{self, to_js};
+use crate::platform::json::to_js;
 use crate::platform::media::{same_stream, MediaOwner};
 use crate::platform::peer::{merge_ice_servers, PeerOwner};
 use crate::platform::socket::SocketOwner;
 use crate::platform::timer::Timer;
+use crate::platform::wire_response;
 use futures_channel::mpsc::UnboundedSender;
-use overshoot_protocol::{lease, validate_request, CreateStreamResponse, ErrorKind, Source};
+use overshoot_protocol::{lease, validate_request, ErrorKind, Source};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -108,7 +109,7 @@ pub async fn start_up(
     });
     validate_request(&request).map_err(|e| SdkError::validation(&e.field, &e.message))?;
     let response_js = config.http.create_stream(&to_js(&request)?).await?;
-    let response: CreateStreamResponse = json::from_js(response_js, "create-stream response")?;
+    let response = wire_response::create_response(&response_js)?;
     let stream_id = response.stream_id.clone();
     shared.borrow_mut().stream_id = Some(stream_id.clone());
     config.log(&format!("stream {stream_id} created"));

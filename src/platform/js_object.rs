@@ -1,5 +1,6 @@
-//! Strict readers of JS config objects: wrong types are `ValidationError`s naming
-//! the field, never coerced (`"6"` is not a number, `null` is not a string).
+//! Strict readers of JS objects (app config, wire bodies): wrong types are
+//! `ValidationError`s naming the field, never coerced (`"6"` is not a number,
+//! `null` is not a string).
 
 use crate::platform::error::SdkError;
 use js_sys::{Array, Function, Reflect};
