@@ -73,3 +73,51 @@ export function parseResult(data) {
   if (typeof value.ok !== "boolean" || (value.ok && typeof value.result !== "string")) return null;
   return Object.setPrototypeOf(value, RESULT_METHODS);
 }
+
+/**
+ * Summarises an RTCStatsReport into engine-independent figures. Chromium names the
+ * selected pair through `transport.selectedCandidatePairId`; Firefox marks the pair
+ * `selected: true` (https://developer.mozilla.org/docs/Web/API/RTCIceCandidatePairStats).
+ */
+export function summarizeStats(report, previous, resultsReceived, lastResultLatencyMs, state) {
+  const byId = new Map();
+  if (report && typeof report.forEach === "function") report.forEach((s) => byId.set(s.id, s));
+  let outbound = null;
+  let selectedPairId = null;
+  for (const s of byId.values()) {
+    if (s.type === "outbound-rtp" && (s.kind ?? s.mediaType) === "video") outbound = s;
+    if (s.type === "transport" && s.selectedCandidatePairId) selectedPairId = s.selectedCandidatePairId;
+  }
+  let pair = selectedPairId ? byId.get(selectedPairId) : null;
+  if (!pair) {
+    for (const s of byId.values()) {
+      if (s.type === "candidate-pair" && (s.selected || (s.nominated && s.state === "succeeded"))) pair = s;
+    }
+  }
+  const local = pair ? byId.get(pair.localCandidateId) : null;
+  const now = outbound?.timestamp ?? performance.now();
+  const bytesSent = outbound?.bytesSent ?? 0;
+  const framesSent = outbound?.framesSent ?? 0;
+  let bitrateBps = null;
+  let fps = outbound?.framesPerSecond ?? null;
+  if (previous && previous.sampledAt !== undefined && now > previous.sampledAt) {
+    const seconds = (now - previous.sampledAt) / 1000;
+    bitrateBps = Math.max(0, ((bytesSent - previous.bytesSent) * 8) / seconds);
+    if (fps === null) fps = Math.max(0, (framesSent - previous.framesSent) / seconds);
+  }
+  const rtt = pair?.currentRoundTripTime;
+  return {
+    state,
+    framesSent,
+    bytesSent,
+    fps,
+    bitrateBps,
+    frameWidth: outbound?.frameWidth ?? null,
+    frameHeight: outbound?.frameHeight ?? null,
+    rttMs: typeof rtt === "number" ? rtt * 1000 : null,
+    candidateType: local?.candidateType ?? null,
+    resultsReceived,
+    lastResultLatencyMs,
+    sampledAt: now,
+  };
+}

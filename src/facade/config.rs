@@ -32,6 +32,7 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         .function("onResult")?
         .ok_or_else(|| SdkError::validation("onResult", "is required and must be a function"))?;
     let on_error = cfg.function("onError")?;
+    let on_state_change = cfg.function("onStateChange")?;
     let request = read_request(&cfg)?;
     let source = read_source(&cfg)?;
     let user_ice_servers = read_ice_servers(&cfg)?;
@@ -43,6 +44,7 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         user_ice_servers,
         on_result,
         on_error,
+        on_state_change,
         debug,
     })
 }

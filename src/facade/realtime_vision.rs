@@ -2,6 +2,7 @@
 
 use super::config::read_session_config;
 use crate::platform::error::SdkError;
+use crate::platform::runtime::summarize_stats;
 use crate::session::{self, post, Event, SessionConfig, Shared};
 use futures_channel::oneshot;
 use js_sys::Promise;
@@ -122,10 +123,39 @@ impl RealtimeVision {
         self.shared.borrow().stream_id.clone()
     }
 
-    /// Whether the stream is running (started and not stopped or failed).
+    /// Whether a stream is running: connecting, streaming or reconnecting.
     #[wasm_bindgen(js_name = isActive)]
     pub fn is_active(&self) -> bool {
-        self.shared.borrow().state() == overshoot_protocol::SessionState::Streaming
+        self.shared.borrow().state().is_active()
+    }
+
+    /// Live figures: frames sent, fps, upload bitrate, round-trip time, the
+    /// selected ICE candidate type (`host`, `srflx`, `prflx`, `relay`), results
+    /// received and the latest result's latency. Rates are measured since the
+    /// previous call (or since the connection started).
+    #[wasm_bindgen(js_name = getStats, unchecked_return_type = "Promise<SessionStats>")]
+    pub fn get_stats(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let (peer, previous) = {
+                let s = shared.borrow();
+                (s.peer.clone(), s.previous_stats.clone())
+            };
+            let report = match peer {
+                Some(pc) => wasm_bindgen_futures::JsFuture::from(pc.get_stats())
+                    .await
+                    .unwrap_or(JsValue::NULL),
+                None => JsValue::NULL,
+            };
+            let (received, latency, state) = {
+                let s = shared.borrow();
+                (s.results_received, s.last_result_latency_ms, s.state())
+            };
+            let latency = latency.map_or(JsValue::NULL, JsValue::from_f64);
+            let stats = summarize_stats(&report, &previous, received, &latency, state.name());
+            shared.borrow_mut().previous_stats = stats.clone();
+            Ok(stats)
+        })
     }
 
     /// The lifecycle state: `idle`, `starting`, `streaming`, `stopping`, `stopped` or `failed`.

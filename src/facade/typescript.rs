@@ -7,7 +7,31 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** Lifecycle of a RealtimeVision session. */
-export type SessionState = "idle" | "starting" | "streaming" | "stopping" | "stopped" | "failed";
+export type SessionState =
+  | "idle" | "starting" | "connecting" | "streaming" | "reconnecting" | "stopping" | "stopped" | "failed";
+
+/** What `getStats()` resolves to. Rates are `null` until two samples exist. */
+export interface SessionStats {
+  state: SessionState;
+  /** Video frames sent since the connection started. */
+  framesSent: number;
+  bytesSent: number;
+  /** Frames per second sent. */
+  fps: number | null;
+  /** Upload bitrate in bits per second, since the previous `getStats()` call. */
+  bitrateBps: number | null;
+  frameWidth: number | null;
+  frameHeight: number | null;
+  /** Round-trip time of the selected ICE candidate pair. */
+  rttMs: number | null;
+  /** Type of the local candidate in use: `relay` means through TURN. */
+  candidateType: "host" | "srflx" | "prflx" | "relay" | null;
+  resultsReceived: number;
+  /** `total_latency_ms` of the latest result. */
+  lastResultLatencyMs: number | null;
+  /** Timestamp of this sample (ms). */
+  sampledAt: number;
+}
 
 /** Where the video comes from. Default: the user-facing camera. */
 export type VideoSource =
@@ -68,6 +92,8 @@ export interface RealtimeVisionConfig extends StreamClientConfig {
   debug?: boolean;
   onResult: (result: StreamResult) => void;
   onError?: (error: OvershootError) => void;
+  /** Called with each lifecycle state change. */
+  onStateChange?: (state: SessionState) => void;
 }
 
 /** One inference result, exactly as the server sends it. */

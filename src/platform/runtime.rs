@@ -17,6 +17,17 @@ extern "C" {
         cause: &JsValue,
     ) -> JsValue;
 
+    /// Reduces an `RTCStatsReport` (or `null`) to the package's `SessionStats`, with
+    /// rates computed against `previous` (the last summary, or `undefined`).
+    #[wasm_bindgen(js_name = summarizeStats)]
+    pub fn summarize_stats(
+        report: &JsValue,
+        previous: &JsValue,
+        results_received: u32,
+        last_result_latency_ms: &JsValue,
+        state: &str,
+    ) -> JsValue;
+
     /// `JSON.parse` of a socket message plus a shape check; `null` when it is not a result.
     #[wasm_bindgen(js_name = parseResult)]
     pub fn parse_result(data: &JsValue) -> JsValue;

@@ -16,7 +16,7 @@ use overshoot_protocol::{CreateStreamRequest, SessionState};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use web_sys::{MediaStream, RtcPeerConnectionState};
+use web_sys::{MediaStream, RtcPeerConnection, RtcPeerConnectionState};
 
 /// Everything a session needs, fixed when `RealtimeVision` is constructed.
 #[derive(Clone)]
@@ -33,6 +33,8 @@ pub struct SessionConfig {
     pub on_result: Function,
     /// Called with each error; without it errors are reported as unhandled rejections.
     pub on_error: Option<Function>,
+    /// Called with the state's name on every change.
+    pub on_state_change: Option<Function>,
     /// Log lifecycle events with `console.debug` (never the API key).
     pub debug: bool,
 }
@@ -59,6 +61,14 @@ pub struct Shared {
     pub inbox: Option<mpsc::UnboundedSender<Event>>,
     /// Set by `stop()`: start-up checks it after every step.
     pub stop_requested: bool,
+    /// The running peer connection (owned by the task), for `getStats()`.
+    pub peer: Option<RtcPeerConnection>,
+    /// Results delivered to `onResult` since `start()`.
+    pub results_received: u32,
+    /// `total_latency_ms` of the latest result.
+    pub last_result_latency_ms: Option<f64>,
+    /// The previous stats sample, for rates (managed by `js/runtime.js`).
+    pub previous_stats: JsValue,
 }
 
 impl Shared {
@@ -98,16 +108,19 @@ pub fn spawn(
     let (started_tx, started_rx) = oneshot::channel();
     {
         let mut s = shared.borrow_mut();
-        s.state = Some(SessionState::Starting);
         s.stream_id = None;
         s.media_stream = None;
         s.stop_requested = false;
         s.inbox = Some(inbox.clone());
+        s.results_received = 0;
+        s.last_result_latency_ms = None;
+        s.previous_stats = JsValue::UNDEFINED;
     }
+    set_state(&config, &shared, SessionState::Starting);
     wasm_bindgen_futures::spawn_local(async move {
         match startup::start_up(&config, &shared, &inbox).await {
             Ok(live) => {
-                set_state(&shared, SessionState::Streaming);
+                set_state(&config, &shared, SessionState::Connecting);
                 let _ = started_tx.send(Ok(()));
                 running::run(&config, &shared, live, events, inbox).await;
             }
@@ -118,6 +131,7 @@ pub fn spawn(
                     let _ = config.http.close_stream(&id).await;
                 }
                 finish(
+                    &config,
                     &shared,
                     if stopped {
                         SessionState::Stopped
@@ -132,16 +146,26 @@ pub fn spawn(
     started_rx
 }
 
-fn set_state(shared: &Rc<RefCell<Shared>>, state: SessionState) {
-    shared.borrow_mut().state = Some(state);
+/// Moves to `state` and tells `onStateChange` if it changed.
+fn set_state(config: &SessionConfig, shared: &Rc<RefCell<Shared>>, state: SessionState) {
+    let previous = shared.borrow_mut().state.replace(state);
+    if previous != Some(state) {
+        config.log(&format!("state: {}", state.name()));
+        if let Some(callback) = &config.on_state_change {
+            call_app(callback, &JsValue::from_str(state.name()));
+        }
+    }
 }
 
-/// Marks the task finished: no inbox, no stream, final state.
-fn finish(shared: &Rc<RefCell<Shared>>, state: SessionState) {
-    let mut s = shared.borrow_mut();
-    s.state = Some(state);
-    s.inbox = None;
-    s.media_stream = None;
+/// Marks the task finished: no inbox, no stream, no peer, final state.
+fn finish(config: &SessionConfig, shared: &Rc<RefCell<Shared>>, state: SessionState) {
+    {
+        let mut s = shared.borrow_mut();
+        s.inbox = None;
+        s.media_stream = None;
+        s.peer = None;
+    }
+    set_state(config, shared, state);
 }
 
 /// Calls `callback(arg)`; an exception thrown by app code is reported the way the

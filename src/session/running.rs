@@ -41,11 +41,12 @@ pub async fn run(
         let Some(event) = events.next().await else {
             break End::Stopped(Vec::new());
         };
-        if let Some(end) = handle(config, &mut live, event, &inbox) {
+        if let Some(end) = handle(config, shared, &mut live, event, &inbox) {
             break end;
         }
+        set_state(config, shared, health(&live));
     };
-    set_state(shared, SessionState::Stopping);
+    set_state(config, shared, SessionState::Stopping);
     config.log("releasing the session");
     let stream_id = live.stream_id.clone();
     drop(live); // socket, timers, peer connection, tracks: released now, before any await
@@ -57,7 +58,7 @@ pub async fn run(
                     report_error(config, &e);
                 }
             }
-            finish(shared, SessionState::Stopped);
+            finish(config, shared, SessionState::Stopped);
             for reply in replies {
                 let _ = reply.send(());
             }
@@ -69,7 +70,7 @@ pub async fn run(
             if !server_ended {
                 let _ = config.http.close_stream(&stream_id).await;
             }
-            finish(shared, SessionState::Failed);
+            finish(config, shared, SessionState::Failed);
             report_error(config, &error);
         }
     }
@@ -77,6 +78,7 @@ pub async fn run(
 
 fn handle(
     config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
     live: &mut Live,
     event: Event,
     inbox: &UnboundedSender<Event>,
@@ -84,7 +86,7 @@ fn handle(
     match event {
         Event::Socket(SocketEvent::Message(data)) => {
             live.reconnect_attempts = 0;
-            deliver_result(config, &data);
+            deliver_result(config, shared, &data);
         }
         Event::Socket(SocketEvent::Closed { code, reason }) => {
             live.socket = None;
@@ -190,26 +192,48 @@ fn handle(
                 server_ended: false,
             });
         }
-        Event::Peer(state) => config.log(&format!("peer connection {state:?}")),
+        Event::Peer(state) => {
+            config.log(&format!("peer connection {state:?}"));
+            live.peer_connected = state == RtcPeerConnectionState::Connected;
+            live.ever_connected |= live.peer_connected;
+        }
         Event::Stop(reply) => return Some(End::Stopped(vec![reply])),
     }
     None
 }
 
+/// The state a running session is in, derived from its connections: `connecting`
+/// until the media path first connects, `streaming` while media is connected and the
+/// results socket is up, `reconnecting` otherwise.
+fn health(live: &Live) -> SessionState {
+    if !live.ever_connected {
+        SessionState::Connecting
+    } else if live.peer_connected && live.socket.is_some() && live.reconnect_attempts == 0 {
+        SessionState::Streaming
+    } else {
+        SessionState::Reconnecting
+    }
+}
+
 /// Parses one socket message in JS (`JSON.parse`, shape check, `json()` helper) and
 /// hands the result to `onResult`; anything that is not a result goes to `onError`
 /// and the stream goes on.
-fn deliver_result(config: &SessionConfig, data: &JsValue) {
+fn deliver_result(config: &SessionConfig, shared: &Rc<RefCell<Shared>>, data: &JsValue) {
     let result = crate::platform::runtime::parse_result(data);
     if result.is_null() {
-        report_error(
-            config,
-            &SdkError::new(
-                ErrorKind::Api,
-                "malformed result message from the server (not a result object)",
-            ),
+        let error = SdkError::new(
+            ErrorKind::Api,
+            "malformed result message from the server (not a result object)",
         );
-    } else {
-        call_app(&config.on_result, &result);
+        report_error(config, &error);
+        return;
     }
+    {
+        let mut s = shared.borrow_mut();
+        s.results_received += 1;
+        s.last_result_latency_ms = js_sys::Reflect::get(&result, &"total_latency_ms".into())
+            .ok()
+            .and_then(|v| v.as_f64());
+    }
+    call_app(&config.on_result, &result);
 }

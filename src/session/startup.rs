@@ -27,6 +27,10 @@ pub struct Live {
     pub reconnect_timer: Option<Timer>,
     pub reconnect_attempts: u32,
     pub keepalive_failures: u32,
+    /// Whether the peer connection is `connected` now.
+    pub peer_connected: bool,
+    /// Whether it ever was (distinguishes `connecting` from `reconnecting`).
+    pub ever_connected: bool,
     /// Held for its `Drop` (closes the connection).
     pub _peer: PeerOwner,
     /// Held for its `Drop` (stops the tracks the package opened).
@@ -141,6 +145,7 @@ pub async fn start_up(
 
     config.log("answer applied; opening the results socket");
     let socket = open_socket(config, &stream_id, inbox).map_err(fail)?;
+    shared.borrow_mut().peer = Some(peer.connection().clone());
     let ttl_seconds = response.lease.as_ref().map_or(60.0, |l| l.ttl_seconds);
     Ok(Live {
         stream_id,
@@ -150,6 +155,8 @@ pub async fn start_up(
         reconnect_timer: None,
         reconnect_attempts: 0,
         keepalive_failures: 0,
+        peer_connected: false,
+        ever_connected: false,
         _peer: peer,
         _media: media,
     })

@@ -26,6 +26,7 @@ test("results arrive, report red, survive lease renewals, follow updatePrompt, a
   await page.evaluate(async ({ apiUrl, key }) => {
     window.results = [];
     window.errors = [];
+    window.states = [];
     window.vision = new window.sdk.RealtimeVision({
       apiKey: key,
       apiUrl,
@@ -33,6 +34,7 @@ test("results arrive, report red, survive lease renewals, follow updatePrompt, a
       source: { type: "camera", cameraFacing: "user" },
       onResult: (r) => window.results.push(r),
       onError: (e) => window.errors.push({ name: e.name, message: e.message }),
+      onStateChange: (s) => window.states.push(s),
     });
     await window.vision.start();
   }, { apiUrl: emulator.url, key: KEY });
@@ -47,6 +49,16 @@ test("results arrive, report red, survive lease renewals, follow updatePrompt, a
   assert.match(first.result, /^red: mean RGB \((\d+), (\d+), (\d+)\)/, first.result);
   const [, r, g, b] = /\((\d+), (\d+), (\d+)\)/.exec(first.result).map(Number);
   assert.ok(Math.abs(r - 230) <= 12 && g <= 35 && b <= 35, `mean colour ${r},${g},${b}`);
+
+  await page.evaluate(() => window.vision.getStats()); // first sample: rates start here
+  await new Promise((res) => setTimeout(res, 1000));
+  const stats = await page.evaluate(() => window.vision.getStats());
+  assert.equal(stats.state, "streaming");
+  assert.ok(stats.framesSent > 10, `framesSent ${stats.framesSent}`);
+  assert.ok(stats.bitrateBps > 0, `bitrate ${stats.bitrateBps}`);
+  assert.ok(["host", "prflx"].includes(stats.candidateType), `candidate ${stats.candidateType}`);
+  assert.ok(stats.resultsReceived >= 1);
+  assert.equal(typeof stats.lastResultLatencyMs, "number");
 
   // TTL is 2 s: the package renews at 1 s; after 3.5 s the stream must still be alive.
   await new Promise((res) => setTimeout(res, 3500));
@@ -73,9 +85,13 @@ test("results arrive, report red, survive lease renewals, follow updatePrompt, a
       state: window.vision.state,
       trackStates: stream.getTracks().map((t) => t.readyState),
       errors: window.errors,
+      states: window.states,
     };
   });
-  assert.deepEqual(after, { active: false, state: "stopped", trackStates: ["ended"], errors: [] });
+  assert.deepEqual(after, {
+    active: false, state: "stopped", trackStates: ["ended"], errors: [],
+    states: ["starting", "connecting", "streaming", "stopping", "stopped"],
+  });
   const final = await emulator.streams();
   assert.equal(final.open.length, 0, "no stream left open on the emulator");
   const ended = final.ended.find((s) => s.stream_id === streamId);
