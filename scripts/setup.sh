@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already present:
 # the wasm32 target, wasm-bindgen-cli (pinned to Cargo.lock), npm dev dependencies,
-# and Debian's Chromium + ChromeDriver.
+# and Debian's Chromium + ChromeDriver, libvpx-dev and pkg-config.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +19,15 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ];
   npm ci --no-audit --no-fund
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+# Debian packages: Chromium + ChromeDriver for the browser tests, libvpx (VP8) and
+# pkg-config for the emulator's VP8 decoder.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+pkg-config --exists vpx 2>/dev/null || missing+=(libvpx-dev)
+if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi

@@ -84,17 +84,22 @@ pub async fn create_stream(
             None,
         );
     }
-    let request: CreateStreamRequest<Value> = match serde_json::from_str(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_error",
-                &format!("malformed request: {e}"),
-                None,
-            )
-        }
-    };
+    let mut deserializer = serde_json::Deserializer::from_str(&body);
+    let request: CreateStreamRequest<Value> =
+        match serde_path_to_error::deserialize(&mut deserializer) {
+            Ok(r) => r,
+            Err(e) => {
+                let field = e.path().to_string();
+                let message = format!("malformed request: {}", e.inner());
+                let details = (field != ".").then(|| json!({"field": field}));
+                return error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_error",
+                    &message,
+                    details,
+                );
+            }
+        };
     if let Err(e) = validate_request(&request) {
         let details = json!({"field": e.field});
         return error(

@@ -175,3 +175,24 @@ test("structured results: json() parses them; a text result's json() throws Resu
   assert.equal(outcome.parseError.name, "ResultParseError");
   assert.ok(outcome.parseError.isBase);
 });
+
+test("a wrongly typed field gets the same field name from client and emulator", async () => {
+  const outcome = await page.evaluate(async ({ key }) => {
+    const body = { ...window.request(window.offerSdp), processing: { target_fps: "6" } };
+    const res = await fetch("/streams", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const server = { status: res.status, details: (await res.json()).details };
+    let client = null;
+    try {
+      await new window.sdk.StreamClient({ apiKey: key, apiUrl: location.origin }).createStream(body);
+    } catch (e) {
+      client = { name: e.name, status: e.status, details: e.details };
+    }
+    return { server, client };
+  }, { key: KEY });
+  assert.deepEqual(outcome.server, { status: 422, details: { field: "processing.target_fps" } });
+  assert.deepEqual(outcome.client, { name: "ValidationError", status: undefined, details: { field: "processing.target_fps" } });
+});

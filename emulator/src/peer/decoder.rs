@@ -1,9 +1,10 @@
 //! Video decoders used by the peer session, and the colour statistics taken
 //! from each decoded picture.
 //!
-//! Each codec gets one [`FrameDecoder`] implementation; the session thread only
-//! sees the trait, so adding VP8 later means adding a type here plus a match arm
-//! in [`new_decoder`] (and enabling the codec in `mod.rs`'s `rtc_config`).
+//! Each codec gets one [`FrameDecoder`] implementation (H.264 here, VP8 in
+//! `vp8.rs`); the session thread only sees the trait. A new codec means a type
+//! implementing it, a match arm in [`new_decoder`], and the codec enabled in
+//! `mod.rs`'s `rtc_config` and `PREFERRED`.
 
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -15,7 +16,7 @@ use openh264::formats::YUVSource;
 pub enum VideoCodec {
     /// H.264 / AVC, decoded with OpenH264 (every frame).
     H264,
-    /// VP8. Recognised in offers so errors can name it; no decoder yet.
+    /// VP8, decoded with the system libvpx (every frame).
     Vp8,
 }
 
@@ -30,7 +31,7 @@ impl VideoCodec {
 
     /// Whether this build can decode the codec.
     pub fn is_decodable(self) -> bool {
-        matches!(self, VideoCodec::H264)
+        matches!(self, VideoCodec::H264 | VideoCodec::Vp8)
     }
 
     /// Maps an SDP encoding name (case-insensitive) to a codec.
@@ -94,7 +95,7 @@ pub trait FrameDecoder: Send {
 pub fn new_decoder(codec: VideoCodec) -> Result<Box<dyn FrameDecoder>, DecodeError> {
     match codec {
         VideoCodec::H264 => Ok(Box::new(H264Decoder::new()?)),
-        VideoCodec::Vp8 => Err(DecodeError("VP8 decoding is not built in".into())),
+        VideoCodec::Vp8 => Ok(Box::new(super::vp8::Vp8Decoder::new()?)),
     }
 }
 

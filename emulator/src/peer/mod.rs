@@ -2,8 +2,8 @@
 //!
 //! [`accept_offer`] answers a browser's SDP offer with a str0m session bound to one
 //! UDP socket, and runs the session on its own thread. Every received video frame
-//! is decoded (H.264 via OpenH264) and reduced to its size and mean colour, which
-//! the caller reads as windows ([`PeerHandle::take_clip`]) and running totals
+//! is decoded (H.264 via OpenH264, or VP8 via libvpx) and reduced to its size and
+//! mean colour, which the caller reads as windows ([`PeerHandle::take_clip`]) and running totals
 //! ([`PeerHandle::totals`]).
 //!
 //! Signalling is non-trickle: the offer may carry no candidates at all. The answer
@@ -13,6 +13,7 @@
 mod decoder;
 mod sdp;
 mod session;
+mod vp8;
 
 use std::fmt;
 use std::net::{IpAddr, UdpSocket};
@@ -23,12 +24,13 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use str0m::change::SdpOffer;
-use str0m::{Candidate, RtcConfig};
+use str0m::{Candidate, Rtc, RtcConfig};
 
 pub use decoder::{FrameSummary, VideoCodec};
 
-/// Codecs we can decode, in order of preference.
-const PREFERRED: [VideoCodec; 1] = [VideoCodec::H264];
+/// Codecs we can decode, in order of preference: H.264 whenever offered (all
+/// Chromium builds), else VP8 (Firefox without its downloadable OpenH264 plugin).
+const PREFERRED: [VideoCodec; 2] = [VideoCodec::H264, VideoCodec::Vp8];
 
 /// Statistics of the frames decoded in one window (see [`PeerHandle::take_clip`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -63,7 +65,7 @@ pub struct TotalStats {
     pub failed: bool,
     /// The session thread has exited (for any reason, including [`PeerHandle::close`]).
     pub ended: bool,
-    /// Codec negotiated in the answer ("H264"; "VP8" once supported).
+    /// Codec negotiated in the answer: "H264" or "VP8".
     pub codec: Option<&'static str>,
     /// Why the session ended, once it has.
     pub exit_reason: Option<String>,
@@ -215,38 +217,36 @@ impl fmt::Debug for PeerHandle {
 /// on `bind_ip` (e.g. 127.0.0.1; not an unspecified address) port 0, and runs the
 /// str0m poll loop on its own std::thread. Returns the handle and the answer SDP.
 ///
-/// The answer lists only the codec we decode (H.264, baseline profiles).
+/// The answer lists only one codec we decode: H.264 (baseline profiles) when the
+/// offer has it, else VP8. If the offer's H.264 variants are all refused (e.g.
+/// High profile only), VP8 is tried next.
 pub fn accept_offer(offer_sdp: &str, bind_ip: IpAddr) -> Result<(PeerHandle, String), PeerError> {
-    let codec = sdp::choose_codec(offer_sdp)?;
-    let offer = guarded(|| SdpOffer::from_sdp_string(offer_sdp))
-        .and_then(|r| r.map_err(|e| e.to_string()))
-        .map_err(PeerError::BadOffer)?;
-    let decoder = decoder::new_decoder(codec).map_err(|e| PeerError::Decoder(e.0))?;
-
+    let codecs = sdp::choose_codecs(offer_sdp)?;
     let socket = UdpSocket::bind((bind_ip, 0))
         .map_err(|e| PeerError::Io(format!("bind UDP on {bind_ip}: {e}")))?;
     let local = socket
         .local_addr()
         .map_err(|e| PeerError::Io(format!("local_addr: {e}")))?;
-    let candidate = Candidate::host(local, "udp")
-        .map_err(|e| PeerError::Io(format!("host candidate {local}: {e}")))?;
 
     let started = Instant::now();
-    let mut rtc = guarded(|| rtc_config(codec).build(started)).map_err(PeerError::Io)?;
-    if rtc.add_local_candidate(candidate).is_none() {
-        return Err(PeerError::Io(format!(
-            "str0m refused host candidate {local}"
-        )));
+    let mut last_err = None;
+    let mut negotiated = None;
+    for codec in codecs {
+        match negotiate(offer_sdp, codec, local, started) {
+            Ok((rtc, answer)) => {
+                negotiated = Some((codec, rtc, answer));
+                break;
+            }
+            Err(e @ PeerError::NoSupportedCodec(_)) => last_err = Some(e),
+            Err(e) => return Err(e),
+        }
     }
-    let answer = guarded(|| rtc.sdp_api().accept_offer(offer))
-        .and_then(|r| r.map_err(|e| e.to_string()))
-        .map_err(PeerError::BadOffer)?;
-    let answer_sdp = sdp::candidates_in_accepted_sections(&answer.to_sdp_string());
-    if !sdp::video_codecs(&answer_sdp).contains(&codec) {
-        return Err(PeerError::NoSupportedCodec(format!(
-            "the offer's {codec} variants were not accepted (only baseline profiles are decoded)"
-        )));
-    }
+    let Some((codec, rtc, answer_sdp)) = negotiated else {
+        return Err(last_err.unwrap_or_else(|| {
+            PeerError::NoSupportedCodec("no decodable codec in the offer".into())
+        }));
+    };
+    let decoder = decoder::new_decoder(codec).map_err(|e| PeerError::Decoder(e.0))?;
 
     let shared = Arc::new(Shared {
         stop: AtomicBool::new(false),
@@ -275,6 +275,42 @@ pub fn accept_offer(offer_sdp: &str, bind_ip: IpAddr) -> Result<(PeerHandle, Str
         port: local.port(),
     };
     Ok((handle, answer_sdp))
+}
+
+/// Builds a str0m session that offers only `codec` with one host candidate on
+/// `local`, and accepts the offer with it. `NoSupportedCodec` if the answer does
+/// not end up carrying `codec` (none of the offered variants matched).
+fn negotiate(
+    offer_sdp: &str,
+    codec: VideoCodec,
+    local: std::net::SocketAddr,
+    started: Instant,
+) -> Result<(Rtc, String), PeerError> {
+    let offer = guarded(|| SdpOffer::from_sdp_string(offer_sdp))
+        .and_then(|r| r.map_err(|e| e.to_string()))
+        .map_err(PeerError::BadOffer)?;
+    let candidate = Candidate::host(local, "udp")
+        .map_err(|e| PeerError::Io(format!("host candidate {local}: {e}")))?;
+    let mut rtc = guarded(|| rtc_config(codec).build(started)).map_err(PeerError::Io)?;
+    if rtc.add_local_candidate(candidate).is_none() {
+        return Err(PeerError::Io(format!(
+            "str0m refused host candidate {local}"
+        )));
+    }
+    let answer = guarded(|| rtc.sdp_api().accept_offer(offer))
+        .and_then(|r| r.map_err(|e| e.to_string()))
+        .map_err(PeerError::BadOffer)?;
+    let answer_sdp = sdp::candidates_in_accepted_sections(&answer.to_sdp_string());
+    if !sdp::video_codecs(&answer_sdp).contains(&codec) {
+        let why = match codec {
+            VideoCodec::H264 => " (only baseline profiles are decoded)",
+            VideoCodec::Vp8 => "",
+        };
+        return Err(PeerError::NoSupportedCodec(format!(
+            "the offer's {codec} variants were not accepted{why}"
+        )));
+    }
+    Ok((rtc, answer_sdp))
 }
 
 /// Runs str0m set-up code that is not supposed to panic, turning a panic into an error.

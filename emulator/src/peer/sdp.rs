@@ -51,8 +51,10 @@ pub(super) fn candidates_in_accepted_sections(sdp: &str) -> String {
     out
 }
 
-/// Picks the codec to negotiate from the offer's video sections.
-pub(super) fn choose_codec(offer_sdp: &str) -> Result<VideoCodec, PeerError> {
+/// The decodable codecs the offer's video sections name, in our order of
+/// preference ([`PREFERRED`]): the first is negotiated, the rest are fallbacks.
+/// Never empty on success.
+pub(super) fn choose_codecs(offer_sdp: &str) -> Result<Vec<VideoCodec>, PeerError> {
     if !offer_sdp
         .lines()
         .any(|l| l.trim_start().starts_with("m=video"))
@@ -65,11 +67,12 @@ pub(super) fn choose_codec(offer_sdp: &str) -> Result<VideoCodec, PeerError> {
         return Err(PeerError::BadOffer("not an SDP offer (no v= line)".into()));
     }
     let offered = video_codecs(offer_sdp);
-    if let Some(c) = PREFERRED
-        .iter()
-        .find(|c| c.is_decodable() && offered.contains(c))
-    {
-        return Ok(*c);
+    let usable: Vec<VideoCodec> = PREFERRED
+        .into_iter()
+        .filter(|c| c.is_decodable() && offered.contains(c))
+        .collect();
+    if !usable.is_empty() {
+        return Ok(usable);
     }
     let names = video_codec_names(offer_sdp);
     Err(PeerError::NoSupportedCodec(format!(
@@ -129,16 +132,38 @@ mod tests {
 
     #[test]
     fn codec_choice() {
+        use VideoCodec::{Vp8, H264};
         assert_eq!(video_codec_names(OFFER_VP8_ONLY), vec!["VP8", "RTX"]);
-        match choose_codec(OFFER_VP8_ONLY) {
-            Err(PeerError::NoSupportedCodec(m)) => assert!(m.contains("VP8"), "{m}"),
+        // Firefox-like: VP8 only (plus VP9/AV1 we ignore) -> VP8.
+        assert_eq!(choose_codecs(OFFER_VP8_ONLY), Ok(vec![Vp8]));
+        let firefox = OFFER_VP8_ONLY
+            .replace("96 97\r\n", "96 97 98 99\r\n")
+            .replace(
+                "a=rtpmap:97 rtx/90000\r\n",
+                "a=rtpmap:97 VP9/90000\r\na=rtpmap:98 AV1/90000\r\na=rtpmap:99 rtx/90000\r\n",
+            );
+        assert_eq!(choose_codecs(&firefox), Ok(vec![Vp8]));
+        // Chromium-like: both offered, VP8 listed first -> H.264 first anyway.
+        let both = OFFER_VP8_ONLY.replace("a=rtpmap:97 rtx", "a=rtpmap:97 h264");
+        assert_eq!(choose_codecs(&both), Ok(vec![H264, Vp8]));
+        let h264_only = OFFER_VP8_ONLY.replace("a=rtpmap:96 VP8", "a=rtpmap:96 H264");
+        assert_eq!(choose_codecs(&h264_only), Ok(vec![H264]));
+        // VP8 in a rejected (port 0) or audio section does not count.
+        let rejected = OFFER_VP8_ONLY.replace("m=video 9", "m=video 0");
+        assert!(matches!(
+            choose_codecs(&rejected),
+            Err(PeerError::NoSupportedCodec(_))
+        ));
+        let vp9_only = OFFER_VP8_ONLY.replace("a=rtpmap:96 VP8", "a=rtpmap:96 VP9");
+        match choose_codecs(&vp9_only) {
+            Err(PeerError::NoSupportedCodec(m)) => {
+                assert!(m.contains("[VP9, RTX]") && m.contains("H264, VP8"), "{m}")
+            }
             other => panic!("{other:?}"),
         }
-        let h264 = OFFER_VP8_ONLY.replace("a=rtpmap:97 rtx", "a=rtpmap:97 h264");
-        assert_eq!(choose_codec(&h264), Ok(VideoCodec::H264));
-        assert!(matches!(choose_codec(""), Err(PeerError::BadOffer(_))));
+        assert!(matches!(choose_codecs(""), Err(PeerError::BadOffer(_))));
         assert!(matches!(
-            choose_codec("v=0\r\n"),
+            choose_codecs("v=0\r\n"),
             Err(PeerError::NoSupportedCodec(_))
         ));
     }
