@@ -95,7 +95,8 @@ export function summarizeStats(report, previous, resultsReceived, lastResultLate
     }
   }
   const local = pair ? byId.get(pair.localCandidateId) : null;
-  const now = outbound?.timestamp ?? performance.now();
+  // Stats timestamps are wall-clock ms in both engines; keep samples on that clock.
+  const now = outbound?.timestamp ?? performance.timeOrigin + performance.now();
   const bytesSent = outbound?.bytesSent ?? 0;
   const framesSent = outbound?.framesSent ?? 0;
   let bitrateBps = null;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already present:
 # the wasm32 target, wasm-bindgen-cli (pinned to Cargo.lock), npm dev dependencies,
-# and Debian's Chromium + ChromeDriver, libvpx-dev and pkg-config.
+# geckodriver (pinned), and Debian's Chromium + ChromeDriver, Firefox ESR, libvpx-dev
+# and pkg-config.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,10 +20,11 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ];
   npm ci --no-audit --no-fund
 fi
 
-# Debian packages: Chromium + ChromeDriver for the browser tests, libvpx (VP8) and
-# pkg-config for the emulator's VP8 decoder.
+# Debian packages: Chromium + ChromeDriver and Firefox ESR for the browser tests,
+# libvpx (VP8) and pkg-config for the emulator's VP8 decoder.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
+command -v firefox-esr >/dev/null || missing+=(firefox-esr)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 pkg-config --exists vpx 2>/dev/null || missing+=(libvpx-dev)
@@ -30,4 +32,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+
+# geckodriver is in neither Debian nor npm (its npm installer downloads from outside);
+# crates.io has it.
+GECKODRIVER_VERSION=0.37.1
+if ! geckodriver --version 2>/dev/null | grep -q "$GECKODRIVER_VERSION"; then
+  cargo install geckodriver --version "$GECKODRIVER_VERSION"
 fi

@@ -7,11 +7,13 @@ bash scripts/setup.sh
 echo "== 1/4 native: protocol core and emulator unit tests"
 cargo test -p overshoot-protocol -p overshoot-emulator
 
-echo "== 2/4 browser: platform owners and config reading, wasm-bindgen-test in headless Chromium"
-# webdriver.json (beside Cargo.toml) gives Chromium its flags and fake camera.
-CHROMEDRIVER=$(command -v chromedriver) \
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -p overshoot-wasm --target wasm32-unknown-unknown
+echo "== 2/4 browser: platform owners and config reading, wasm-bindgen-test in headless Chromium and Firefox ESR"
+# webdriver.json (beside Cargo.toml) gives each browser its flags and a fake camera.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+echo "-- Chromium"
+CHROMEDRIVER=$(command -v chromedriver) cargo test -p overshoot-wasm --target wasm32-unknown-unknown
+echo "-- Firefox ESR"
+GECKODRIVER=$(command -v geckodriver) cargo test -p overshoot-wasm --target wasm32-unknown-unknown
 
 echo "== 3/4 build: npm package (pkg/) and emulator"
 bash scripts/build.sh
@@ -19,5 +21,5 @@ cargo build -p overshoot-emulator
 echo "-- the shipped .d.ts types a strict TypeScript app (tests/types/usage.ts)"
 node_modules/.bin/tsc -p tests/types/tsconfig.json
 
-echo "== 4/4 end-to-end: packed package in headless Chromium against the emulator"
+echo "== 4/4 end-to-end: packed package in headless Chromium (Playwright) and Firefox ESR (geckodriver) against the emulator"
 node --test --test-concurrency=1 tests/e2e/

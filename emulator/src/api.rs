@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use overshoot_protocol::{validate_request, Backend, CreateStreamRequest};
 use serde_json::{json, Value};
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,6 +19,13 @@ pub fn error(status: StatusCode, code: &str, message: &str, details: Option<Valu
         body["details"] = d;
     }
     (status, Json(body)).into_response()
+}
+
+/// Holds the answer when a delay fault is armed for `endpoint`.
+async fn delay_if_armed(state: &AppState, key: &str, endpoint: &str) {
+    if let Some(delay) = state.faults.take_delay(key, endpoint) {
+        tokio::time::sleep(delay).await;
+    }
 }
 
 /// The bearer key, if it is one the emulator knows.
@@ -64,6 +70,15 @@ pub async fn create_stream(
         Ok(k) => k,
         Err(r) => return r,
     };
+    delay_if_armed(&state, &key, "create").await;
+    if state.faults.take_create_error(&key) {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "injected fault",
+            None,
+        );
+    }
     if state.out_of_credits(&key) {
         return error(
             StatusCode::PAYMENT_REQUIRED,
@@ -120,10 +135,8 @@ pub async fn create_stream(
     };
     // Binding a socket and building the DTLS context blocks briefly: keep it off the async workers.
     let offer = offer.to_string();
-    let accepted = tokio::task::spawn_blocking(move || {
-        peer::accept_offer(&offer, IpAddr::V4(Ipv4Addr::LOCALHOST))
-    })
-    .await;
+    let media_ip = state.settings.media_ip;
+    let accepted = tokio::task::spawn_blocking(move || peer::accept_offer(&offer, media_ip)).await;
     let accepted = match accepted {
         Ok(result) => result,
         Err(e) => {
@@ -197,6 +210,15 @@ pub async fn keepalive(
         Ok(s) => s,
         Err(r) => return r,
     };
+    delay_if_armed(&state, &stream.api_key, "keepalive").await;
+    if state.faults.take_keepalive_error(&stream.api_key) {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "injected fault",
+            None,
+        );
+    }
     if state.out_of_credits(&stream.api_key) {
         state.end(&id, "insufficient_credits");
         return error(
@@ -225,6 +247,7 @@ pub async fn update_prompt(
         Ok(s) => s,
         Err(r) => return r,
     };
+    delay_if_armed(&state, &stream.api_key, "prompt").await;
     let prompt = serde_json::from_str::<Value>(&body)
         .ok()
         .and_then(|v| v.get("prompt").and_then(Value::as_str).map(str::to_string));
@@ -250,9 +273,11 @@ pub async fn close_stream(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = stream_of(&state, &headers, &id) {
-        return r;
-    }
+    let stream = match stream_of(&state, &headers, &id) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    delay_if_armed(&state, &stream.api_key, "delete").await;
     state.end(&id, "client_requested");
     Json(json!({"status": "ok"})).into_response()
 }

@@ -4,11 +4,12 @@
 //! the frames it decoded in each result interval.
 //!
 //! Usage: `overshoot-emulator [--port N] [--ttl SECONDS] [--api-key KEY]...
-//! [--no-credits-key KEY]... [--max-streams-per-key N] [--www DIR] [--pkg DIR]
+//! [--no-credits-key KEY]... [--max-streams-per-key N] [--media-ip IP] [--www DIR] [--pkg DIR]
 //! [--turn-servers JSON]`. Prints `listening on http://127.0.0.1:PORT`.
 //! Default key: `emulator-key`.
 
 mod api;
+mod faults;
 mod peer;
 mod results;
 mod state;
@@ -35,6 +36,7 @@ fn parse_args() -> Result<Args, String> {
             turn_servers: None,
             max_streams_per_key: 5,
             no_credit_keys: Vec::new(),
+            media_ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
         },
         www: None,
         pkg: None,
@@ -48,6 +50,9 @@ fn parse_args() -> Result<Args, String> {
                 args.settings.ttl_seconds = value()?.parse().map_err(|e| format!("--ttl: {e}"))?
             }
             "--api-key" => args.settings.api_keys.push(value()?),
+            "--media-ip" => {
+                args.settings.media_ip = value()?.parse().map_err(|e| format!("--media-ip: {e}"))?
+            }
             "--no-credits-key" => {
                 let key = value()?;
                 args.settings.api_keys.push(key.clone());
@@ -98,7 +103,9 @@ async fn main() {
         .route("/models", get(api::models))
         .route("/ws/streams/{id}", get(results::results_socket))
         .route("/__emulator/streams", get(api::report))
-        .route("/__emulator/credits", post(api::set_credits));
+        .route("/__emulator/credits", post(api::set_credits))
+        .route("/__emulator/faults", post(faults::arm))
+        .route("/__emulator/streams/{id}/end", post(faults::end_stream));
     if let Some(pkg) = args.pkg {
         app = app.nest_service("/pkg", ServeDir::new(pkg));
     }

@@ -51,6 +51,8 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
     let mut ticker = tokio::time::interval(stream.result_interval);
     ticker.tick().await; // the first tick is immediate
     let mut window_start = Instant::now();
+    let drop_after = state.faults.take_socket_drop(&key);
+    let mut sent_here = 0u32;
     loop {
         tokio::select! {
             _ = ticker.tick() => {
@@ -75,11 +77,18 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
                     finish_reason: Some("stop".into()),
                 };
                 window_start = Instant::now();
-                let Ok(json) = serde_json::to_string(&result) else { continue };
+                let Ok(mut json) = serde_json::to_string(&result) else { continue };
+                if state.faults.take_malformed_result(&key) {
+                    json.truncate(json.len() / 2); // injected fault: not JSON
+                }
                 if socket.send(Message::Text(json.into())).await.is_err() {
                     return;
                 }
                 stream.results_sent.fetch_add(1, Ordering::Relaxed);
+                sent_here += 1;
+                if drop_after.is_some_and(|n| sent_here >= n) {
+                    return; // injected fault: dropped without a close frame (1006)
+                }
             }
             _ = ended.changed() => {
                 let reason = ended.borrow().clone().unwrap_or_else(|| "client_requested".into());

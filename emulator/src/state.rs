@@ -22,6 +22,10 @@ pub struct Settings {
     pub max_streams_per_key: usize,
     /// Keys that authenticate but are out of credits from the start (402).
     pub no_credit_keys: Vec<String>,
+    /// Address the media (UDP) sockets bind to and advertise as their candidate.
+    /// Loopback by default; Firefox ignores loopback candidates, so its tests pass a
+    /// local interface address.
+    pub media_ip: std::net::IpAddr,
 }
 
 /// One stream.
@@ -68,6 +72,8 @@ pub struct AppState {
     ended: Mutex<Vec<StreamReport>>,
     next_id: AtomicU32,
     out_of_credits: Mutex<std::collections::HashSet<String>>,
+    /// Armed fault injections.
+    pub faults: crate::faults::FaultBoard,
 }
 
 impl AppState {
@@ -75,6 +81,7 @@ impl AppState {
         let out_of_credits = settings.no_credit_keys.iter().cloned().collect();
         Arc::new(AppState {
             out_of_credits: Mutex::new(out_of_credits),
+            faults: Default::default(),
             settings,
             streams: Mutex::new(HashMap::new()),
             ended: Mutex::new(Vec::new()),

@@ -1,7 +1,7 @@
 //! Reads and validates the app's config object, before any network or media call.
 
 use crate::platform::error::SdkError;
-use crate::platform::http::ApiHttp;
+use crate::platform::http::{ApiHttp, DEFAULT_TIMEOUT_MS};
 use crate::platform::js_object::JsObject;
 use crate::platform::json::JsJson;
 use crate::platform::media::{same_stream, VideoSource};
@@ -12,7 +12,7 @@ use overshoot_protocol::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MediaStream;
 
-/// `apiKey`, `apiUrl` and `allowInsecureHttp`, shared by both classes.
+/// `apiKey`, `apiUrl`, `allowInsecureHttp` and `requestTimeoutMs`, shared by both classes.
 pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
     let api_key = cfg.required_string("apiKey")?;
     let allow_insecure = cfg.boolean("allowInsecureHttp")?.unwrap_or(false);
@@ -21,7 +21,16 @@ pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
         .unwrap_or_else(|| DEFAULT_API_URL.to_string());
     let base =
         BaseUrl::parse(&url, allow_insecure).map_err(|e| SdkError::validation("apiUrl", &e.0))?;
-    Ok(ApiHttp::new(base, api_key))
+    let timeout = cfg
+        .number("requestTimeoutMs")?
+        .unwrap_or(f64::from(DEFAULT_TIMEOUT_MS));
+    if !(100.0..=600_000.0).contains(&timeout) {
+        return Err(SdkError::validation(
+            "requestTimeoutMs",
+            "must be between 100 and 600000",
+        ));
+    }
+    Ok(ApiHttp::new(base, api_key, timeout as u32))
 }
 
 /// The whole `RealtimeVision` config.

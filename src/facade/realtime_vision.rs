@@ -19,6 +19,22 @@ pub struct RealtimeVision {
     shared: Rc<RefCell<Shared>>,
 }
 
+/// Freeing the object (`free()`, `using`, `[Symbol.dispose]()`) stops its stream:
+/// a session nobody can reach must not keep a camera open or a stream billed.
+impl Drop for RealtimeVision {
+    fn drop(&mut self) {
+        let inbox = {
+            let mut s = self.shared.borrow_mut();
+            s.stop_requested = true;
+            s.inbox.clone()
+        };
+        if let Some(inbox) = inbox {
+            let (reply, _) = oneshot::channel();
+            post(&inbox, Event::Stop(reply));
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl RealtimeVision {
     /// Validates `config`; throws a `ValidationError` naming the field before any
@@ -81,6 +97,12 @@ impl RealtimeVision {
             let _ = done.await;
             Ok(JsValue::UNDEFINED)
         })
+    }
+
+    /// Same as `stop()`, for code that expects a `close()`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn close(&self) -> Promise {
+        self.stop()
     }
 
     /// Changes the prompt of the running stream; later results use it.

@@ -64,6 +64,8 @@ export interface StreamClientConfig {
   /** Default `https://api.overshoot.ai/v1`. `http://` only for localhost unless `allowInsecureHttp`. */
   apiUrl?: string;
   allowInsecureHttp?: boolean;
+  /** Abort any HTTP call after this many ms (100–600000, default 20000): a NetworkError. */
+  requestTimeoutMs?: number;
 }
 
 /** Everything `new RealtimeVision(config)` accepts. */

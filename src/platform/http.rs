@@ -3,19 +3,25 @@
 
 use super::error::SdkError;
 use super::json;
+use super::timer::Timer;
 use gloo_net::http::{Request, RequestBuilder};
 use js_sys::Reflect;
 use overshoot_protocol::endpoints::BaseUrl;
 use overshoot_protocol::ErrorKind;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortController;
 
 /// A configured API endpoint: base URL and key. Cheap to clone.
 #[derive(Clone)]
 pub struct ApiHttp {
     base: BaseUrl,
     api_key: String,
+    timeout_ms: u32,
 }
+
+/// How long a call may take before it is aborted, unless the app sets `requestTimeoutMs`.
+pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;
 
 impl std::fmt::Debug for ApiHttp {
     // The key is never printed.
@@ -27,9 +33,14 @@ impl std::fmt::Debug for ApiHttp {
 }
 
 impl ApiHttp {
-    /// An endpoint at `base` authenticated with `api_key`.
-    pub fn new(base: BaseUrl, api_key: String) -> Self {
-        ApiHttp { base, api_key }
+    /// An endpoint at `base` authenticated with `api_key`; calls are aborted after
+    /// `timeout_ms`.
+    pub fn new(base: BaseUrl, api_key: String, timeout_ms: u32) -> Self {
+        ApiHttp {
+            base,
+            api_key,
+            timeout_ms,
+        }
     }
 
     /// The base URL.
@@ -69,6 +80,25 @@ impl ApiHttp {
         self.send(Request::delete(&url), &url, None).await
     }
 
+    /// `DELETE /streams/{id}` as a `keepalive` fetch, which the browser completes
+    /// even while the page unloads. Fire and forget: nobody is left to read the answer.
+    pub fn close_stream_on_unload(&self, stream_id: &str) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Ok(headers) = web_sys::Headers::new() else {
+            return;
+        };
+        let _ = headers.set("Authorization", &format!("Bearer {}", self.api_key));
+        let init = web_sys::RequestInit::new();
+        init.set_method("DELETE");
+        // web-sys has no setter for `keepalive` (supported by Chromium, Firefox 133+, Safari):
+        // https://developer.mozilla.org/docs/Web/API/RequestInit#keepalive
+        let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        init.set_headers(&headers);
+        let _ = window.fetch_with_str_and_init(&self.base.stream(stream_id), &init);
+    }
+
     /// `GET /models`.
     pub async fn get_models(&self) -> Result<JsValue, SdkError> {
         let url = self.base.models();
@@ -81,7 +111,15 @@ impl ApiHttp {
         url: &str,
         body: Option<&JsValue>,
     ) -> Result<JsValue, SdkError> {
-        let builder = builder.header("Authorization", &format!("Bearer {}", self.api_key));
+        // Every call has a deadline: a hanging server must not hang start() or stop().
+        let aborter = AbortController::new().map_err(|e| {
+            SdkError::from_js(ErrorKind::Network, "AbortController is unavailable", e)
+        })?;
+        let on_deadline = aborter.clone();
+        let deadline = Timer::once(self.timeout_ms, move || on_deadline.abort());
+        let builder = builder
+            .header("Authorization", &format!("Bearer {}", self.api_key))
+            .abort_signal(Some(&aborter.signal()));
         let request = match body {
             Some(body) => {
                 let text = json::stringify(body)?;
@@ -103,8 +141,16 @@ impl ApiHttp {
             })?,
         };
         let response = request.send().await.map_err(|e| {
-            SdkError::new(ErrorKind::Network, format!("request to {url} failed: {e}"))
+            if aborter.signal().aborted() {
+                SdkError::new(
+                    ErrorKind::Network,
+                    format!("request to {url} timed out after {} ms", self.timeout_ms),
+                )
+            } else {
+                SdkError::new(ErrorKind::Network, format!("request to {url} failed: {e}"))
+            }
         })?;
+        drop(deadline);
         let status = response.status();
         let raw = web_sys::Response::from(response);
         let text = match raw.text() {

@@ -5,6 +5,7 @@ pub mod http;
 pub mod js_object;
 pub mod json;
 pub mod media;
+pub mod page;
 pub mod peer;
 pub mod runtime;
 pub mod socket;

@@ -92,6 +92,8 @@ pub enum Event {
     ReconnectDue,
     /// The app called `stop()`; reply when everything is released.
     Stop(oneshot::Sender<()>),
+    /// The page is going away; the DELETE has already been sent (keepalive fetch).
+    PageHidden,
 }
 
 /// Sends `event` to the task if it still runs.

@@ -26,6 +26,8 @@ const MAX_KEEPALIVE_RETRIES: u32 = 4;
 enum End {
     /// `stop()`: release, DELETE, reply.
     Stopped(Vec<futures_channel::oneshot::Sender<()>>),
+    /// The page went away; its `pagehide` handler already sent the DELETE.
+    Unloaded,
     /// A final error. `server_ended` skips the DELETE (the server already closed it).
     Failed { error: SdkError, server_ended: bool },
 }
@@ -63,6 +65,7 @@ pub async fn run(
                 let _ = reply.send(());
             }
         }
+        End::Unloaded => finish(config, shared, SessionState::Stopped),
         End::Failed {
             error,
             server_ended,
@@ -198,6 +201,7 @@ fn handle(
             live.ever_connected |= live.peer_connected;
         }
         Event::Stop(reply) => return Some(End::Stopped(vec![reply])),
+        Event::PageHidden => return Some(End::Unloaded),
     }
     None
 }

@@ -9,6 +9,7 @@ use super::{post, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::json::to_js;
 use crate::platform::media::{same_stream, MediaOwner};
+use crate::platform::page::PageHideOwner;
 use crate::platform::peer::{merge_ice_servers, PeerOwner};
 use crate::platform::socket::SocketOwner;
 use crate::platform::timer::Timer;
@@ -31,6 +32,8 @@ pub struct Live {
     pub peer_connected: bool,
     /// Whether it ever was (distinguishes `connecting` from `reconnecting`).
     pub ever_connected: bool,
+    /// Deletes the stream if the page goes away.
+    pub _page_hide: Option<PageHideOwner>,
     /// Held for its `Drop` (closes the connection).
     pub _peer: PeerOwner,
     /// Held for its `Drop` (stops the tracks the package opened).
@@ -117,6 +120,14 @@ pub async fn start_up(
     let stream_id = response.stream_id.clone();
     shared.borrow_mut().stream_id = Some(stream_id.clone());
     config.log(&format!("stream {stream_id} created"));
+    // From here on a closing tab must delete the stream, synchronously in the event.
+    let page_hide = {
+        let (http, id, inbox) = (config.http.clone(), stream_id.clone(), inbox.clone());
+        PageHideOwner::listen(move || {
+            http.close_stream_on_unload(&id);
+            post(&inbox, Event::PageHidden);
+        })
+    };
     let fail = |error: SdkError| StartFailure {
         error,
         stream_id: Some(stream_id.clone()),
@@ -157,6 +168,7 @@ pub async fn start_up(
         keepalive_failures: 0,
         peer_connected: false,
         ever_connected: false,
+        _page_hide: page_hide,
         _peer: peer,
         _media: media,
     })

@@ -1,0 +1,120 @@
+//! Fault injection for the resilience tests: per-key switches, set through
+//! `POST /__emulator/faults` and consumed by the handlers as they fire.
+
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The faults armed for one API key. Each fires a set number of times, then clears.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Close the next results socket abruptly (no close frame: the browser sees
+    /// 1006) after this many results.
+    pub drop_socket_after_results: Option<u32>,
+    /// Answer the next N keepalives with 503.
+    pub keepalive_errors: u32,
+    /// Answer the next N creates with 503.
+    pub create_errors: u32,
+    /// Send the next N results as text that is not JSON.
+    pub malformed_results: u32,
+    /// Hold the next answer of an endpoint (`create`, `keepalive`, `prompt`, `delete`)
+    /// for this many milliseconds.
+    pub delay_ms: HashMap<String, u64>,
+}
+
+/// Fault switches of every key.
+#[derive(Default)]
+pub struct FaultBoard {
+    by_key: std::sync::Mutex<HashMap<String, Faults>>,
+}
+
+impl FaultBoard {
+    fn with<T>(&self, key: &str, f: impl FnOnce(&mut Faults) -> T) -> Option<T> {
+        let mut map = self.by_key.lock().ok()?;
+        map.get_mut(key).map(f)
+    }
+
+    /// Arms `faults` for `key`, replacing what was armed.
+    pub fn arm(&self, key: &str, faults: Faults) {
+        if let Ok(mut map) = self.by_key.lock() {
+            map.insert(key.to_string(), faults);
+        }
+    }
+
+    /// The delay armed for `endpoint`, once.
+    pub fn take_delay(&self, key: &str, endpoint: &str) -> Option<Duration> {
+        self.with(key, |f| f.delay_ms.remove(endpoint))
+            .flatten()
+            .map(Duration::from_millis)
+    }
+
+    /// Whether this keepalive must fail.
+    pub fn take_keepalive_error(&self, key: &str) -> bool {
+        self.with(key, |f| take_count(&mut f.keepalive_errors))
+            .unwrap_or(false)
+    }
+
+    /// Whether this create must fail.
+    pub fn take_create_error(&self, key: &str) -> bool {
+        self.with(key, |f| take_count(&mut f.create_errors))
+            .unwrap_or(false)
+    }
+
+    /// Whether this result must be malformed.
+    pub fn take_malformed_result(&self, key: &str) -> bool {
+        self.with(key, |f| take_count(&mut f.malformed_results))
+            .unwrap_or(false)
+    }
+
+    /// After how many results the socket now opening must drop, once.
+    pub fn take_socket_drop(&self, key: &str) -> Option<u32> {
+        self.with(key, |f| f.drop_socket_after_results.take())
+            .flatten()
+    }
+}
+
+fn take_count(n: &mut u32) -> bool {
+    if *n > 0 {
+        *n -= 1;
+        true
+    } else {
+        false
+    }
+}
+
+/// `POST /__emulator/faults` `{api_key, ...Faults}`.
+pub async fn arm(State(state): State<Arc<AppState>>, Json(body): Json<Value>) -> Response {
+    let key = body
+        .get("api_key")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    match serde_json::from_value::<Faults>(body) {
+        Ok(faults) => {
+            state.faults.arm(&key, faults.clone());
+            Json(json!({"api_key": key, "armed": format!("{faults:?}")})).into_response()
+        }
+        Err(e) => (axum::http::StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    }
+}
+
+/// `POST /__emulator/streams/{id}/end` `{reason}`: the server kills a stream.
+pub async fn end_stream(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    body: Option<Json<Value>>,
+) -> Response {
+    let reason = body
+        .as_ref()
+        .and_then(|Json(b)| b.get("reason").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| "webrtc_disconnected".into());
+    let ended = state.end(&id, &reason);
+    Json(json!({"stream_id": id, "ended": ended})).into_response()
+}

@@ -1,0 +1,263 @@
+// Fault matrix: the emulator injects a fault, the package must recover or fail with
+// the right typed error, and afterwards nothing is left: no stream open on the
+// emulator, no live track, no package timer firing.
+import { test, before, after, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
+
+let emulator, browser, page, pkgDir;
+
+async function openPage() {
+  const p = await browser.newPage();
+  // Count timer callbacks scheduled from wasm, to prove none fire after a session ends.
+  await p.addInitScript(() => {
+    window.packageTimerFires = 0;
+    const original = window.setTimeout;
+    window.setTimeout = function (fn, ms, ...rest) {
+      if (typeof fn === "function" && /wasm/.test(new Error().stack)) {
+        const wrapped = fn;
+        fn = (...a) => { window.packageTimerFires++; return wrapped(...a); };
+      }
+      return original.call(this, fn, ms, ...rest);
+    };
+  });
+  await p.goto(emulator.url + "/");
+  await p.waitForFunction(() => window.sdkReady === true);
+  await p.evaluate(() => {
+    window.track = (vision) => {
+      window.current = { vision, results: [], errors: [], states: [] };
+      return window.current;
+    };
+    window.make = (extra = {}) => {
+      const c = { results: [], errors: [], states: [] };
+      c.vision = new window.sdk.RealtimeVision({
+        apiKey: "emulator-key", apiUrl: location.origin, prompt: "What colour?",
+        onResult: (r) => c.results.push(r),
+        onError: (e) => c.errors.push({ name: e.name, message: e.message }),
+        onStateChange: (s) => c.states.push(s),
+        ...extra,
+      });
+      window.current = c;
+      return c;
+    };
+    window.snapshot = () => {
+      const c = window.current;
+      return {
+        results: c.results.length,
+        errors: c.errors,
+        states: c.states,
+        state: c.vision.state,
+        prompts: c.results.map((r) => r.prompt),
+      };
+    };
+  });
+  return p;
+}
+
+async function arm(faults) {
+  await fetch(`${emulator.url}/__emulator/faults`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ api_key: KEY, ...faults }),
+  });
+}
+
+/** Nothing left behind: streams, tracks, timers. */
+async function assertClean(p) {
+  await waitFor(async () => (await emulator.streams()).open.length === 0, 8000, "no open stream on the emulator");
+  const before = await p.evaluate(() => {
+    const stream = window.current?.vision.getMediaStream();
+    return { fires: window.packageTimerFires, live: stream ? stream.getTracks().filter((t) => t.readyState === "live").length : 0 };
+  });
+  assert.equal(before.live, 0, "no live track");
+  await new Promise((r) => setTimeout(r, 2500));
+  const later = await p.evaluate(() => window.packageTimerFires);
+  assert.equal(later, before.fires, "no package timer fired after the session ended");
+}
+
+before(async () => {
+  ({ pkgDir } = packedPackage());
+  emulator = await startEmulator({ ttl: 4, www: join(ROOT, "tests/e2e/www"), pkg: pkgDir });
+  browser = await launchChromium(solidY4m([230, 20, 20]));
+  page = await openPage();
+});
+
+afterEach(async () => {
+  await arm({});
+});
+
+after(async () => {
+  await browser?.close();
+  await emulator?.stop();
+});
+
+test("a dropped results socket is reopened and results keep coming", async () => {
+  await arm({ drop_socket_after_results: 2 });
+  await page.evaluate(async () => { await window.make().vision.start(); });
+  await waitFor(() => page.evaluate(() => window.current.results.length >= 5), 20000, "results after the reconnect");
+  const snap = await page.evaluate(() => window.snapshot());
+  assert.deepEqual(snap.errors, []);
+  assert.ok(snap.states.includes("reconnecting"), snap.states.join(","));
+  assert.equal(snap.state, "streaming");
+  await page.evaluate(() => window.current.vision.stop());
+  await assertClean(page);
+});
+
+test("keepalive 5xx twice: retried with backoff, the stream survives", async () => {
+  await arm({ keepalive_errors: 2 });
+  await page.evaluate(async () => { await window.make().vision.start(); });
+  await new Promise((r) => setTimeout(r, 9000)); // > 2 TTLs
+  const snap = await page.evaluate(() => window.snapshot());
+  assert.deepEqual(snap.errors, []);
+  assert.equal(snap.state, "streaming");
+  const open = (await emulator.streams()).open;
+  assert.equal(open.length, 1);
+  assert.ok(open[0].keepalives >= 2, `keepalives ${open[0].keepalives}`);
+  // The timer probe sees the package's timers (so "no timer after stop" means something).
+  assert.ok(await page.evaluate(() => window.packageTimerFires) > 0, "package timers are counted");
+  await page.evaluate(() => window.current.vision.stop());
+  await assertClean(page);
+});
+
+test("a hanging keepalive times out (AbortController) and the retry renews the lease", async () => {
+  await arm({ delay_ms: { keepalive: 5000 } });
+  await page.evaluate(async () => { await window.make({ requestTimeoutMs: 600 }).vision.start(); });
+  await new Promise((r) => setTimeout(r, 6000));
+  const snap = await page.evaluate(() => window.snapshot());
+  assert.deepEqual(snap.errors, []);
+  assert.equal(snap.state, "streaming");
+  await page.evaluate(() => window.current.vision.stop());
+  await assertClean(page);
+});
+
+test("a hanging create makes start() reject with NetworkError and releases the camera", async () => {
+  await arm({ delay_ms: { create: 4000 } });
+  const outcome = await page.evaluate(async () => {
+    const c = window.make({ requestTimeoutMs: 800 });
+    try {
+      await c.vision.start();
+      return "started";
+    } catch (e) {
+      return { name: e.name, message: e.message, state: c.vision.state };
+    }
+  });
+  assert.equal(outcome.name, "NetworkError", JSON.stringify(outcome));
+  assert.match(outcome.message, /timed out after 800 ms/);
+  assert.equal(outcome.state, "failed");
+  await new Promise((r) => setTimeout(r, 4000)); // let the delayed handler finish
+  await assertClean(page);
+});
+
+test("malformed result messages go to onError and the stream goes on", async () => {
+  await arm({ malformed_results: 2 });
+  await page.evaluate(async () => { await window.make().vision.start(); });
+  await waitFor(() => page.evaluate(() => window.current.results.length >= 2), 15000, "good results after bad ones");
+  const snap = await page.evaluate(() => window.snapshot());
+  assert.equal(snap.errors.length, 2, JSON.stringify(snap.errors));
+  assert.ok(snap.errors.every((e) => e.name === "ApiError" && /malformed result/.test(e.message)));
+  assert.equal(snap.state, "streaming");
+  await page.evaluate(() => window.current.vision.stop());
+  await assertClean(page);
+});
+
+test("a stream killed by the server ends with StreamEndedError and the reason", async () => {
+  const id = await page.evaluate(async () => {
+    const c = window.make();
+    await c.vision.start();
+    return c.vision.getStreamId();
+  });
+  await waitFor(() => page.evaluate(() => window.current.results.length >= 1), 10000, "a result");
+  await fetch(`${emulator.url}/__emulator/streams/${id}/end`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reason: "webrtc_disconnected" }),
+  });
+  await waitFor(() => page.evaluate(() => window.current.errors.length === 1), 8000, "the error");
+  const snap = await page.evaluate(() => window.snapshot());
+  assert.equal(snap.errors[0].name, "StreamEndedError");
+  assert.match(snap.errors[0].message, /webrtc_disconnected/);
+  assert.equal(snap.state, "failed");
+  await assertClean(page);
+});
+
+test("stop() while start() is still running (StrictMode double mount) leaves nothing", async () => {
+  for (const delay of [0, 50, 150]) {
+    await arm({ delay_ms: { create: 300 } });
+    const outcome = await page.evaluate(async (delay) => {
+      const c = window.make();
+      const started = c.vision.start();
+      await new Promise((r) => setTimeout(r, delay));
+      const stopped = c.vision.stop();
+      const [s] = await Promise.allSettled([started, stopped]);
+      return { start: s.status === "rejected" ? s.reason.name : "resolved", state: c.vision.state };
+    }, delay);
+    assert.equal(outcome.start, "AbortError", `stop after ${delay} ms: ${JSON.stringify(outcome)}`);
+    assert.equal(outcome.state, "stopped");
+    await assertClean(page);
+  }
+});
+
+test("start() twice rejects the second call; stop() twice is fine", async () => {
+  const outcome = await page.evaluate(async () => {
+    const c = window.make();
+    const first = c.vision.start();
+    let second = null;
+    try { await c.vision.start(); } catch (e) { second = e.name; }
+    await first;
+    await c.vision.stop();
+    await c.vision.stop();
+    return { second, state: c.vision.state };
+  });
+  assert.deepEqual(outcome, { second: "ValidationError", state: "stopped" });
+  await assertClean(page);
+});
+
+test("freeing the object (Symbol.dispose) stops its stream", async () => {
+  await page.evaluate(async () => {
+    const c = window.make();
+    await c.vision.start();
+    const stream = c.vision.getMediaStream();
+    c.vision[Symbol.dispose]();
+    window.current = { vision: { getMediaStream: () => stream } }; // the object itself is gone
+  });
+  await assertClean(page);
+});
+
+test("closing the tab deletes the stream (pagehide → keepalive DELETE)", async () => {
+  const other = await openPage();
+  const id = await other.evaluate(async () => {
+    const c = window.make();
+    await c.vision.start();
+    return c.vision.getStreamId();
+  });
+  await other.close({ runBeforeUnload: true });
+  await waitFor(async () => (await emulator.streams()).ended.some((s) => s.stream_id === id), 8000, "the DELETE");
+  const ended = (await emulator.streams()).ended.find((s) => s.stream_id === id);
+  assert.equal(ended.end_reason, "client_requested");
+});
+
+test("the server process dying ends the session with a typed error and leaves nothing running", async () => {
+  const own = await startEmulator({ ttl: 4, www: join(ROOT, "tests/e2e/www"), pkg: pkgDir });
+  const p = await browser.newPage();
+  await p.goto(own.url + "/");
+  await p.waitForFunction(() => window.sdkReady === true);
+  await p.evaluate(async () => {
+    window.fires = 0;
+    window.c = { results: [], errors: [] };
+    window.c.vision = new window.sdk.RealtimeVision({
+      apiKey: "emulator-key", apiUrl: location.origin, prompt: "p", requestTimeoutMs: 1000,
+      onResult: (r) => window.c.results.push(r), onError: (e) => window.c.errors.push(e.name),
+    });
+    await window.c.vision.start();
+  });
+  await waitFor(() => p.evaluate(() => window.c.results.length >= 1), 10000, "a result");
+  await own.stop();
+  await waitFor(() => p.evaluate(() => window.c.vision.state === "failed"), 40000, "the session to fail");
+  const outcome = await p.evaluate(() => ({
+    errors: window.c.errors,
+    live: (window.c.vision.getMediaStream()?.getTracks() ?? []).filter((t) => t.readyState === "live").length,
+  }));
+  assert.equal(outcome.errors.length, 1, JSON.stringify(outcome));
+  assert.ok(["NetworkError", "WebRTCError"].includes(outcome.errors[0]), outcome.errors[0]);
+  assert.equal(outcome.live, 0);
+  await p.close();
+});
