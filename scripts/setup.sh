@@ -21,13 +21,14 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ];
 fi
 
 # Debian packages: Chromium + ChromeDriver and Firefox ESR for the browser tests,
-# libvpx (VP8) and pkg-config for the emulator's VP8 decoder.
+# libvpx (VP8) and pkg-config for the emulator's VP8 decoder, coturn for the TURN test.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 pkg-config --exists vpx 2>/dev/null || missing+=(libvpx-dev)
+command -v turnserver >/dev/null || missing+=(coturn)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -q

@@ -1,79 +1,212 @@
-// The demo app: uses the built npm package exactly as an app would.
-import { RealtimeVision } from "/pkg/index.js";
+// The demo app. It uses the built npm package exactly as an app would: one import of
+// the package entry, which loads the WebAssembly module before this code runs.
+import { RealtimeVision, StreamClient } from "/pkg/index.js";
+import { Banners } from "./modules/banners.js";
+import { ResultsFeed } from "./modules/feed.js";
+import { LatencyChart } from "./modules/latency-chart.js";
+import { SettingsForm } from "./modules/settings.js";
+import { SourcePicker } from "./modules/sources.js";
+import { StatsPanel } from "./modules/stats.js";
 
 const $ = (id) => document.getElementById(id);
-const onEmulator = !location.hostname.endsWith("overshoot.ai");
-$("apiUrl").value = onEmulator ? location.origin : "https://api.overshoot.ai/v1";
-$("apiKey").value = onEmulator ? "emulator-key" : "";
 
-let vision = null;
+/** States in which a session holds resources (Start is off, Stop is on). */
+const BUSY_STATES = new Set(["starting", "connecting", "streaming", "reconnecting", "stopping"]);
+/** States in which updatePrompt() reaches the stream. */
+const LIVE_STATES = new Set(["connecting", "streaming", "reconnecting"]);
 
-function showState(text) {
-  $("state").textContent = text;
-}
+const banners = new Banners($("banners"));
+const stats = new StatsPanel();
+const feed = new ResultsFeed({ list: $("feed"), count: $("feed-count"), empty: $("feed-empty") });
+const chart = new LatencyChart({ svg: $("latency-chart"), summary: $("chart-summary"), size: 30 });
+const settings = new SettingsForm({ onChange: () => (session ? showPromptStatus() : validate()) });
+const sources = new SourcePicker({
+  onError: (error) => banners.show(error),
+  onSourceEnded: (message) => {
+    banners.show({ name: "SourceEnded", message }, { kind: "info" });
+    if (session) stopSession();
+  },
+});
 
-function showError(error) {
-  $("banner").hidden = false;
-  $("banner").textContent = `${error.name}: ${error.message}`;
-}
+/**
+ * The running session, or null. `vision` is its RealtimeVision; `structured` and
+ * `prompt` are what it was started with (the prompt follows updatePrompt).
+ * Callbacks check `session === run` so a late event of an old session is ignored.
+ */
+let session = null;
+/**
+ * The most recent run, ended or not. Its errors are shown even after it ended: the
+ * package reports the state `failed` before start() rejects and before onError.
+ */
+let latestRun = null;
 
-function addResult(result) {
-  const item = document.createElement("li");
-  item.className = result.ok ? "ok" : "failed";
-  const text = document.createElement("p");
-  text.textContent = result.ok ? result.result : `error: ${result.error}`;
-  const meta = document.createElement("small");
-  meta.textContent = `${result.prompt} · ${Math.round(result.total_latency_ms)} ms`;
-  item.append(text, meta);
-  $("results").prepend(item);
-  while ($("results").children.length > 50) $("results").lastChild.remove();
-}
-
-$("setup").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("banner").hidden = true;
+/**
+ * Checks the settings the way the package does: constructing a RealtimeVision
+ * validates the whole config (and throws a ValidationError naming the field) before
+ * any network or media call. Returns the config, or the control to fix.
+ */
+function validate() {
+  settings.clearErrors();
+  const { config, problem } = settings.read();
+  if (problem) return { invalid: settings.showFieldError(problem.field, problem.message) };
   try {
-    vision = new RealtimeVision({
-      apiUrl: $("apiUrl").value,
-      apiKey: $("apiKey").value,
-      prompt: $("prompt").value,
-      onResult: addResult,
-      onError: (error) => { showError(error); showState(vision.state); },
-    });
+    new RealtimeVision({ ...config, onResult() {} }).free();
+    return { config };
   } catch (error) {
-    showError(error);
+    if (error.name !== "ValidationError") throw error;
+    return { invalid: settings.showFieldError(error.details?.field, error.message) };
+  }
+}
+
+function showControls(state) {
+  const busy = BUSY_STATES.has(state);
+  $("start").disabled = busy;
+  $("stop").disabled = !busy || state === "stopping";
+  settings.setLocked(busy);
+  sources.setLocked(busy);
+  $("apply-prompt").disabled = !LIVE_STATES.has(state);
+  stats.showState(state);
+}
+
+function showPromptStatus() {
+  if (!session) return;
+  const changed = settings.prompt !== session.prompt;
+  $("prompt-hint").textContent = changed
+    ? "Edited: press Apply (Ctrl+Enter) to send it to the live stream."
+    : "The live stream uses this prompt.";
+}
+
+async function startSession() {
+  banners.dismiss();
+  const { config, invalid } = validate();
+  if (!config) {
+    invalid.focus();
     return;
   }
-  $("start").disabled = true;
-  showState("starting");
+  showControls("starting");
+  let source;
   try {
-    await vision.start();
-    $("preview").srcObject = vision.getMediaStream();
-    $("stop").disabled = false;
-    $("live-prompt").hidden = false;
-    $("newPrompt").value = $("prompt").value;
-    showState(`streaming · ${vision.getStreamId()}`);
+    source = await sources.sourceForStart();
   } catch (error) {
-    showError(error);
-    showState(vision.state);
-    $("start").disabled = false;
+    if (error.name === "ValidationError") settings.showFieldError(error.details?.field, error.message);
+    else banners.show(error);
+    showControls("idle");
+    return;
   }
-});
+  const run = { structured: settings.structured, prompt: config.prompt, vision: null };
+  try {
+    run.vision = new RealtimeVision({
+      ...config,
+      source,
+      onResult: (result) => onResult(run, result),
+      onError: (error) => {
+        if (latestRun === run) banners.show(error);
+      },
+      onStateChange: (state) => onStateChange(run, state),
+    });
+  } catch (error) {
+    banners.show(error);
+    showControls("idle");
+    return;
+  }
+  session = run;
+  latestRun = run;
+  stats.reset();
+  chart.clear();
+  try {
+    await run.vision.start();
+  } catch (error) {
+    // AbortError: Stop was pressed during start-up, which is what the user wanted.
+    if (error.name !== "AbortError" && latestRun === run) banners.show(error);
+    sessionEnded(run, run.vision.state);
+    return;
+  }
+  if (session !== run) return;
+  sources.showSending(run.vision.getMediaStream());
+  sources.refreshDevices(); // camera labels are readable once permission is granted
+  stats.start(run.vision);
+  showPromptStatus();
+}
 
-$("stop").addEventListener("click", async () => {
+async function stopSession() {
+  const run = session;
+  if (!run) return;
   $("stop").disabled = true;
-  await vision?.stop();
-  $("preview").srcObject = null;
-  $("live-prompt").hidden = true;
-  $("start").disabled = false;
-  showState(vision?.state ?? "idle");
-});
+  await run.vision.stop();
+  sessionEnded(run, run.vision.state);
+}
 
-$("live-prompt").addEventListener("submit", async (event) => {
-  event.preventDefault();
+function onResult(run, result) {
+  if (session !== run) return;
+  feed.add(result, { structured: run.structured });
+  chart.push(result.total_latency_ms, result.ok);
+}
+
+function onStateChange(run, state) {
+  if (session !== run) return;
+  if (state === "stopped" || state === "failed") sessionEnded(run, state);
+  else showControls(state);
+}
+
+/** Back to editable settings once a session has stopped or failed. */
+function sessionEnded(run, state) {
+  if (session !== run) return;
+  session = null;
+  stats.stop();
+  sources.afterStop();
+  showControls(state === "failed" ? "failed" : "stopped");
+  $("prompt-hint").textContent = "While streaming, edit and apply (Ctrl+Enter); later results use the new prompt.";
+}
+
+async function applyPrompt() {
+  const run = session;
+  if (!run || !run.vision.isActive()) return;
+  const prompt = settings.prompt;
+  settings.clearErrors();
+  $("apply-prompt").disabled = true;
   try {
-    await vision.updatePrompt($("newPrompt").value);
+    await run.vision.updatePrompt(prompt);
+    run.prompt = prompt;
+    showPromptStatus();
   } catch (error) {
-    showError(error);
+    if (error.name === "ValidationError") settings.showFieldError(error.details?.field ?? "prompt", error.message);
+    else banners.show(error);
+  } finally {
+    $("apply-prompt").disabled = !(session === run && run.vision.isActive());
+  }
+}
+
+async function loadModels() {
+  const error = await settings.loadModels(StreamClient);
+  if (!error) return;
+  // A bad key or an unreachable API is worth a banner right away; the rest is a note.
+  if (error.name === "UnauthorizedError" || error.name === "NetworkError") banners.show(error);
+  else $("model-status").textContent = `Could not load the model list (${error.name}).`;
+}
+
+$("start").addEventListener("click", startSession);
+$("stop").addEventListener("click", stopSession);
+$("apply-prompt").addEventListener("click", applyPrompt);
+$("prompt").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    if (session) applyPrompt();
+    else startSession();
   }
 });
+$("clear-feed").addEventListener("click", () => {
+  feed.clear();
+  chart.clear();
+});
+$("refresh-models").addEventListener("click", loadModels);
+$("api-key").addEventListener("change", loadModels);
+$("api-url").addEventListener("change", loadModels);
+addEventListener("pagehide", () => {
+  session?.vision.stop();
+  sources.release();
+});
+
+showControls("idle");
+validate();
+loadModels();
+document.documentElement.dataset.ready = "true";

@@ -313,3 +313,11 @@ pub async fn set_credits(State(state): State<Arc<AppState>>, Json(body): Json<Va
     state.set_out_of_credits(key, out);
     Json(json!({"api_key": key, "out_of_credits": out})).into_response()
 }
+
+/// `POST /__emulator/streams/{id}/drop-media`: the media path dies (the peer's UDP
+/// socket closes) while the stream and its results socket stay: the browser's ICE
+/// goes `disconnected`/`failed`, which the package must recover from.
+pub async fn drop_media(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    let found = state.get_any(&id).map(|s| s.peer.close()).is_some();
+    Json(json!({"stream_id": id, "dropped": found})).into_response()
+}

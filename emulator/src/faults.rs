@@ -1,5 +1,6 @@
-//! Fault injection for the resilience tests: per-key switches, set through
-//! `POST /__emulator/faults` and consumed by the handlers as they fire.
+//! Fault injection for the resilience tests (and result bursts for the benchmark):
+//! per-key switches, set through `POST /__emulator/faults` and consumed by the
+//! handlers as they fire.
 
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -27,6 +28,12 @@ pub struct Faults {
     /// Hold the next answer of an endpoint (`create`, `keepalive`, `prompt`, `delete`)
     /// for this many milliseconds.
     pub delay_ms: HashMap<String, u64>,
+    /// The next results socket sends this many well-formed results back to back
+    /// (as fast as the socket takes them), then goes on with one per interval.
+    pub burst_results: u32,
+    /// How long after the socket authenticates that burst starts (default 0), so a
+    /// benchmark can take its "before" measurements once the stream is up.
+    pub burst_delay_ms: u64,
 }
 
 /// Fault switches of every key.
@@ -77,6 +84,16 @@ impl FaultBoard {
     pub fn take_socket_drop(&self, key: &str) -> Option<u32> {
         self.with(key, |f| f.drop_socket_after_results.take())
             .flatten()
+    }
+
+    /// The burst armed for the socket now opening (size, delay after open), once.
+    pub fn take_burst(&self, key: &str) -> Option<(u32, Duration)> {
+        self.with(key, |f| {
+            let n = std::mem::take(&mut f.burst_results);
+            let delay = Duration::from_millis(std::mem::take(&mut f.burst_delay_ms));
+            (n > 0).then_some((n, delay))
+        })
+        .flatten()
     }
 }
 

@@ -105,7 +105,8 @@ async fn main() {
         .route("/__emulator/streams", get(api::report))
         .route("/__emulator/credits", post(api::set_credits))
         .route("/__emulator/faults", post(faults::arm))
-        .route("/__emulator/streams/{id}/end", post(faults::end_stream));
+        .route("/__emulator/streams/{id}/end", post(faults::end_stream))
+        .route("/__emulator/streams/{id}/drop-media", post(api::drop_media));
     if let Some(pkg) = args.pkg {
         app = app.nest_service("/pkg", ServeDir::new(pkg));
     }

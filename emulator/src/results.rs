@@ -1,5 +1,6 @@
 //! The results WebSocket: authenticate with the first message, then one result per
-//! interval computed from the frames really decoded in it.
+//! interval computed from the frames really decoded in it (plus, when the
+//! `burst_results` fault is armed, one burst of results sent back to back).
 
 use crate::peer::ClipStats;
 use crate::state::{AppState, Stream};
@@ -52,9 +53,20 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
     ticker.tick().await; // the first tick is immediate
     let mut window_start = Instant::now();
     let drop_after = state.faults.take_socket_drop(&key);
+    let mut burst = state
+        .faults
+        .take_burst(&key)
+        .map(|(n, delay)| (n, tokio::time::Instant::now() + delay));
     let mut sent_here = 0u32;
     loop {
+        let burst_at = burst.map(|(_, at)| at);
         tokio::select! {
+            _ = sleep_until_some(burst_at) => {
+                let Some((n, _)) = burst.take() else { continue };
+                if send_burst(&stream, &mut socket, n).await.is_err() {
+                    return;
+                }
+            }
             _ = ticker.tick() => {
                 let clip = stream.peer.take_clip();
                 if clip.frames == 0 {
@@ -62,20 +74,9 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
                 }
                 let started = Instant::now();
                 let text = describe(&stream, &clip);
-                let result = StreamResult {
-                    id: format!("res-{:08x}", crate::state::rand_u32()),
-                    stream_id: stream.id.clone(),
-                    mode: stream.mode,
-                    model_backend: stream.backend,
-                    model_name: stream.model.clone(),
-                    prompt: stream.prompt(),
-                    result: text,
-                    inference_latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-                    total_latency_ms: window_start.elapsed().as_secs_f64() * 1000.0,
-                    ok: true,
-                    error: None,
-                    finish_reason: Some("stop".into()),
-                };
+                let inference_ms = started.elapsed().as_secs_f64() * 1000.0;
+                let total_ms = window_start.elapsed().as_secs_f64() * 1000.0;
+                let result = make_result(&stream, text, inference_ms, total_ms);
                 window_start = Instant::now();
                 let Ok(mut json) = serde_json::to_string(&result) else { continue };
                 if state.faults.take_malformed_result(&key) {
@@ -100,6 +101,52 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
             },
         }
     }
+}
+
+/// A well-formed result of `stream` carrying `text`.
+fn make_result(stream: &Stream, text: String, inference_ms: f64, total_ms: f64) -> StreamResult {
+    StreamResult {
+        id: format!("res-{:08x}", crate::state::rand_u32()),
+        stream_id: stream.id.clone(),
+        mode: stream.mode,
+        model_backend: stream.backend,
+        model_name: stream.model.clone(),
+        prompt: stream.prompt(),
+        result: text,
+        inference_latency_ms: inference_ms,
+        total_latency_ms: total_ms,
+        ok: true,
+        error: None,
+        finish_reason: Some("stop".into()),
+    }
+}
+
+/// Waits until `at`, or forever when there is nothing to wait for.
+async fn sleep_until_some(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The `burst_results` fault: `n` well-formed results back to back, each sent as
+/// soon as the socket takes the previous one. Their text is `burst i/n`.
+async fn send_burst(stream: &Stream, socket: &mut WebSocket, n: u32) -> Result<(), axum::Error> {
+    let started = Instant::now();
+    for i in 1..=n {
+        let result = make_result(stream, format!("burst {i}/{n}"), 0.0, 0.0);
+        let Ok(json) = serde_json::to_string(&result) else {
+            continue;
+        };
+        socket.send(Message::Text(json.into())).await?;
+        stream.results_sent.fetch_add(1, Ordering::Relaxed);
+    }
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    eprintln!(
+        "emulator: stream {} sent a burst of {n} results in {ms:.1} ms",
+        stream.id
+    );
+    Ok(())
 }
 
 /// The "inference" of the emulator: what colour the decoded frames were.

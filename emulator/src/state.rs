@@ -63,6 +63,13 @@ pub struct StreamReport {
     pub frames_decoded: u64,
     pub codec: Option<String>,
     pub end_reason: Option<String>,
+    /// Milliseconds from the stream's creation to its first decoded frame. The
+    /// creation time is read back from the first lease deadline (creation + TTL), so
+    /// this is null before the first frame and once a keepalive has moved the lease.
+    pub first_frame_ms: Option<f64>,
+    /// Wall-clock time of the first decoded frame, in ms since the Unix epoch (to
+    /// compare with a browser's `Date.now()` on the same machine); null before it.
+    pub first_frame_unix_ms: Option<f64>,
 }
 
 /// Everything shared by the handlers.
@@ -138,6 +145,11 @@ impl AppState {
         map.get(id).filter(|s| s.api_key == key).cloned()
     }
 
+    /// The open stream `id`, whoever owns it (test endpoints).
+    pub fn get_any(&self, id: &str) -> Option<Arc<Stream>> {
+        self.streams.lock().ok()?.get(id).cloned()
+    }
+
     /// Ends stream `id`: closes its peer connection, tells its results sockets why,
     /// and keeps a report. Returns false when it was not open.
     pub fn end(&self, id: &str, reason: &str) -> bool {
@@ -167,14 +179,41 @@ impl AppState {
 
 fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
     let totals = stream.peer.totals();
+    let keepalives = stream.keepalives.load(Ordering::Relaxed);
+    // The stream keeps no creation time: until the first keepalive its lease deadline
+    // is creation + TTL, and the TTL is the process's `--ttl` (default 30 s).
+    static TTL_SECONDS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let ttl = *TTL_SECONDS.get_or_init(|| {
+        let args: Vec<String> = std::env::args().collect();
+        let value = args
+            .windows(2)
+            .find(|w| w[0] == "--ttl")
+            .map(|w| w[1].clone());
+        value.and_then(|v| v.parse().ok()).unwrap_or(30.0)
+    });
+    let first_frame_ms = totals
+        .first_frame_at
+        .filter(|_| keepalives == 0)
+        .and_then(|first| {
+            let deadline = *stream.lease_deadline.lock().ok()?;
+            let created = deadline.checked_sub(Duration::from_secs_f64(ttl))?;
+            Some(first.saturating_duration_since(created).as_secs_f64() * 1000.0)
+        });
+    let first_frame_unix_ms = totals.first_frame_at.and_then(|first| {
+        let wall = std::time::SystemTime::now().checked_sub(first.elapsed())?;
+        let since_epoch = wall.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(since_epoch.as_secs_f64() * 1000.0)
+    });
     StreamReport {
         stream_id: stream.id.clone(),
         prompt: stream.prompt(),
-        keepalives: stream.keepalives.load(Ordering::Relaxed),
+        keepalives,
         results_sent: stream.results_sent.load(Ordering::Relaxed),
         frames_decoded: totals.frames_decoded,
         codec: totals.codec.map(str::to_string),
         end_reason,
+        first_frame_ms,
+        first_frame_unix_ms,
     }
 }
 

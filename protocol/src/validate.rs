@@ -151,11 +151,27 @@ pub fn validate_request<S>(req: &CreateStreamRequest<S>) -> Result<(), FieldErro
                 } else {
                     "processing.fps"
                 };
+                let mut defaults = Vec::new();
+                if p.target_fps.is_none() && p.fps.is_none() {
+                    defaults.push(format!("target_fps defaults to {DEFAULT_TARGET_FPS}"));
+                }
+                if p.clip_length_seconds.is_none() {
+                    defaults.push(format!(
+                        "clip_length_seconds defaults to {DEFAULT_CLIP_LENGTH_SECONDS}"
+                    ));
+                }
+                let note = if defaults.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", defaults.join(", "))
+                };
                 return Err(FieldError::new(
                     field,
                     format!(
-                        "frames per clip must be at least 3: sampled fps × clip_length_seconds = {} × {} = {} (default target_fps {DEFAULT_TARGET_FPS}, clip_length_seconds {DEFAULT_CLIP_LENGTH_SECONDS})",
-                        fps, clip, fps * clip
+                        "must give at least 3 frames per clip: sampled fps × clip_length_seconds = {} × {} = {}{note}",
+                        fps,
+                        clip,
+                        fps * clip
                     ),
                 ));
             }

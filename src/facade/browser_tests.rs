@@ -96,7 +96,7 @@ fn wrong_types_are_validation_errors_naming_the_field() {
         ),
         (
             with("maxOutputTokens", JsValue::from_f64(65.0)),
-            "inference.max_output_tokens must be at most 128 per second",
+            "maxOutputTokens must be at most 128 per second",
         ),
         (
             with("mode", JsValue::from_str("video")),

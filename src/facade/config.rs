@@ -70,7 +70,7 @@ fn read_request(cfg: &JsObject) -> Result<CreateStreamRequest<JsJson>, SdkError>
         Some(_) => Some(Backend::Overshoot),
         None => None,
     };
-    let (mut processing, implied_mode) = read_any_processing(cfg)?;
+    let (mut processing, implied_mode, processing_key) = read_any_processing(cfg)?;
     let mode = match cfg.one_of("mode", &["clip", "frame"])?.as_deref() {
         Some("frame") => Mode::Frame,
         Some(_) => Mode::Clip,
@@ -131,8 +131,24 @@ fn read_request(cfg: &JsObject) -> Result<CreateStreamRequest<JsJson>, SdkError>
         },
         client,
     };
-    validate_request(&request).map_err(|e| SdkError::validation(&e.field, &e.message))?;
+    validate_request(&request)
+        .map_err(|e| SdkError::validation(&config_path(&e.field, processing_key), &e.message))?;
     Ok(request)
+}
+
+/// The config option a wire field comes from, so one option has one name in every
+/// message: `inference.max_output_tokens` → `maxOutputTokens`,
+/// `processing.target_fps` → `clipProcessing.target_fps` when that object was used.
+fn config_path(wire: &str, processing_key: &str) -> String {
+    match wire {
+        "inference.prompt" => "prompt".into(),
+        "inference.model" => "model".into(),
+        "inference.max_output_tokens" => "maxOutputTokens".into(),
+        _ => match wire.strip_prefix("processing.") {
+            Some(field) => format!("{processing_key}.{field}"),
+            None => wire.into(),
+        },
+    }
 }
 
 const CLIP_KEYS: [&str; 5] = [
@@ -147,7 +163,9 @@ const FRAME_KEYS: [&str; 1] = ["interval_seconds"];
 /// One of `processing` (any wire field, the TS SDK's shape), `clipProcessing` or
 /// `frameProcessing` (which also imply the mode). Unknown keys are refused: a typo
 /// such as `targetFps` must not silently fall back to a default.
-fn read_any_processing(cfg: &JsObject) -> Result<(Processing, Option<Mode>), SdkError> {
+fn read_any_processing(
+    cfg: &JsObject,
+) -> Result<(Processing, Option<Mode>, &'static str), SdkError> {
     let given: Vec<(&str, JsValue)> = ["processing", "clipProcessing", "frameProcessing"]
         .into_iter()
         .filter_map(|k| cfg.object(k).transpose().map(|v| v.map(|v| (k, v))))
@@ -156,7 +174,7 @@ fn read_any_processing(cfg: &JsObject) -> Result<(Processing, Option<Mode>), Sdk
         return Err(SdkError::validation(given[1].0, "cannot be combined with another processing object; use one of processing, clipProcessing, frameProcessing"));
     }
     let Some((key, value)) = given.into_iter().next() else {
-        return Ok((Processing::default(), None));
+        return Ok((Processing::default(), None, "processing"));
     };
     let (allowed, mode): (Vec<&str>, Option<Mode>) = match key {
         "clipProcessing" => (CLIP_KEYS.to_vec(), Some(Mode::Clip)),
@@ -169,7 +187,7 @@ fn read_any_processing(cfg: &JsObject) -> Result<(Processing, Option<Mode>), Sdk
     let p = JsObject::new(&value, key)?;
     p.reject_unknown_keys(&allowed)?;
     let processing = read_processing_fields(&p)?;
-    Ok((processing, mode))
+    Ok((processing, mode, key))
 }
 
 /// The wire fields of a processing object, strictly typed.

@@ -50,7 +50,7 @@ fn ice_urls(config: &JsValue) -> Result<Vec<String>, JsValue> {
 #[wasm_bindgen_test]
 async fn fake_camera_offer_is_a_sendonly_video_section() -> Result<(), JsValue> {
     let media = MediaOwner::acquire(&camera()).await?;
-    let peer = PeerOwner::new(&Array::new(), |_| {})?;
+    let peer = PeerOwner::new(&Array::new(), false, |_| {})?;
     peer.add_sendonly_video(&media.video_track()?, media.stream())?;
     let sdp = peer.create_offer().await?;
     assert!(sdp.contains("m=video"), "{sdp}");
@@ -67,7 +67,7 @@ async fn response_turn_servers_are_configured_before_set_local_description() -> 
     Reflect::set(&entry, &"urls".into(), &"stun:127.0.0.1:3478".into())?;
     user.push(&entry);
     let media = MediaOwner::acquire(&camera()).await?;
-    let peer = PeerOwner::new(&user, |_| {})?;
+    let peer = PeerOwner::new(&user, false, |_| {})?;
     peer.add_sendonly_video(&media.video_track()?, media.stream())?;
     let offer = peer.create_offer().await?;
 
@@ -142,7 +142,7 @@ async fn a_dropped_timer_never_fires_and_a_kept_one_fires_once() -> Result<(), J
 
 #[wasm_bindgen_test]
 async fn dropping_the_peer_owner_closes_the_connection() -> Result<(), JsValue> {
-    let peer = PeerOwner::new(&Array::new(), |_| {})?;
+    let peer = PeerOwner::new(&Array::new(), false, |_| {})?;
     let pc = peer.connection().clone();
     drop(peer);
     assert_eq!(pc.signaling_state(), web_sys::RtcSignalingState::Closed);

@@ -6,32 +6,38 @@ use overshoot_protocol::ErrorKind;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    MediaStream, MediaStreamTrack, RtcConfiguration, RtcPeerConnection, RtcPeerConnectionState,
-    RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
+    MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceTransportPolicy, RtcPeerConnection,
+    RtcPeerConnectionState, RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType,
+    RtcSessionDescriptionInit,
 };
 
 /// Owns a peer connection and its state-change handler; closes it on drop.
 pub struct PeerOwner {
     pc: RtcPeerConnection,
+    relay_only: bool,
     _on_state: Closure<dyn FnMut()>,
 }
 
 impl PeerOwner {
-    /// A peer connection with `ice_servers` (an array of `RTCIceServer` dictionaries);
-    /// `on_state` receives every `connectionState` change.
+    /// A peer connection with `ice_servers` (an array of `RTCIceServer` dictionaries),
+    /// restricted to relayed (TURN) candidates when `relay_only`; `on_state` receives
+    /// every `connectionState` change.
     pub fn new(
         ice_servers: &Array,
+        relay_only: bool,
         on_state: impl Fn(RtcPeerConnectionState) + 'static,
     ) -> Result<PeerOwner, SdkError> {
-        let pc = RtcPeerConnection::new_with_configuration(&configuration(ice_servers)).map_err(
-            |e| SdkError::from_js(ErrorKind::WebRtc, "cannot create RTCPeerConnection", e),
-        )?;
+        let pc = RtcPeerConnection::new_with_configuration(&configuration(ice_servers, relay_only))
+            .map_err(|e| {
+                SdkError::from_js(ErrorKind::WebRtc, "cannot create RTCPeerConnection", e)
+            })?;
         let pc_for_handler = pc.clone();
         let on_state =
             Closure::<dyn FnMut()>::new(move || on_state(pc_for_handler.connection_state()));
         pc.set_onconnectionstatechange(Some(on_state.as_ref().unchecked_ref()));
         Ok(PeerOwner {
             pc,
+            relay_only,
             _on_state: on_state,
         })
     }
@@ -70,7 +76,7 @@ impl PeerOwner {
     /// gathering, so that TURN servers from the create response are used.
     pub fn set_ice_servers(&self, ice_servers: &Array) -> Result<(), SdkError> {
         self.pc
-            .set_configuration_with_configuration(&configuration(ice_servers))
+            .set_configuration_with_configuration(&configuration(ice_servers, self.relay_only))
             .map_err(|e| {
                 SdkError::from_js(
                     ErrorKind::WebRtc,
@@ -110,9 +116,12 @@ impl Drop for PeerOwner {
     }
 }
 
-fn configuration(ice_servers: &Array) -> RtcConfiguration {
+fn configuration(ice_servers: &Array, relay_only: bool) -> RtcConfiguration {
     let config = RtcConfiguration::new();
     config.set_ice_servers(ice_servers);
+    if relay_only {
+        config.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
+    }
     config
 }
 

@@ -2,6 +2,7 @@
 //! callbacks (socket, peer connection, timers) and app commands (`stop()`) reach it
 //! through one unbounded channel, so session state has exactly one writer.
 
+mod link;
 mod running;
 mod startup;
 
@@ -78,12 +79,16 @@ impl Shared {
     }
 }
 
-/// Everything that can happen to a session.
+/// Everything that can happen to a session. Events of a connection carry its
+/// generation: after an ICE recovery replaces the connection, late events of the old
+/// one are recognised and ignored.
 pub enum Event {
-    /// The results socket reported something.
-    Socket(SocketEvent),
-    /// The peer connection's `connectionState` changed.
-    Peer(RtcPeerConnectionState),
+    /// The results socket of generation `.0` reported something.
+    Socket(u32, SocketEvent),
+    /// The peer connection of generation `.0` changed `connectionState`.
+    Peer(u32, RtcPeerConnectionState),
+    /// The peer connection of generation `.0` stayed `disconnected` too long.
+    IceStalled(u32),
     /// Time to renew the lease.
     RenewDue,
     /// A keepalive finished.

@@ -1,13 +1,16 @@
-//! The running session: results in, lease renewed, socket reopened after drops,
-//! everything released on stop or on a final error.
+//! The running session: results in, lease renewed, socket reopened after drops, the
+//! media path recovered after ICE failure, everything released on stop or on a
+//! final error.
 
-use super::startup::{open_socket, renew_timer, Live};
+use super::link::{negotiate, open_socket};
+use super::startup::{renew_timer, Live};
 use super::{call_app, finish, post, report_error, set_state, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::socket::SocketEvent;
 use crate::platform::timer::Timer;
 use crate::platform::wire_response;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
+use futures_channel::oneshot;
 use futures_util::StreamExt;
 use overshoot_protocol::{
     backoff, classify_close, kind_for_end_reason, CloseKind, ErrorKind, SessionState,
@@ -21,15 +24,34 @@ use web_sys::RtcPeerConnectionState;
 const MAX_RECONNECTS: u32 = 6;
 /// Keepalive retries on transient failures before the session fails.
 const MAX_KEEPALIVE_RETRIES: u32 = 4;
+/// New links made after ICE failures before the session fails.
+const MAX_ICE_RECOVERIES: u32 = 2;
+/// How long `disconnected` may last before it counts as a failure.
+const ICE_STALL_MS: u32 = 5_000;
+
+/// What the loop does after an event.
+enum Step {
+    Continue,
+    /// The media path failed: make a new link.
+    Recover,
+    End(End),
+}
 
 /// How the loop ended.
 enum End {
     /// `stop()`: release, DELETE, reply.
-    Stopped(Vec<futures_channel::oneshot::Sender<()>>),
+    Stopped(Vec<oneshot::Sender<()>>),
     /// The page went away; its `pagehide` handler already sent the DELETE.
     Unloaded,
     /// A final error. `server_ended` skips the DELETE (the server already closed it).
     Failed { error: SdkError, server_ended: bool },
+}
+
+fn failed(kind: ErrorKind, message: impl Into<String>, server_ended: bool) -> Step {
+    Step::End(End::Failed {
+        error: SdkError::new(kind, message),
+        server_ended,
+    })
 }
 
 pub async fn run(
@@ -43,18 +65,32 @@ pub async fn run(
         let Some(event) = events.next().await else {
             break End::Stopped(Vec::new());
         };
-        if let Some(end) = handle(config, shared, &mut live, event, &inbox) {
-            break end;
+        match handle(config, shared, &mut live, event, &inbox) {
+            Step::Continue => {}
+            Step::End(end) => break end,
+            Step::Recover => {
+                if let Some(end) = recover(config, shared, &mut live, &inbox).await {
+                    break end;
+                }
+            }
         }
         set_state(config, shared, health(&live));
     };
-    set_state(config, shared, SessionState::Stopping);
     config.log("releasing the session");
-    let stream_id = live.stream_id.clone();
+    if matches!(end, End::Stopped(_)) {
+        set_state(config, shared, SessionState::Stopping);
+    }
+    let stream_id = live.stream_id();
     drop(live); // socket, timers, peer connection, tracks: released now, before any await
+    let delete = |id: Option<String>| async move {
+        match id {
+            Some(id) => config.http.close_stream(&id).await.map(|_| ()),
+            None => Ok(()),
+        }
+    };
     match end {
         End::Stopped(replies) => {
-            if let Err(e) = config.http.close_stream(&stream_id).await {
+            if let Err(e) = delete(stream_id).await {
                 // 404: the stream had already ended; anything else is worth knowing.
                 if e.kind != ErrorKind::NotFound {
                     report_error(config, &e);
@@ -70,11 +106,85 @@ pub async fn run(
             error,
             server_ended,
         } => {
+            // The error first, then the final state: an app that forgets its session
+            // on "failed" has already been told why.
+            report_error(config, &error);
             if !server_ended {
-                let _ = config.http.close_stream(&stream_id).await;
+                let _ = delete(stream_id).await;
             }
             finish(config, shared, SessionState::Failed);
-            report_error(config, &error);
+        }
+    }
+}
+
+/// Replaces a failed media path with a new link (a new stream) over the same media,
+/// through the TURN servers the previous response returned — relay only, when there
+/// were any. Bounded by `MAX_ICE_RECOVERIES`.
+async fn recover(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    live: &mut Live,
+    inbox: &UnboundedSender<Event>,
+) -> Option<End> {
+    if live.recoveries >= MAX_ICE_RECOVERIES {
+        return Some(End::Failed {
+            error: SdkError::new(
+                ErrorKind::WebRtc,
+                "the WebRTC connection failed and could not be recovered",
+            ),
+            server_ended: false,
+        });
+    }
+    live.recoveries += 1;
+    live.generation += 1;
+    set_state(config, shared, SessionState::Reconnecting);
+    let old = live.link.take()?;
+    let turn = old.turn_servers.clone();
+    let old_id = old.stream_id.clone();
+    drop(old); // its handlers are removed: no more events from it
+    live.reconnect_timer = None;
+    live.stall_timer = None;
+    live.peer_connected = false;
+    config.log(&format!(
+        "ICE failed: recovery {} with a new stream{}",
+        live.recoveries,
+        if turn.is_empty() {
+            ""
+        } else {
+            " over TURN (relay only)"
+        }
+    ));
+    // The old stream counts against the concurrency limit: delete it first.
+    let _ = config.http.close_stream(&old_id).await;
+    match negotiate(
+        config,
+        shared,
+        inbox,
+        &live.media,
+        live.generation,
+        &turn,
+        !turn.is_empty(),
+    )
+    .await
+    {
+        Ok(link) => {
+            live.renew_timer = Some(renew_timer(link.ttl_seconds, inbox));
+            live.reconnect_attempts = 0;
+            live.link = Some(link);
+            None
+        }
+        Err(failure) => {
+            if let Some(id) = failure.stream_id {
+                let _ = config.http.close_stream(&id).await;
+            }
+            if failure.aborted {
+                // stop() arrived meanwhile; its Stop event is still queued.
+                return None;
+            }
+            Some(End::Failed {
+                error: failure.error,
+                server_ended: true,
+            })
         }
     }
 }
@@ -85,45 +195,52 @@ fn handle(
     live: &mut Live,
     event: Event,
     inbox: &UnboundedSender<Event>,
-) -> Option<End> {
+) -> Step {
+    let current = live.generation;
     match event {
-        Event::Socket(SocketEvent::Message(data)) => {
+        Event::Stop(reply) => return Step::End(End::Stopped(vec![reply])),
+        Event::PageHidden => return Step::End(End::Unloaded),
+        // Late events of a link that a recovery replaced.
+        Event::Socket(g, _) | Event::Peer(g, _) | Event::IceStalled(g) if g != current => {}
+        _ if live.link.is_none() => {}
+        Event::Socket(_, SocketEvent::Message(data)) => {
             live.reconnect_attempts = 0;
             deliver_result(config, shared, &data);
         }
-        Event::Socket(SocketEvent::Closed { code, reason }) => {
-            live.socket = None;
+        Event::Socket(_, SocketEvent::Closed { code, reason }) => {
+            if let Some(link) = live.link.as_mut() {
+                link.socket = None;
+            }
             config.log(&format!("results socket closed: {code} {reason}"));
             match classify_close(code, &reason) {
                 CloseKind::AuthFailed => {
-                    let error = SdkError::new(
+                    return failed(
                         ErrorKind::Unauthorized,
                         "the results socket rejected the API key (close 1008)",
-                    );
-                    return Some(End::Failed {
-                        error,
-                        server_ended: true,
-                    });
+                        true,
+                    )
                 }
                 CloseKind::StreamEnded(why) => {
-                    let error = SdkError::new(
-                        kind_for_end_reason(&why),
-                        format!("the server ended the stream: {why}"),
-                    );
-                    return Some(End::Failed {
+                    let details = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&details, &"reason".into(), &why.as_str().into());
+                    let error = SdkError {
+                        details: details.into(),
+                        ..SdkError::new(
+                            kind_for_end_reason(&why),
+                            format!("the server ended the stream: {why}"),
+                        )
+                    };
+                    return Step::End(End::Failed {
                         error,
                         server_ended: true,
                     });
                 }
                 CloseKind::Dropped if live.reconnect_attempts >= MAX_RECONNECTS => {
-                    let error = SdkError::new(
+                    return failed(
                         ErrorKind::Network,
                         format!("the results socket keeps dropping (last close code {code})"),
-                    );
-                    return Some(End::Failed {
-                        error,
-                        server_ended: false,
-                    });
+                        false,
+                    )
                 }
                 CloseKind::Dropped => {
                     let delay = backoff::delay_ms(
@@ -142,20 +259,22 @@ fn handle(
         }
         Event::ReconnectDue => {
             live.reconnect_timer = None;
-            match open_socket(config, &live.stream_id, inbox) {
-                Ok(socket) => live.socket = Some(socket),
-                Err(error) => {
-                    return Some(End::Failed {
-                        error,
-                        server_ended: false,
-                    })
+            if let Some(link) = live.link.as_mut() {
+                match open_socket(config, &link.stream_id, current, inbox) {
+                    Ok(socket) => link.socket = Some(socket),
+                    Err(error) => {
+                        return Step::End(End::Failed {
+                            error,
+                            server_ended: false,
+                        })
+                    }
                 }
             }
         }
         Event::RenewDue => {
             live.renew_timer = None;
             let http = config.http.clone();
-            let id = live.stream_id.clone();
+            let id = live.stream_id().unwrap_or_default();
             let inbox = inbox.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = http.renew_lease(&id).await;
@@ -169,15 +288,21 @@ fn handle(
             let ttl = wire_response::keepalive_response(&answer)
                 .ok()
                 .and_then(|k| k.ttl_seconds);
-            if let Some(ttl) = ttl.filter(|t| *t > 0.0) {
-                live.ttl_seconds = ttl;
-            }
-            live.renew_timer = Some(renew_timer(live.ttl_seconds, inbox));
+            let link = live.link.as_mut();
+            let ttl = match (link, ttl.filter(|t| *t > 0.0)) {
+                (Some(link), Some(ttl)) => {
+                    link.ttl_seconds = ttl;
+                    ttl
+                }
+                (Some(link), None) => link.ttl_seconds,
+                (None, _) => 60.0,
+            };
+            live.renew_timer = Some(renew_timer(ttl, inbox));
         }
         Event::Renewed(Err(error)) => {
             config.log(&format!("keepalive failed: {error}"));
             if !error.kind.is_transient() || live.keepalive_failures >= MAX_KEEPALIVE_RETRIES {
-                return Some(End::Failed {
+                return Step::End(End::Failed {
                     error,
                     server_ended: false,
                 });
@@ -188,31 +313,39 @@ fn handle(
             let inbox = inbox.clone();
             live.renew_timer = Some(Timer::once(delay, move || post(&inbox, Event::RenewDue)));
         }
-        Event::Peer(RtcPeerConnectionState::Failed) => {
-            let error = SdkError::new(ErrorKind::WebRtc, "the WebRTC connection failed");
-            return Some(End::Failed {
-                error,
-                server_ended: false,
-            });
-        }
-        Event::Peer(state) => {
+        Event::Peer(_, state) => {
             config.log(&format!("peer connection {state:?}"));
             live.peer_connected = state == RtcPeerConnectionState::Connected;
             live.ever_connected |= live.peer_connected;
+            match state {
+                RtcPeerConnectionState::Failed => return Step::Recover,
+                RtcPeerConnectionState::Disconnected => {
+                    let inbox = inbox.clone();
+                    live.stall_timer = Some(Timer::once(ICE_STALL_MS, move || {
+                        post(&inbox, Event::IceStalled(current))
+                    }));
+                }
+                _ => live.stall_timer = None,
+            }
         }
-        Event::Stop(reply) => return Some(End::Stopped(vec![reply])),
-        Event::PageHidden => return Some(End::Unloaded),
+        Event::IceStalled(_) => {
+            live.stall_timer = None;
+            if !live.peer_connected {
+                return Step::Recover;
+            }
+        }
     }
-    None
+    Step::Continue
 }
 
 /// The state a running session is in, derived from its connections: `connecting`
 /// until the media path first connects, `streaming` while media is connected and the
 /// results socket is up, `reconnecting` otherwise.
 fn health(live: &Live) -> SessionState {
+    let socket_up = live.link.as_ref().is_some_and(|l| l.socket.is_some());
     if !live.ever_connected {
         SessionState::Connecting
-    } else if live.peer_connected && live.socket.is_some() && live.reconnect_attempts == 0 {
+    } else if live.peer_connected && socket_up && live.reconnect_attempts == 0 {
         SessionState::Streaming
     } else {
         SessionState::Reconnecting

@@ -1,7 +1,7 @@
 // Shared plumbing of the end-to-end tests: the emulator process, a generated Y4M for
 // Chromium's fake camera, the packed npm package, and a headless Chromium.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync, existsSync, rmSync, mkdtempSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync, mkdtempSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { chromium } from "playwright-core";
@@ -31,9 +31,9 @@ export function solidY4m([r, g, b], { width = 640, height = 480, frames = 30 } =
 
 /** Packs the npm package (as `npm pack` would publish it) and unpacks it for serving. */
 export function packedPackage() {
-  const dir = join(OUT, "packed");
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  // A folder of its own per call: concurrent runs must not pull /pkg/ from under each other.
+  mkdirSync(OUT, { recursive: true });
+  const dir = mkdtempSync(join(OUT, "packed-"));
   const name = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" }).trim().split("\n").pop();
   execFileSync("tar", ["-xzf", join(dir, name), "-C", dir]);
   return { tarball: join(dir, name), pkgDir: join(dir, "package", "pkg") };
