@@ -12,3 +12,6 @@ pub use stream_client::StreamClient;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod fuzz_tests;
