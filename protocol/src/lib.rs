@@ -15,6 +15,7 @@ pub mod backoff;
 pub mod endpoints;
 pub mod errors;
 pub mod lease;
+pub mod send_limits;
 pub mod state;
 pub mod validate;
 pub mod wire;

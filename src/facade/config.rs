@@ -5,7 +5,7 @@ use crate::platform::http::{ApiHttp, DEFAULT_TIMEOUT_MS};
 use crate::platform::js_object::JsObject;
 use crate::platform::json::JsJson;
 use crate::platform::media::{same_stream, VideoSource};
-use crate::session::SessionConfig;
+use crate::session::{SessionConfig, VideoCaps};
 use js_sys::Array;
 use overshoot_protocol::endpoints::BaseUrl;
 use overshoot_protocol::*;
@@ -46,6 +46,7 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
     let source = read_source(&cfg)?;
     let user_ice_servers = read_ice_servers(&cfg)?;
     let debug = cfg.boolean("debug")?.unwrap_or(false);
+    let video = read_video_caps(&cfg)?;
     Ok(SessionConfig {
         http,
         request,
@@ -55,6 +56,7 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         on_error,
         on_state_change,
         debug,
+        video,
     })
 }
 
@@ -233,6 +235,34 @@ fn read_source(cfg: &JsObject) -> Result<VideoSource, SdkError> {
             "source.type",
             "is required: \"camera\" or \"stream\"",
         )),
+    }
+}
+
+/// `video`: caps on the sent picture. Omitted: ≤ 1280×720 and a frame rate matched
+/// to the sampling; `false`: send the source as it is.
+fn read_video_caps(cfg: &JsObject) -> Result<Option<VideoCaps>, SdkError> {
+    use overshoot_protocol::send_limits::{DEFAULT_MAX_LONG_SIDE, DEFAULT_MAX_SHORT_SIDE};
+    let defaults = VideoCaps {
+        max_long_side: DEFAULT_MAX_LONG_SIDE,
+        max_short_side: DEFAULT_MAX_SHORT_SIDE,
+        max_bitrate_bps: None,
+    };
+    match cfg.get("video")? {
+        None => Ok(Some(defaults)),
+        Some(v) if v.as_bool() == Some(false) => Ok(None),
+        Some(v) => {
+            let o = JsObject::new(&v, "video")?;
+            o.reject_unknown_keys(&["maxLongSide", "maxShortSide", "maxBitrateBps"])?;
+            Ok(Some(VideoCaps {
+                max_long_side: o
+                    .positive_integer("maxLongSide")?
+                    .unwrap_or(defaults.max_long_side),
+                max_short_side: o
+                    .positive_integer("maxShortSide")?
+                    .unwrap_or(defaults.max_short_side),
+                max_bitrate_bps: o.positive_integer("maxBitrateBps")?,
+            }))
+        }
     }
 }
 

@@ -90,6 +90,10 @@ export interface RealtimeVisionConfig extends StreamClientConfig {
   iceServers?: RTCIceServer[];
   /** Sent as `client.request_id`. */
   requestId?: string;
+  /** Caps on the sent video. Omitted: at most 1280×720, frame rate twice the sampling
+   * rate (`target_fps`, or 1/`interval_seconds`), a bitrate to match. `false`: send the
+   * source unchanged. */
+  video?: false | { maxLongSide?: number; maxShortSide?: number; maxBitrateBps?: number };
   /** Log lifecycle events with `console.debug` (the API key is never logged). */
   debug?: boolean;
   onResult: (result: StreamResult) => void;

@@ -51,7 +51,7 @@ fn ice_urls(config: &JsValue) -> Result<Vec<String>, JsValue> {
 async fn fake_camera_offer_is_a_sendonly_video_section() -> Result<(), JsValue> {
     let media = MediaOwner::acquire(&camera()).await?;
     let peer = PeerOwner::new(&Array::new(), false, |_| {})?;
-    peer.add_sendonly_video(&media.video_track()?, media.stream())?;
+    peer.add_sendonly_video(&media.video_track()?, media.stream(), None)?;
     let sdp = peer.create_offer().await?;
     assert!(sdp.contains("m=video"), "{sdp}");
     assert!(sdp.contains("a=sendonly"), "{sdp}");
@@ -68,7 +68,7 @@ async fn response_turn_servers_are_configured_before_set_local_description() -> 
     user.push(&entry);
     let media = MediaOwner::acquire(&camera()).await?;
     let peer = PeerOwner::new(&user, false, |_| {})?;
-    peer.add_sendonly_video(&media.video_track()?, media.stream())?;
+    peer.add_sendonly_video(&media.video_track()?, media.stream(), None)?;
     let offer = peer.create_offer().await?;
 
     let turn = vec![IceServer {

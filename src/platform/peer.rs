@@ -2,6 +2,7 @@
 
 use super::error::SdkError;
 use js_sys::{Array, Object, Reflect};
+use overshoot_protocol::send_limits::SendLimits;
 use overshoot_protocol::ErrorKind;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -52,12 +53,38 @@ impl PeerOwner {
         &self,
         track: &MediaStreamTrack,
         stream: &MediaStream,
+        limits: Option<&SendLimits>,
     ) -> Result<(), SdkError> {
         let init = RtcRtpTransceiverInit::new();
         init.set_direction(RtcRtpTransceiverDirection::Sendonly);
         init.set_streams(&Array::of1(stream));
-        self.pc
+        if let Some(limits) = limits {
+            // `sendEncodings` (not a later setParameters) so the very first frames are
+            // already capped, in both engines.
+            let encoding = Object::new();
+            let _ = Reflect::set(
+                &encoding,
+                &"maxFramerate".into(),
+                &limits.max_framerate.into(),
+            );
+            let _ = Reflect::set(
+                &encoding,
+                &"scaleResolutionDownBy".into(),
+                &limits.scale_resolution_down_by.into(),
+            );
+            let _ = Reflect::set(
+                &encoding,
+                &"maxBitrate".into(),
+                &f64::from(limits.max_bitrate_bps).into(),
+            );
+            let _ = Reflect::set(&init, &"sendEncodings".into(), &Array::of1(&encoding));
+        }
+        let transceiver = self
+            .pc
             .add_transceiver_with_media_stream_track_and_init(track, &init);
+        if limits.is_some() {
+            keep_resolution(&transceiver.sender());
+        }
         Ok(())
     }
 
@@ -150,4 +177,23 @@ pub fn merge_ice_servers(user: &Array, turn_servers: &[overshoot_protocol::IceSe
         all.push(&entry);
     }
     all
+}
+
+/// Asks the encoder to drop frames rather than resolution when bandwidth is short:
+/// the model needs detail, not motion. Engines differ: Chromium honours
+/// `degradationPreference` in `setParameters` without listing it in `getParameters`;
+/// an engine that does not know it rejects or ignores it, and keeps its default
+/// (<https://developer.mozilla.org/docs/Web/API/RTCRtpSender/setParameters>).
+fn keep_resolution(sender: &web_sys::RtcRtpSender) {
+    let params: JsValue = sender.get_parameters().into();
+    let _ = Reflect::set(
+        &params,
+        &"degradationPreference".into(),
+        &"maintain-resolution".into(),
+    );
+    let promise = sender.set_parameters_with_parameters(params.unchecked_ref());
+    // An engine that refuses the value keeps its default; nothing to report.
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    });
 }

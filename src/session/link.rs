@@ -103,7 +103,9 @@ pub async fn negotiate(
     let peer = PeerOwner::new(&initial_ice, relay_only, move |state| {
         post(&peer_inbox, Event::Peer(generation, state))
     })?;
-    peer.add_sendonly_video(&media.video_track()?, media.stream())?;
+    let track = media.video_track()?;
+    let limits = config.send_limits(&track);
+    peer.add_sendonly_video(&track, media.stream(), limits.as_ref())?;
     let offer_sdp = peer.create_offer().await?;
     check_stop(shared, None)?;
 

@@ -13,6 +13,7 @@ use crate::platform::media::VideoSource;
 use crate::platform::socket::SocketEvent;
 use futures_channel::{mpsc, oneshot};
 use js_sys::{Array, Function};
+use overshoot_protocol::send_limits::{send_limits, SendLimits};
 use overshoot_protocol::{CreateStreamRequest, SessionState};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -38,9 +39,42 @@ pub struct SessionConfig {
     pub on_state_change: Option<Function>,
     /// Log lifecycle events with `console.debug` (never the API key).
     pub debug: bool,
+    /// Caps on what is encoded (`video` option); `None` sends the source as it is.
+    pub video: Option<VideoCaps>,
+}
+
+/// The app's caps on the sent picture (`video: {maxLongSide, maxShortSide, maxBitrateBps}`).
+#[derive(Clone, Copy, Debug)]
+pub struct VideoCaps {
+    pub max_long_side: u32,
+    pub max_short_side: u32,
+    pub max_bitrate_bps: Option<u32>,
 }
 
 impl SessionConfig {
+    /// Encoder limits for `track`: frame rate from the sampling settings, picture and
+    /// bitrate from `video` (see `overshoot_protocol::send_limits`).
+    pub fn send_limits(&self, track: &web_sys::MediaStreamTrack) -> Option<SendLimits> {
+        let caps = self.video?;
+        let settings: JsValue = track.get_settings().into();
+        let dim = |k: &str| {
+            js_sys::Reflect::get(&settings, &k.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0) as u32
+        };
+        let mode = self.request.effective_mode();
+        let sampled = self.request.processing.sampled_fps(mode);
+        Some(send_limits(
+            sampled,
+            dim("width"),
+            dim("height"),
+            caps.max_long_side,
+            caps.max_short_side,
+            caps.max_bitrate_bps,
+        ))
+    }
+
     /// Logs `message` when `debug` is on.
     pub fn log(&self, message: &str) {
         if self.debug {

@@ -55,6 +55,10 @@ test("results arrive, report red, survive lease renewals, follow updatePrompt, a
   const stats = await page.evaluate(() => window.vision.getStats());
   assert.equal(stats.state, "streaming");
   assert.ok(stats.framesSent > 10, `framesSent ${stats.framesSent}`);
+  // The encoder is capped to twice the sampling rate (target_fps 6 → 12 fps), not the
+  // camera's 30 fps; the picture stays 640x480 (under the 720p cap).
+  assert.ok(stats.fps > 0 && stats.fps <= 14, `fps sent ${stats.fps}`);
+  assert.equal(`${stats.frameWidth}x${stats.frameHeight}`, "640x480");
   assert.ok(stats.bitrateBps > 0, `bitrate ${stats.bitrateBps}`);
   assert.ok(["host", "prflx"].includes(stats.candidateType), `candidate ${stats.candidateType}`);
   assert.ok(stats.resultsReceived >= 1);
