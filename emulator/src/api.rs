@@ -60,6 +60,18 @@ fn stream_of(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Arc<Stre
     })
 }
 
+/// The caller's open stream `id`, after any delay armed for `endpoint`.
+async fn stream_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    endpoint: &str,
+) -> Result<Arc<Stream>, Response> {
+    let stream = stream_of(state, headers, id)?;
+    delay_if_armed(state, &stream.api_key, endpoint).await;
+    Ok(stream)
+}
+
 /// `POST /streams`.
 pub async fn create_stream(
     State(state): State<Arc<AppState>>,
@@ -206,11 +218,10 @@ pub async fn keepalive(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let stream = match stream_of(&state, &headers, &id) {
+    let stream = match stream_for(&state, &headers, &id, "keepalive").await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    delay_if_armed(&state, &stream.api_key, "keepalive").await;
     if state.faults.take_keepalive_error(&stream.api_key) {
         return error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -243,11 +254,10 @@ pub async fn update_prompt(
     Path(id): Path<String>,
     body: String,
 ) -> Response {
-    let stream = match stream_of(&state, &headers, &id) {
+    let stream = match stream_for(&state, &headers, &id, "prompt").await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    delay_if_armed(&state, &stream.api_key, "prompt").await;
     let prompt = serde_json::from_str::<Value>(&body)
         .ok()
         .and_then(|v| v.get("prompt").and_then(Value::as_str).map(str::to_string));
@@ -273,11 +283,9 @@ pub async fn close_stream(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let stream = match stream_of(&state, &headers, &id) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    delay_if_armed(&state, &stream.api_key, "delete").await;
+    if let Err(r) = stream_for(&state, &headers, &id, "delete").await {
+        return r;
+    }
     state.end(&id, "client_requested");
     Json(json!({"status": "ok"})).into_response()
 }

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium } from "./harness.mjs";
+import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, openSdkPage, recordOffer } from "./harness.mjs";
 
 const { cases } = JSON.parse(readFileSync(join(ROOT, "tests/conformance/cases.json"), "utf8"));
 let emulator, browser, page;
@@ -15,18 +15,8 @@ before(async () => {
   const { pkgDir } = packedPackage();
   emulator = await startEmulator({ www: join(ROOT, "tests/e2e/www"), pkg: pkgDir });
   browser = await launchChromium(solidY4m([230, 20, 20]));
-  page = await browser.newPage();
-  await page.goto(emulator.url + "/");
-  await page.waitForFunction(() => window.sdkReady === true);
-  // A real offer for the cases' "$OFFER".
-  await page.evaluate(async () => {
-    const media = await navigator.mediaDevices.getUserMedia({ video: true });
-    const pc = new RTCPeerConnection();
-    pc.addTransceiver(media.getVideoTracks()[0], { direction: "sendonly" });
-    window.offerSdp = (await pc.createOffer()).sdp;
-    pc.close();
-    media.getTracks().forEach((t) => t.stop());
-  });
+  page = await openSdkPage(browser, emulator.url);
+  await recordOffer(page); // a real offer for the cases' "$OFFER"
 });
 
 after(async () => {

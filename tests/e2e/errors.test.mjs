@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
+import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor, openSdkPage, recordOffer } from "./harness.mjs";
 
 let emulator, browser, page;
 
@@ -16,16 +16,9 @@ before(async () => {
     extraArgs: ["--no-credits-key", "broke-key", "--max-streams-per-key", "2"],
   });
   browser = await launchChromium(solidY4m([230, 20, 20]));
-  page = await browser.newPage();
-  await page.goto(emulator.url + "/");
-  await page.waitForFunction(() => window.sdkReady === true);
-  await page.evaluate(async () => {
-    const media = await navigator.mediaDevices.getUserMedia({ video: true });
-    const pc = new RTCPeerConnection();
-    pc.addTransceiver(media.getVideoTracks()[0], { direction: "sendonly" });
-    window.offerSdp = (await pc.createOffer()).sdp;
-    pc.close();
-    media.getTracks().forEach((t) => t.stop());
+  page = await openSdkPage(browser, emulator.url);
+  await recordOffer(page);
+  await page.evaluate(() => {
     window.describe = (e) => ({
       name: e.name, status: e.status, requestId: e.requestId, details: e.details, message: e.message,
       isError: e instanceof Error, isBase: e instanceof window.sdk.OvershootError,

@@ -96,3 +96,23 @@ export async function waitFor(check, ms = 15000, what = "condition") {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** A new page on `url` with the packed package loaded (`window.sdk`). */
+export async function openSdkPage(browser, url) {
+  const page = await browser.newPage();
+  await page.goto(url + "/");
+  await page.waitForFunction(() => window.sdkReady === true);
+  return page;
+}
+
+/** Puts a real send-only video offer from the fake camera in `window.offerSdp`. */
+export async function recordOffer(page) {
+  await page.evaluate(async () => {
+    const media = await navigator.mediaDevices.getUserMedia({ video: true });
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver(media.getVideoTracks()[0], { direction: "sendonly" });
+    window.offerSdp = (await pc.createOffer()).sdp;
+    pc.close();
+    media.getTracks().forEach((t) => t.stop());
+  });
+}
