@@ -1,16 +1,15 @@
 //! Reads and validates the app's config object, before any network or media call.
 
+use super::source_config::read_source;
 use crate::platform::error::SdkError;
 use crate::platform::http::{ApiHttp, DEFAULT_TIMEOUT_MS};
 use crate::platform::js_object::JsObject;
 use crate::platform::json::JsJson;
-use crate::platform::media::{same_stream, VideoSource};
 use crate::session::{SessionConfig, VideoCaps};
 use js_sys::Array;
 use overshoot_protocol::endpoints::BaseUrl;
 use overshoot_protocol::*;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::MediaStream;
+use wasm_bindgen::JsValue;
 
 /// `apiKey`, `apiUrl`, `allowInsecureHttp` and `requestTimeoutMs`, shared by both classes.
 pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
@@ -202,40 +201,6 @@ pub fn read_processing_fields(p: &JsObject) -> Result<Processing, SdkError> {
         delay_seconds: p.number("delay_seconds")?,
         interval_seconds: p.number("interval_seconds")?,
     })
-}
-
-/// `source`: `{type:"camera", cameraFacing?, deviceId?}` (the default),
-/// `{type:"stream", stream}`, or a `MediaStream` itself.
-fn read_source(cfg: &JsObject) -> Result<VideoSource, SdkError> {
-    let Some(value) = cfg.get("source")? else {
-        return Ok(VideoSource::Camera {
-            facing: "user".into(),
-            device_id: None,
-        });
-    };
-    if let Some(stream) = value.dyn_ref::<MediaStream>() {
-        return Ok(VideoSource::Stream(same_stream(stream)));
-    }
-    let source = JsObject::new(&value, "source")?;
-    match source.one_of("type", &["camera", "stream"])?.as_deref() {
-        Some("stream") => {
-            let stream = source
-                .get("stream")?
-                .and_then(|s| s.dyn_into::<MediaStream>().ok())
-                .ok_or_else(|| SdkError::validation("source.stream", "must be a MediaStream"))?;
-            Ok(VideoSource::Stream(stream))
-        }
-        Some(_) => Ok(VideoSource::Camera {
-            facing: source
-                .one_of("cameraFacing", &["user", "environment"])?
-                .unwrap_or_else(|| "user".into()),
-            device_id: source.string("deviceId")?,
-        }),
-        None => Err(SdkError::validation(
-            "source.type",
-            "is required: \"camera\" or \"stream\"",
-        )),
-    }
 }
 
 /// `video`: caps on the sent picture. Omitted: ≤ 1280×720 and a frame rate matched

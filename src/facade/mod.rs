@@ -3,6 +3,7 @@
 mod config;
 
 mod realtime_vision;
+mod source_config;
 mod stream_client;
 mod typescript;
 mod wire_request;

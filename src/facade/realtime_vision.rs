@@ -99,6 +99,52 @@ impl RealtimeVision {
         })
     }
 
+    /// Switches to another camera while streaming — `"user"`, `"environment"` or a
+    /// `deviceId` — with `RTCRtpSender.replaceTrack`: same stream id, no new request.
+    /// Rejects with a `MediaError` (the old camera keeps streaming) if it cannot open.
+    #[wasm_bindgen(js_name = switchCamera, unchecked_return_type = "Promise<void>")]
+    pub fn switch_camera(
+        &self,
+        #[wasm_bindgen(js_name = "deviceIdOrFacing", unchecked_param_type = "string")]
+        target: JsValue,
+    ) -> Promise {
+        let inbox = self
+            .shared
+            .borrow()
+            .inbox
+            .clone()
+            .filter(|_| self.is_active());
+        future_to_promise(async move {
+            let target = target
+                .as_string()
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| {
+                    SdkError::validation(
+                        "deviceIdOrFacing",
+                        "must be \"user\", \"environment\" or a device id",
+                    )
+                })?;
+            let Some(inbox) = inbox else {
+                return Err(SdkError::new(
+                    ErrorKind::Validation,
+                    "switchCamera() needs a running stream",
+                )
+                .into());
+            };
+            let (reply, done) = oneshot::channel();
+            post(&inbox, Event::SwitchCamera(target, reply));
+            match done.await {
+                Ok(Ok(())) => Ok(JsValue::UNDEFINED),
+                Ok(Err(e)) => Err(e.into()),
+                Err(_) => Err(SdkError::new(
+                    ErrorKind::Aborted,
+                    "the session ended during switchCamera()",
+                )
+                .into()),
+            }
+        })
+    }
+
     /// Same as `stop()`, for code that expects a `close()`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {

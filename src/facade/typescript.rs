@@ -33,11 +33,17 @@ export interface SessionStats {
   sampledAt: number;
 }
 
-/** Where the video comes from. Default: the user-facing camera. */
+/** Where the video comes from. Default: the user-facing camera.
+ * - `camera`: opened (and closed) by the package; hints are ideal values.
+ * - `canvas`: a canvas the app draws, captured at `fps` (1–60, default 15).
+ * - `stream`: a MediaStream or MediaStreamTrack the app owns (never stopped here). */
 export type VideoSource =
-  | { type: "camera"; cameraFacing?: "user" | "environment"; deviceId?: string }
+  | { type: "camera"; cameraFacing?: "user" | "environment"; deviceId?: string; width?: number; height?: number; frameRate?: number }
+  | { type: "canvas"; canvas: HTMLCanvasElement; fps?: number }
   | { type: "stream"; stream: MediaStream }
-  | MediaStream;
+  | { type: "stream"; track: MediaStreamTrack }
+  | MediaStream
+  | MediaStreamTrack;
 
 /** Sampling settings, in the wire's snake_case. Clip mode: `target_fps` (1–30, default 6)
  * or the deprecated `fps` (1–120) with `sampling_ratio` (0–1); `clip_length_seconds`

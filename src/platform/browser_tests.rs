@@ -1,7 +1,7 @@
 //! Owner tests in a real headless browser (`wasm-bindgen-test`, run by the test command
 //! through chromedriver with a fake camera).
 
-use super::media::{same_stream, MediaOwner, VideoSource};
+use super::media::{same_stream, CameraRequest, MediaOwner, VideoSource};
 use super::peer::{merge_ice_servers, PeerOwner};
 use super::timer::Timer;
 use js_sys::{Array, Object, Reflect};
@@ -16,10 +16,10 @@ use web_sys::MediaStreamTrack;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn camera() -> VideoSource {
-    VideoSource::Camera {
+    VideoSource::Camera(CameraRequest {
         facing: "user".into(),
-        device_id: None,
-    }
+        ..CameraRequest::default()
+    })
 }
 
 async fn sleep(ms: i32) -> Result<(), JsValue> {

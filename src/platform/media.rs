@@ -1,4 +1,5 @@
-//! The video source: a camera the package opens, or a `MediaStream` the app hands in.
+//! The video source: a camera the package opens, a canvas it captures, or a
+//! `MediaStream`/`MediaStreamTrack` the app hands in.
 
 use super::error::SdkError;
 use js_sys::{Object, Reflect};
@@ -17,15 +18,30 @@ pub fn same_stream(stream: &MediaStream) -> MediaStream {
     Clone::clone(stream)
 }
 
+/// Which camera to open, and the picture to ask it for (ideal values).
+#[derive(Clone, Debug, Default)]
+pub struct CameraRequest {
+    /// `user` (front) or `environment` (back).
+    pub facing: String,
+    /// A specific device, from `enumerateDevices()`.
+    pub device_id: Option<String>,
+    /// Ideal width, height and frame rate.
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+    pub frame_rate: Option<f64>,
+}
+
 /// Which video the session sends.
 #[derive(Clone, Debug)]
 pub enum VideoSource {
     /// A camera opened with getUserMedia.
-    Camera {
-        /// `user` (front) or `environment` (back).
-        facing: String,
-        /// A specific device, from `enumerateDevices()`.
-        device_id: Option<String>,
+    Camera(CameraRequest),
+    /// A canvas the app draws, captured at `fps` frames per second.
+    Canvas {
+        /// The canvas.
+        canvas: web_sys::HtmlCanvasElement,
+        /// Capture rate.
+        fps: f64,
     },
     /// A stream the app already has; its tracks stay the app's (never stopped here).
     Stream(MediaStream),
@@ -35,6 +51,7 @@ pub enum VideoSource {
 pub struct MediaOwner {
     stream: MediaStream,
     owned: bool,
+    camera: bool,
 }
 
 impl MediaOwner {
@@ -52,16 +69,43 @@ impl MediaOwner {
                 Ok(MediaOwner {
                     stream: same_stream(stream),
                     owned: false,
+                    camera: false,
                 })
             }
-            VideoSource::Camera { facing, device_id } => {
-                let stream = open_camera(facing, device_id.as_deref()).await?;
+            VideoSource::Camera(request) => Ok(MediaOwner {
+                stream: open_camera(request).await?,
+                owned: true,
+                camera: true,
+            }),
+            VideoSource::Canvas { canvas, fps } => {
+                let stream = canvas
+                    .capture_stream_with_frame_request_rate(*fps)
+                    .map_err(|e| {
+                        SdkError::from_js(
+                            ErrorKind::Media,
+                            "canvas.captureStream failed (a tainted canvas cannot be captured)",
+                            e,
+                        )
+                    })?;
+                // The capture track is ours (stopping it leaves the canvas alone).
                 Ok(MediaOwner {
                     stream,
                     owned: true,
+                    camera: false,
                 })
             }
         }
+    }
+
+    /// Whether this is a camera the package opened (it can be switched).
+    pub fn is_camera(&self) -> bool {
+        self.camera
+    }
+
+    /// Replaces the camera with `next` (already opened): the old tracks stop.
+    pub fn replace(&mut self, next: MediaStream) {
+        let previous = std::mem::replace(&mut self.stream, next);
+        stop_all(&previous);
     }
 
     /// The stream being sent.
@@ -82,16 +126,21 @@ impl MediaOwner {
 impl Drop for MediaOwner {
     fn drop(&mut self) {
         if self.owned {
-            for track in self.stream.get_tracks().iter() {
-                if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
-                    track.stop();
-                }
-            }
+            stop_all(&self.stream);
         }
     }
 }
 
-async fn open_camera(facing: &str, device_id: Option<&str>) -> Result<MediaStream, SdkError> {
+fn stop_all(stream: &MediaStream) {
+    for track in stream.get_tracks().iter() {
+        if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+            track.stop();
+        }
+    }
+}
+
+/// Opens a camera (getUserMedia, video only).
+pub async fn open_camera(request: &CameraRequest) -> Result<MediaStream, SdkError> {
     let devices = web_sys::window()
         .ok_or_else(|| SdkError::new(ErrorKind::Media, "camera capture needs a window"))?
         .navigator()
@@ -103,10 +152,21 @@ async fn open_camera(facing: &str, device_id: Option<&str>) -> Result<MediaStrea
         let _ = Reflect::set(&o, &"ideal".into(), &v.into());
         o
     };
-    let _ = Reflect::set(&video, &"facingMode".into(), &ideal(facing));
-    if let Some(id) = device_id {
+    let _ = Reflect::set(&video, &"facingMode".into(), &ideal(&request.facing));
+    for (key, value) in [
+        ("width", request.width),
+        ("height", request.height),
+        ("frameRate", request.frame_rate),
+    ] {
+        if let Some(v) = value {
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"ideal".into(), &v.into());
+            let _ = Reflect::set(&video, &key.into(), &o);
+        }
+    }
+    if let Some(id) = &request.device_id {
         let exact = Object::new();
-        let _ = Reflect::set(&exact, &"exact".into(), &id.into());
+        let _ = Reflect::set(&exact, &"exact".into(), &id.as_str().into());
         let _ = Reflect::set(&video, &"deviceId".into(), &exact);
     }
     let constraints = web_sys::MediaStreamConstraints::new();

@@ -88,6 +88,21 @@ impl PeerOwner {
         Ok(())
     }
 
+    /// Sends `track` instead of the current video track, without renegotiation
+    /// (`RTCRtpSender.replaceTrack`): same stream, no new POST.
+    pub async fn replace_video_track(&self, track: &MediaStreamTrack) -> Result<(), SdkError> {
+        let sender = self
+            .pc
+            .get_senders()
+            .get(0)
+            .dyn_into::<web_sys::RtcRtpSender>()
+            .map_err(|_| SdkError::new(ErrorKind::WebRtc, "the connection has no video sender"))?;
+        JsFuture::from(sender.replace_track(Some(track)))
+            .await
+            .map(|_| ())
+            .map_err(|e| SdkError::from_js(ErrorKind::WebRtc, "replaceTrack failed", e))
+    }
+
     /// Creates the offer without applying it; returns its SDP.
     pub async fn create_offer(&self) -> Result<String, SdkError> {
         let offer = JsFuture::from(self.pc.create_offer())

@@ -33,7 +33,7 @@ pub struct Link {
     /// Deletes the stream if the page goes away.
     pub _page_hide: Option<PageHideOwner>,
     /// The peer connection (closed on drop).
-    pub _peer: PeerOwner,
+    pub peer: PeerOwner,
 }
 
 /// Why a link could not be made, and the stream to delete if one was created.
@@ -171,6 +171,6 @@ pub async fn negotiate(
         stream_id,
         socket: Some(socket),
         _page_hide: page_hide,
-        _peer: peer,
+        peer,
     })
 }

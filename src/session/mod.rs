@@ -133,6 +133,8 @@ pub enum Event {
     Stop(oneshot::Sender<()>),
     /// The page is going away; the DELETE has already been sent (keepalive fetch).
     PageHidden,
+    /// `switchCamera(target)`: a facing (`user`/`environment`) or a device id.
+    SwitchCamera(String, oneshot::Sender<Result<(), SdkError>>),
 }
 
 /// Sends `event` to the task if it still runs.

@@ -6,6 +6,7 @@ use super::link::{negotiate, open_socket};
 use super::startup::{renew_timer, Live};
 use super::{call_app, finish, post, report_error, set_state, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
+use crate::platform::media::{open_camera, same_stream, CameraRequest};
 use crate::platform::socket::SocketEvent;
 use crate::platform::timer::Timer;
 use crate::platform::wire_response;
@@ -17,7 +18,9 @@ use overshoot_protocol::{
 };
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
+use web_sys::MediaStreamTrack;
 use web_sys::RtcPeerConnectionState;
 
 /// Reopen attempts of the results socket before the session fails.
@@ -34,6 +37,8 @@ enum Step {
     Continue,
     /// The media path failed: make a new link.
     Recover,
+    /// Open another camera and send it instead.
+    SwitchCamera(String, oneshot::Sender<Result<(), SdkError>>),
     End(End),
 }
 
@@ -72,6 +77,9 @@ pub async fn run(
                 if let Some(end) = recover(config, shared, &mut live, &inbox).await {
                     break end;
                 }
+            }
+            Step::SwitchCamera(target, reply) => {
+                let _ = reply.send(switch_camera(config, shared, &mut live, &target).await);
             }
         }
         set_state(config, shared, health(&live));
@@ -115,6 +123,55 @@ pub async fn run(
             finish(config, shared, SessionState::Failed);
         }
     }
+}
+
+/// Opens the camera `target` (a facing or a device id) and sends it in place of the
+/// current one with `replaceTrack`: the same stream goes on, the old tracks stop.
+/// On failure the old camera keeps streaming.
+async fn switch_camera(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    live: &mut Live,
+    target: &str,
+) -> Result<(), SdkError> {
+    if !live.media.is_camera() {
+        return Err(SdkError::new(
+            ErrorKind::Validation,
+            "switchCamera() needs a camera source",
+        ));
+    }
+    let request = match target {
+        "user" | "environment" => CameraRequest {
+            facing: target.into(),
+            ..CameraRequest::default()
+        },
+        id => CameraRequest {
+            facing: "user".into(),
+            device_id: Some(id.into()),
+            ..CameraRequest::default()
+        },
+    };
+    let next = open_camera(&request).await?;
+    let track = next
+        .get_video_tracks()
+        .get(0)
+        .dyn_into::<MediaStreamTrack>()
+        .map_err(|_| SdkError::new(ErrorKind::Media, "the new camera has no video track"))?;
+    let replaced = match live.link.as_ref() {
+        Some(link) => link.peer.replace_video_track(&track).await,
+        None => Err(SdkError::new(
+            ErrorKind::WebRtc,
+            "the connection is being re-established; try again",
+        )),
+    };
+    if let Err(e) = replaced {
+        track.stop();
+        return Err(e);
+    }
+    shared.borrow_mut().media_stream = Some(same_stream(&next));
+    live.media.replace(next);
+    config.log(&format!("switched camera to {target}"));
+    Ok(())
 }
 
 /// Replaces a failed media path with a new link (a new stream) over the same media,
@@ -200,6 +257,7 @@ fn handle(
     match event {
         Event::Stop(reply) => return Step::End(End::Stopped(vec![reply])),
         Event::PageHidden => return Step::End(End::Unloaded),
+        Event::SwitchCamera(target, reply) => return Step::SwitchCamera(target, reply),
         // Late events of a link that a recovery replaced.
         Event::Socket(g, _) | Event::Peer(g, _) | Event::IceStalled(g) if g != current => {}
         _ if live.link.is_none() => {}
