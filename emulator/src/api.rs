@@ -194,6 +194,7 @@ pub async fn create_stream(
         lease_deadline: Mutex::new(Instant::now() + Duration::from_secs_f64(ttl)),
         keepalives: AtomicU32::new(0),
         results_sent: AtomicU32::new(0),
+        created_at: Instant::now(),
         ended,
     });
     state.insert(stream.clone());

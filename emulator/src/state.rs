@@ -42,6 +42,8 @@ pub struct Stream {
     pub lease_deadline: Mutex<Instant>,
     pub keepalives: AtomicU32,
     pub results_sent: AtomicU32,
+    /// When the create request was answered.
+    pub created_at: Instant,
     /// `Some(reason)` once ended; results sockets watch it.
     pub ended: watch::Sender<Option<String>>,
 }
@@ -63,9 +65,7 @@ pub struct StreamReport {
     pub frames_decoded: u64,
     pub codec: Option<String>,
     pub end_reason: Option<String>,
-    /// Milliseconds from the stream's creation to its first decoded frame. The
-    /// creation time is read back from the first lease deadline (creation + TTL), so
-    /// this is null before the first frame and once a keepalive has moved the lease.
+    /// Milliseconds from the stream's creation to its first decoded frame; null before it.
     pub first_frame_ms: Option<f64>,
     /// Wall-clock time of the first decoded frame, in ms since the Unix epoch (to
     /// compare with a browser's `Date.now()` on the same machine); null before it.
@@ -179,26 +179,12 @@ impl AppState {
 
 fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
     let totals = stream.peer.totals();
-    let keepalives = stream.keepalives.load(Ordering::Relaxed);
-    // The stream keeps no creation time: until the first keepalive its lease deadline
-    // is creation + TTL, and the TTL is the process's `--ttl` (default 30 s).
-    static TTL_SECONDS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    let ttl = *TTL_SECONDS.get_or_init(|| {
-        let args: Vec<String> = std::env::args().collect();
-        let value = args
-            .windows(2)
-            .find(|w| w[0] == "--ttl")
-            .map(|w| w[1].clone());
-        value.and_then(|v| v.parse().ok()).unwrap_or(30.0)
+    let first_frame_ms = totals.first_frame_at.map(|first| {
+        first
+            .saturating_duration_since(stream.created_at)
+            .as_secs_f64()
+            * 1000.0
     });
-    let first_frame_ms = totals
-        .first_frame_at
-        .filter(|_| keepalives == 0)
-        .and_then(|first| {
-            let deadline = *stream.lease_deadline.lock().ok()?;
-            let created = deadline.checked_sub(Duration::from_secs_f64(ttl))?;
-            Some(first.saturating_duration_since(created).as_secs_f64() * 1000.0)
-        });
     let first_frame_unix_ms = totals.first_frame_at.and_then(|first| {
         let wall = std::time::SystemTime::now().checked_sub(first.elapsed())?;
         let since_epoch = wall.duration_since(std::time::UNIX_EPOCH).ok()?;
@@ -207,7 +193,7 @@ fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
     StreamReport {
         stream_id: stream.id.clone(),
         prompt: stream.prompt(),
-        keepalives,
+        keepalives: stream.keepalives.load(Ordering::Relaxed),
         results_sent: stream.results_sent.load(Ordering::Relaxed),
         frames_decoded: totals.frames_decoded,
         codec: totals.codec.map(str::to_string),
