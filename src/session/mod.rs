@@ -125,8 +125,9 @@ pub enum Event {
     IceStalled(u32),
     /// Time to renew the lease.
     RenewDue,
-    /// A keepalive finished.
-    Renewed(Result<JsValue, SdkError>),
+    /// A keepalive of the link of generation `.0` finished (a recovery may have
+    /// replaced that link meanwhile: then the answer is ignored).
+    Renewed(u32, Result<JsValue, SdkError>),
     /// Time to reopen the results socket.
     ReconnectDue,
     /// The app called `stop()`; reply when everything is released.

@@ -259,7 +259,8 @@ fn handle(
         Event::PageHidden => return Step::End(End::Unloaded),
         Event::SwitchCamera(target, reply) => return Step::SwitchCamera(target, reply),
         // Late events of a link that a recovery replaced.
-        Event::Socket(g, _) | Event::Peer(g, _) | Event::IceStalled(g) if g != current => {}
+        Event::Socket(g, _) | Event::Peer(g, _) | Event::IceStalled(g) | Event::Renewed(g, _)
+            if g != current => {}
         _ if live.link.is_none() => {}
         Event::Socket(_, SocketEvent::Message(data)) => {
             live.reconnect_attempts = 0;
@@ -336,10 +337,10 @@ fn handle(
             let inbox = inbox.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = http.renew_lease(&id).await;
-                post(&inbox, Event::Renewed(outcome));
+                post(&inbox, Event::Renewed(current, outcome));
             });
         }
-        Event::Renewed(Ok(answer)) => {
+        Event::Renewed(_, Ok(answer)) => {
             live.keepalive_failures = 0;
             config.log("lease renewed");
             // A 200 renewed the lease even if its body is odd: keep the last TTL then.
@@ -357,7 +358,7 @@ fn handle(
             };
             live.renew_timer = Some(renew_timer(ttl, inbox));
         }
-        Event::Renewed(Err(error)) => {
+        Event::Renewed(_, Err(error)) => {
             config.log(&format!("keepalive failed: {error}"));
             if !error.kind.is_transient() || live.keepalive_failures >= MAX_KEEPALIVE_RETRIES {
                 return Step::End(End::Failed {
