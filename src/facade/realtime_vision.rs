@@ -23,15 +23,24 @@ pub struct RealtimeVision {
 /// a session nobody can reach must not keep a camera open or a stream billed.
 impl Drop for RealtimeVision {
     fn drop(&mut self) {
+        // Nobody is left to await the reply.
+        let _ = self.request_stop();
+    }
+}
+
+impl RealtimeVision {
+    /// Marks the session as stopping (start-up checks the flag after each step) and
+    /// posts `Stop` to a running task; the receiver resolves once all is released.
+    /// `None` when no task runs.
+    fn request_stop(&self) -> Option<oneshot::Receiver<()>> {
         let inbox = {
             let mut s = self.shared.borrow_mut();
             s.stop_requested = true;
             s.inbox.clone()
-        };
-        if let Some(inbox) = inbox {
-            let (reply, _) = oneshot::channel();
-            post(&inbox, Event::Stop(reply));
-        }
+        }?;
+        let (reply, done) = oneshot::channel();
+        post(&inbox, Event::Stop(reply));
+        Some(done)
     }
 }
 
@@ -82,16 +91,9 @@ impl RealtimeVision {
     /// (ending its billing). Safe to call at any time, any number of times.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn stop(&self) -> Promise {
-        let inbox = {
-            let mut s = self.shared.borrow_mut();
-            s.stop_requested = true;
-            s.inbox.clone()
-        };
-        let Some(inbox) = inbox else {
+        let Some(done) = self.request_stop() else {
             return Promise::resolve(&JsValue::UNDEFINED);
         };
-        let (reply, done) = oneshot::channel();
-        post(&inbox, Event::Stop(reply));
         future_to_promise(async move {
             // A cancelled reply means the task had already ended: stopped either way.
             let _ = done.await;

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
-import { trackedPage, waitForOpenStreams } from "./demo-helpers.mjs";
+import { liveTracks, recordCameraTracks, trackedPage, waitForOpenStreams } from "./demo-helpers.mjs";
 
 let emulator, browser;
 
@@ -26,15 +26,7 @@ after(async () => {
 async function openDemo(initScript) {
   const tracked = await trackedPage(browser, { viewport: { width: 1280, height: 900 } });
   // Every camera track handed out, to check that none is left live.
-  await tracked.page.addInitScript(() => {
-    window.openedTracks = [];
-    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (constraints) => {
-      const stream = await getUserMedia(constraints);
-      window.openedTracks.push(...stream.getTracks());
-      return stream;
-    };
-  });
+  await tracked.page.addInitScript(recordCameraTracks);
   if (initScript) await tracked.page.addInitScript(initScript);
   await tracked.page.goto(emulator.url + "/");
   await tracked.page.waitForSelector("html[data-ready=true]");
@@ -45,7 +37,6 @@ const fieldError = (page, id) => page.$eval(`#${id}-error`, (p) => (p.hidden ? n
 const invalid = (page, id) => page.$eval(`#${id}`, (e) => e.getAttribute("aria-invalid") === "true");
 const banner = (page, name) => page.$(`#banners .banner[data-error="${name}"]`);
 const bannerText = (page, name) => page.$eval(`#banners .banner[data-error="${name}"]`, (b) => b.innerText);
-const liveTracks = (page) => page.evaluate(() => window.openedTracks.filter((t) => t.readyState === "live").length);
 
 test("settings show the package's validation messages on the field they name", async () => {
   const { page, errors } = await openDemo();

@@ -63,3 +63,17 @@ export async function waitForOpenStreams(emulator, count, ms = 10000) {
     return report.open.length === count ? report : null;
   }, ms, `${count} open stream(s) on the emulator`);
 }
+
+/** Init script: records every track getUserMedia hands out in `window.openedTracks`. */
+export function recordCameraTracks() {
+  window.openedTracks = [];
+  const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await getUserMedia(constraints);
+    window.openedTracks.push(...stream.getTracks());
+    return stream;
+  };
+}
+
+/** How many of the recorded camera tracks are still live. */
+export const liveTracks = (page) => page.evaluate(() => window.openedTracks.filter((t) => t.readyState === "live").length);

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { OUT, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
-import { trackedPage, waitForOpenStreams } from "./demo-helpers.mjs";
+import { liveTracks, recordCameraTracks, trackedPage, waitForOpenStreams } from "./demo-helpers.mjs";
 
 let emulator, browser, reactBundle;
 
@@ -39,21 +39,10 @@ after(async () => {
   await emulator?.stop();
 });
 
-/** Counts the camera tracks handed out, and starts/stops of RealtimeVision. */
-function instrumentCamera() {
-  window.openedTracks = [];
-  const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = async (constraints) => {
-    const stream = await getUserMedia(constraints);
-    window.openedTracks.push(...stream.getTracks());
-    return stream;
-  };
-}
-const liveTracks = (page) => page.evaluate(() => window.openedTracks.filter((t) => t.readyState === "live").length);
 
 test("plain example: loads, streams the camera to the emulator, stops", async () => {
   const { page, errors } = await trackedPage(browser);
-  await page.addInitScript(instrumentCamera);
+  await page.addInitScript(recordCameraTracks);
   await page.goto(emulator.url + "/examples/plain.html");
   await page.click("#start");
   await waitFor(async () => /^red: /.test(await page.$eval("#latest", (o) => o.value)), 15000, "a red result");
@@ -72,7 +61,7 @@ test("plain example: loads, streams the camera to the emulator, stops", async ()
 
 test("React hook under StrictMode: one stream while mounted, prompt updates, none after unmount", async () => {
   const { page, errors } = await trackedPage(browser);
-  await page.addInitScript(instrumentCamera);
+  await page.addInitScript(recordCameraTracks);
   await page.route("**/examples/react-app.bundle.js", (route) =>
     route.fulfill({ contentType: "text/javascript", body: reactBundle }));
   await page.goto(emulator.url + "/examples/react.html");
