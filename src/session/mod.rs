@@ -3,6 +3,7 @@
 //! through one unbounded channel, so session state has exactly one writer.
 
 mod link;
+mod media_path;
 mod running;
 mod startup;
 

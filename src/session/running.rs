@@ -2,11 +2,11 @@
 //! media path recovered after ICE failure, everything released on stop or on a
 //! final error.
 
-use super::link::{negotiate, open_socket};
+use super::link::open_socket;
+use super::media_path::{recover, switch_camera};
 use super::startup::{renew_timer, Live};
 use super::{call_app, finish, post, report_error, set_state, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
-use crate::platform::media::{open_camera, same_stream, CameraRequest};
 use crate::platform::socket::SocketEvent;
 use crate::platform::timer::Timer;
 use crate::platform::wire_response;
@@ -18,17 +18,13 @@ use overshoot_protocol::{
 };
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
-use web_sys::MediaStreamTrack;
 use web_sys::RtcPeerConnectionState;
 
 /// Reopen attempts of the results socket before the session fails.
 const MAX_RECONNECTS: u32 = 6;
 /// Keepalive retries on transient failures before the session fails.
 const MAX_KEEPALIVE_RETRIES: u32 = 4;
-/// New links made after ICE failures before the session fails.
-const MAX_ICE_RECOVERIES: u32 = 2;
 /// How long `disconnected` may last before it counts as a failure.
 const ICE_STALL_MS: u32 = 5_000;
 
@@ -43,7 +39,7 @@ enum Step {
 }
 
 /// How the loop ended.
-enum End {
+pub(super) enum End {
     /// `stop()`: release, DELETE, reply.
     Stopped(Vec<oneshot::Sender<()>>),
     /// The page went away; its `pagehide` handler already sent the DELETE.
@@ -121,127 +117,6 @@ pub async fn run(
                 let _ = delete(stream_id).await;
             }
             finish(config, shared, SessionState::Failed);
-        }
-    }
-}
-
-/// Opens the camera `target` (a facing or a device id) and sends it in place of the
-/// current one with `replaceTrack`: the same stream goes on, the old tracks stop.
-/// On failure the old camera keeps streaming.
-async fn switch_camera(
-    config: &SessionConfig,
-    shared: &Rc<RefCell<Shared>>,
-    live: &mut Live,
-    target: &str,
-) -> Result<(), SdkError> {
-    if !live.media.is_camera() {
-        return Err(SdkError::new(
-            ErrorKind::Validation,
-            "switchCamera() needs a camera source",
-        ));
-    }
-    let request = match target {
-        "user" | "environment" => CameraRequest {
-            facing: target.into(),
-            ..CameraRequest::default()
-        },
-        id => CameraRequest {
-            facing: "user".into(),
-            device_id: Some(id.into()),
-            ..CameraRequest::default()
-        },
-    };
-    let next = open_camera(&request).await?;
-    let track = next
-        .get_video_tracks()
-        .get(0)
-        .dyn_into::<MediaStreamTrack>()
-        .map_err(|_| SdkError::new(ErrorKind::Media, "the new camera has no video track"))?;
-    let replaced = match live.link.as_ref() {
-        Some(link) => link.peer.replace_video_track(&track).await,
-        None => Err(SdkError::new(
-            ErrorKind::WebRtc,
-            "the connection is being re-established; try again",
-        )),
-    };
-    if let Err(e) = replaced {
-        track.stop();
-        return Err(e);
-    }
-    shared.borrow_mut().media_stream = Some(same_stream(&next));
-    live.media.replace(next);
-    config.log(&format!("switched camera to {target}"));
-    Ok(())
-}
-
-/// Replaces a failed media path with a new link (a new stream) over the same media,
-/// through the TURN servers the previous response returned — relay only, when there
-/// were any. Bounded by `MAX_ICE_RECOVERIES`.
-async fn recover(
-    config: &SessionConfig,
-    shared: &Rc<RefCell<Shared>>,
-    live: &mut Live,
-    inbox: &UnboundedSender<Event>,
-) -> Option<End> {
-    if live.recoveries >= MAX_ICE_RECOVERIES {
-        return Some(End::Failed {
-            error: SdkError::new(
-                ErrorKind::WebRtc,
-                "the WebRTC connection failed and could not be recovered",
-            ),
-            server_ended: false,
-        });
-    }
-    live.recoveries += 1;
-    live.generation += 1;
-    set_state(config, shared, SessionState::Reconnecting);
-    let old = live.link.take()?;
-    let turn = old.turn_servers.clone();
-    let old_id = old.stream_id.clone();
-    drop(old); // its handlers are removed: no more events from it
-    live.reconnect_timer = None;
-    live.stall_timer = None;
-    live.peer_connected = false;
-    config.log(&format!(
-        "ICE failed: recovery {} with a new stream{}",
-        live.recoveries,
-        if turn.is_empty() {
-            ""
-        } else {
-            " over TURN (relay only)"
-        }
-    ));
-    // The old stream counts against the concurrency limit: delete it first.
-    let _ = config.http.close_stream(&old_id).await;
-    match negotiate(
-        config,
-        shared,
-        inbox,
-        &live.media,
-        live.generation,
-        &turn,
-        !turn.is_empty(),
-    )
-    .await
-    {
-        Ok(link) => {
-            live.renew_timer = Some(renew_timer(link.ttl_seconds, inbox));
-            live.reconnect_attempts = 0;
-            live.link = Some(link);
-            None
-        }
-        Err(failure) => {
-            if let Some(id) = failure.stream_id {
-                let _ = config.http.close_stream(&id).await;
-            }
-            if failure.aborted {
-                // stop() arrived meanwhile; its Stop event is still queued.
-                return None;
-            }
-            Some(End::Failed {
-                error: failure.error,
-                server_ended: true,
-            })
         }
     }
 }
