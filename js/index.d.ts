@@ -28,7 +28,7 @@ export declare class NetworkError extends OvershootError { name: "NetworkError" 
 /** Any other HTTP failure or a malformed answer. */
 export declare class ApiError extends OvershootError { name: "ApiError" }
 /** Camera or screen access failed; `cause` is the browser's DOMException. */
-export declare class MediaError extends OvershootError { name: "MediaError" }
+export declare class MediaError extends OvershootError { name: "MediaError" | "SourceLoadError" | "SourceEndedError" | "SourceUnsupportedError" }
 /** WebRTC negotiation or connection failed. */
 export declare class WebRTCError extends OvershootError { name: "WebRTCError" }
 /** The server ended the stream (e.g. `lease_expired`). */
@@ -37,3 +37,9 @@ export declare class StreamEndedError extends OvershootError { name: "StreamEnde
 export declare class AbortError extends OvershootError { name: "AbortError" }
 /** `result.json()` found text that is not JSON. */
 export declare class ResultParseError extends OvershootError { name: "ResultParseError" }
+/** A video file, URL or HLS stream failed to load, or did not start within `loadTimeoutMs`. */
+export declare class SourceLoadError extends MediaError { name: "SourceLoadError" }
+/** The source ended: "Stop sharing" pressed, a video without `loop` finished, or the camera/app track ended. */
+export declare class SourceEndedError extends MediaError { name: "SourceEndedError" }
+/** This browser cannot play the source (HLS without native support or hls.js). */
+export declare class SourceUnsupportedError extends MediaError { name: "SourceUnsupportedError" }

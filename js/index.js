@@ -11,5 +11,6 @@ export * from "./overshoot_wasm.js";
 export {
   OvershootError, ValidationError, UnauthorizedError, InsufficientCreditsError, NotFoundError,
   RateLimitError, ServerError, NetworkError, ApiError, MediaError, WebRTCError,
-  StreamEndedError, AbortError, ResultParseError,
+  StreamEndedError, AbortError, ResultParseError, SourceLoadError, SourceEndedError,
+  SourceUnsupportedError,
 } from "__RUNTIME__";

@@ -28,11 +28,15 @@ export class WebRTCError extends OvershootError {}
 export class StreamEndedError extends OvershootError {}
 export class AbortError extends OvershootError {}
 export class ResultParseError extends OvershootError {}
+export class SourceLoadError extends MediaError {}
+export class SourceEndedError extends MediaError {}
+export class SourceUnsupportedError extends MediaError {}
 
 const CLASSES = {
   OvershootError, ValidationError, UnauthorizedError, InsufficientCreditsError, NotFoundError,
   RateLimitError, ServerError, NetworkError, ApiError, MediaError, WebRTCError,
-  StreamEndedError, AbortError, ResultParseError,
+  StreamEndedError, AbortError, ResultParseError, SourceLoadError, SourceEndedError,
+  SourceUnsupportedError,
 };
 // Names set explicitly: minifiers rename classes, and apps check `error.name`.
 for (const [name, cls] of Object.entries(CLASSES)) {

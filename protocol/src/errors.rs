@@ -28,7 +28,33 @@ pub enum ErrorKind {
     StreamEnded,
     /// `stop()` was called while `start()` was still running.
     Aborted,
+    /// A video file, URL or HLS stream failed to load or timed out.
+    SourceLoad,
+    /// The source ended: the user stopped screen sharing, a video without `loop`
+    /// reached its end, or a camera or app track ended.
+    SourceEnded,
+    /// The browser cannot play this source (e.g. HLS without native HLS or hls.js).
+    SourceUnsupported,
 }
+
+/// Every kind, for lookups by name.
+const ALL_KINDS: [ErrorKind; 15] = [
+    ErrorKind::Validation,
+    ErrorKind::Unauthorized,
+    ErrorKind::InsufficientCredits,
+    ErrorKind::NotFound,
+    ErrorKind::RateLimit,
+    ErrorKind::Server,
+    ErrorKind::Network,
+    ErrorKind::Api,
+    ErrorKind::Media,
+    ErrorKind::WebRtc,
+    ErrorKind::StreamEnded,
+    ErrorKind::Aborted,
+    ErrorKind::SourceLoad,
+    ErrorKind::SourceEnded,
+    ErrorKind::SourceUnsupported,
+];
 
 impl ErrorKind {
     /// The JS `Error.name` apps check.
@@ -46,7 +72,15 @@ impl ErrorKind {
             ErrorKind::WebRtc => "WebRTCError",
             ErrorKind::StreamEnded => "StreamEndedError",
             ErrorKind::Aborted => "AbortError",
+            ErrorKind::SourceLoad => "SourceLoadError",
+            ErrorKind::SourceEnded => "SourceEndedError",
+            ErrorKind::SourceUnsupported => "SourceUnsupportedError",
         }
+    }
+
+    /// The kind whose `name()` is `name`, if any.
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ALL_KINDS.into_iter().find(|k| k.name() == name)
     }
 
     /// The kind of a non-2xx HTTP status.

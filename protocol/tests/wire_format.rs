@@ -171,3 +171,18 @@ fn close_codes_classify_per_spec() {
     assert_eq!(overshoot_protocol::lease::renew_delay_ms(30.0), 15_000);
     assert_eq!(overshoot_protocol::lease::renew_delay_ms(f64::NAN), 250);
 }
+
+#[test]
+fn error_kinds_round_trip_through_their_names() {
+    for name in [
+        "SourceLoadError",
+        "SourceEndedError",
+        "SourceUnsupportedError",
+        "MediaError",
+        "AbortError",
+    ] {
+        assert_eq!(ErrorKind::from_name(name).map(ErrorKind::name), Some(name));
+    }
+    assert_eq!(ErrorKind::from_name("TypeError"), None);
+    assert_eq!(ErrorKind::from_name(""), None);
+}

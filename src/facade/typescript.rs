@@ -33,12 +33,34 @@ export interface SessionStats {
   sampledAt: number;
 }
 
+/** Options of the sources the package draws through a canvas (`screen`, `video`, `hls`):
+ * redrawn at `fps` (1–60, default 15) so static pictures keep flowing, fitted within
+ * the `video` caps (1280×720 by default). */
+export interface RelayedSourceOptions {
+  fps?: number;
+  /** Loading (after the user picked a screen) may take this long (100–120000 ms,
+   * default 10000) before a `SourceLoadError` with `details.reason === "timeout"`. */
+  loadTimeoutMs?: number;
+}
+
+/** An hls.js `Hls` class (or its module, or a function resolving to either, such as
+ * `() => import("hls.js")`), for browsers without native HLS. */
+export type HlsJsProvider = unknown;
+
 /** Where the video comes from. Default: the user-facing camera.
  * - `camera`: opened (and closed) by the package; hints are ideal values.
+ * - `screen`: getDisplayMedia; "Stop sharing" ends the session with `SourceEndedError`.
+ * - `video`: a `File`/`Blob` or a URL (CORS-enabled if cross-origin), muted, looped unless `loop: false`.
+ * - `hls`: an HLS URL; native HLS where the browser has it, else `hlsJs`, else the
+ *   `hls.js` module through an import map; without any, `SourceUnsupportedError`.
  * - `canvas`: a canvas the app draws, captured at `fps` (1–60, default 15).
  * - `stream`: a MediaStream or MediaStreamTrack the app owns (never stopped here). */
 export type VideoSource =
   | { type: "camera"; cameraFacing?: "user" | "environment"; deviceId?: string; width?: number; height?: number; frameRate?: number }
+  | ({ type: "screen" } & RelayedSourceOptions)
+  | ({ type: "video"; file: Blob; loop?: boolean } & RelayedSourceOptions)
+  | ({ type: "video"; url: string; loop?: boolean } & RelayedSourceOptions)
+  | ({ type: "hls"; url: string; hlsJs?: HlsJsProvider } & RelayedSourceOptions)
   | { type: "canvas"; canvas: HTMLCanvasElement; fps?: number }
   | { type: "stream"; stream: MediaStream }
   | { type: "stream"; track: MediaStreamTrack }
@@ -146,7 +168,8 @@ export interface OvershootError extends Error {
 export type OvershootErrorName =
   | "ValidationError" | "UnauthorizedError" | "InsufficientCreditsError" | "NotFoundError"
   | "RateLimitError" | "ServerError" | "NetworkError" | "ApiError" | "MediaError"
-  | "WebRTCError" | "StreamEndedError" | "AbortError" | "ResultParseError";
+  | "WebRTCError" | "StreamEndedError" | "AbortError" | "ResultParseError"
+  | "SourceLoadError" | "SourceEndedError" | "SourceUnsupportedError";
 
 export interface IceServer { urls: string | string[]; username?: string; credential?: string }
 

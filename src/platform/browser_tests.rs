@@ -1,11 +1,12 @@
 //! Owner tests in a real headless browser (`wasm-bindgen-test`, run by the test command
 //! through chromedriver with a fake camera).
 
-use super::media::{same_stream, CameraRequest, MediaOwner, VideoSource};
+use super::error::SdkError;
+use super::media::{same_stream, CameraRequest, MediaOwner, RelayInput, RelayRequest, VideoSource};
 use super::peer::{merge_ice_servers, PeerOwner};
 use super::timer::Timer;
 use js_sys::{Array, Object, Reflect};
-use overshoot_protocol::{IceServer, IceUrls};
+use overshoot_protocol::{ErrorKind, IceServer, IceUrls};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -49,7 +50,7 @@ fn ice_urls(config: &JsValue) -> Result<Vec<String>, JsValue> {
 
 #[wasm_bindgen_test]
 async fn fake_camera_offer_is_a_sendonly_video_section() -> Result<(), JsValue> {
-    let media = MediaOwner::acquire(&camera()).await?;
+    let media = acquire(&camera()).await?;
     let peer = PeerOwner::new(&Array::new(), false, |_| {})?;
     peer.add_sendonly_video(&media.video_track()?, media.stream(), None)?;
     let sdp = peer.create_offer().await?;
@@ -66,7 +67,7 @@ async fn response_turn_servers_are_configured_before_set_local_description() -> 
     let entry = Object::new();
     Reflect::set(&entry, &"urls".into(), &"stun:127.0.0.1:3478".into())?;
     user.push(&entry);
-    let media = MediaOwner::acquire(&camera()).await?;
+    let media = acquire(&camera()).await?;
     let peer = PeerOwner::new(&user, false, |_| {})?;
     peer.add_sendonly_video(&media.video_track()?, media.stream(), None)?;
     let offer = peer.create_offer().await?;
@@ -92,7 +93,7 @@ async fn response_turn_servers_are_configured_before_set_local_description() -> 
 
 #[wasm_bindgen_test]
 async fn dropping_the_media_owner_stops_the_camera_but_not_an_app_stream() -> Result<(), JsValue> {
-    let media = MediaOwner::acquire(&camera()).await?;
+    let media = acquire(&camera()).await?;
     let track: MediaStreamTrack = media.video_track()?;
     assert_eq!(track.ready_state(), web_sys::MediaStreamTrackState::Live);
     let app_stream = same_stream(media.stream());
@@ -110,7 +111,7 @@ async fn dropping_the_media_owner_stops_the_camera_but_not_an_app_stream() -> Re
         JsFuture::from(devices.get_user_media_with_constraints(&constraints)?)
             .await?
             .unchecked_into();
-    let owner = MediaOwner::acquire(&VideoSource::Stream(same_stream(&stream))).await?;
+    let owner = acquire(&VideoSource::Stream(same_stream(&stream))).await?;
     drop(owner);
     let app_track: MediaStreamTrack = stream.get_video_tracks().get(0).unchecked_into();
     assert_eq!(
@@ -119,6 +120,73 @@ async fn dropping_the_media_owner_stops_the_camera_but_not_an_app_stream() -> Re
     );
     app_track.stop();
     drop(app_stream);
+    Ok(())
+}
+
+/// Opens `source` with the default caps, ignoring its end.
+async fn acquire(source: &VideoSource) -> Result<MediaOwner, SdkError> {
+    MediaOwner::acquire(source, (1280, 720), Rc::new(|_| {})).await
+}
+
+#[wasm_bindgen_test]
+async fn a_track_that_ends_is_reported_once_and_not_after_drop() -> Result<(), JsValue> {
+    let ended = Rc::new(Cell::new(0));
+    let seen = ended.clone();
+    let media = MediaOwner::acquire(
+        &camera(),
+        (1280, 720),
+        Rc::new(move |e: SdkError| {
+            assert_eq!(e.kind, ErrorKind::SourceEnded);
+            seen.set(seen.get() + 1);
+        }),
+    )
+    .await?;
+    let track = media.video_track()?;
+    // Firefox quirk: a synthetic `ended` on a MediaStreamTrack reaches `onended` but not
+    // `addEventListener` listeners (checked in Firefox ESR 153), so only a real device
+    // loss can be observed there; this part runs in Chromium.
+    let user_agent = web_sys::window()
+        .ok_or("no window")?
+        .navigator()
+        .user_agent()?;
+    if user_agent.contains("Firefox") {
+        return Ok(());
+    }
+    // What the browser fires when a camera is unplugged.
+    track.dispatch_event(&web_sys::Event::new("ended")?)?;
+    assert_eq!(ended.get(), 1);
+    drop(media);
+    track.dispatch_event(&web_sys::Event::new("ended")?)?;
+    assert_eq!(ended.get(), 1);
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn a_video_that_cannot_load_is_a_source_load_error_and_leaves_no_element(
+) -> Result<(), JsValue> {
+    let document = web_sys::window()
+        .ok_or("no window")?
+        .document()
+        .ok_or("no document")?;
+    let videos_before = document.query_selector_all("video")?.length();
+    let garbage = web_sys::Blob::new_with_str_sequence(&Array::of1(&"not a video".into()))?;
+    let source = VideoSource::Relayed(RelayRequest {
+        input: RelayInput::Video {
+            media: garbage.into(),
+            looped: true,
+        },
+        fps: 10.0,
+        load_timeout_ms: 5_000,
+    });
+    let error = match acquire(&source).await {
+        Ok(_) => return Err("a garbage video was accepted".into()),
+        Err(e) => e,
+    };
+    assert_eq!(error.kind, ErrorKind::SourceLoad, "{error}");
+    assert_eq!(
+        document.query_selector_all("video")?.length(),
+        videos_before
+    );
     Ok(())
 }
 

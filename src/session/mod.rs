@@ -76,6 +76,13 @@ impl SessionConfig {
         ))
     }
 
+    /// The box a relayed source (screen, video, HLS) is drawn within: the `video`
+    /// caps, or 1280×720 when the app turned them off.
+    pub fn relay_size(&self) -> (u32, u32) {
+        self.video
+            .map_or((1280, 720), |c| (c.max_long_side, c.max_short_side))
+    }
+
     /// Logs `message` when `debug` is on.
     pub fn log(&self, message: &str) {
         if self.debug {
@@ -135,6 +142,9 @@ pub enum Event {
     Stop(oneshot::Sender<()>),
     /// The page is going away; the DELETE has already been sent (keepalive fetch).
     PageHidden,
+    /// The source ended or failed after it started (stop sharing, end of a video
+    /// without loop, camera unplugged); final.
+    SourceEnded(SdkError),
     /// `switchCamera(target)`: a facing (`user`/`environment`) or a device id.
     SwitchCamera(String, oneshot::Sender<Result<(), SdkError>>),
 }

@@ -132,6 +132,12 @@ fn handle(
     match event {
         Event::Stop(reply) => return Step::End(End::Stopped(vec![reply])),
         Event::PageHidden => return Step::End(End::Unloaded),
+        Event::SourceEnded(error) => {
+            return Step::End(End::Failed {
+                error,
+                server_ended: false,
+            })
+        }
         Event::SwitchCamera(target, reply) => return Step::SwitchCamera(target, reply),
         // Late events of a link that a recovery replaced.
         Event::Socket(g, _) | Event::Peer(g, _) | Event::IceStalled(g) | Event::Renewed(g, _)

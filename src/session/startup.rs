@@ -2,7 +2,7 @@
 
 use super::link::{check_stop, negotiate, Link, LinkFailure};
 use super::{post, Event, SessionConfig, Shared};
-use crate::platform::media::{same_stream, MediaOwner};
+use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler};
 use crate::platform::timer::Timer;
 use futures_channel::mpsc::UnboundedSender;
 use overshoot_protocol::lease;
@@ -52,7 +52,9 @@ pub async fn start_up(
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
 ) -> Result<Live, LinkFailure> {
-    let media = MediaOwner::acquire(&config.source).await?;
+    let ended = inbox.clone();
+    let on_end: SourceEndHandler = Rc::new(move |error| post(&ended, Event::SourceEnded(error)));
+    let media = MediaOwner::acquire(&config.source, config.relay_size(), on_end).await?;
     shared.borrow_mut().media_stream = Some(same_stream(media.stream()));
     config.log("media acquired");
     check_stop(shared, None)?;

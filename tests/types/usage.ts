@@ -3,6 +3,7 @@
 // fails the check if the types were too loose, e.g. `any`).
 import {
   RealtimeVision, StreamClient, OvershootError, UnauthorizedError, ValidationError,
+  MediaError, SourceEndedError,
   type RealtimeVisionConfig, type StreamResult, type SessionState, type CreateStreamResponse,
 } from "overshoot-wasm";
 
@@ -62,7 +63,27 @@ async function main(): Promise<void> {
     if (e instanceof UnauthorizedError || e instanceof ValidationError) console.log(e.status);
   }
 
+  // Every source shape.
+  const file = new Blob([]);
+  for (const source of [
+    { type: "screen", fps: 10 },
+    { type: "video", file, loop: false, loadTimeoutMs: 5000 },
+    { type: "video", url: "/clip.webm" },
+    { type: "hls", url: "/live.m3u8", hlsJs: () => import("./usage.js") },
+  ] as const) {
+    new RealtimeVision({ ...config, source });
+  }
+  const onError = (e: OvershootError) => {
+    if (e instanceof SourceEndedError || e.name === "SourceLoadError") console.log(e.message);
+    if (e instanceof MediaError && e.name === "SourceUnsupportedError") console.log(e.details);
+  };
+  void onError;
+
   // Wrong uses must not type-check.
+  // @ts-expect-error a video needs a file or a url
+  new RealtimeVision({ ...config, source: { type: "video", loop: true } });
+  // @ts-expect-error the screen takes no url
+  new RealtimeVision({ ...config, source: { type: "screen", url: "x" } });
   // @ts-expect-error prompt is required
   new RealtimeVision({ apiKey: "k", onResult: () => {} });
   // @ts-expect-error target_fps is a number

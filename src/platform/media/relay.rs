@@ -1,0 +1,144 @@
+//! Owner of a `CanvasRelay` (`js/sources.js`): screen capture, a video file or URL,
+//! or an HLS stream, drawn into a canvas whose capture track is sent. The draw loop
+//! runs in JS; this owner starts it and closes it (element, listeners, tracks, object
+//! URL, hls.js) on drop.
+
+use super::SourceEndHandler;
+use crate::platform::error::{js_name_and_message, SdkError};
+use js_sys::{Function, Promise, Reflect};
+use overshoot_protocol::ErrorKind;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::MediaStream;
+
+#[wasm_bindgen(module = "/js/sources.js")]
+extern "C" {
+    type CanvasRelay;
+
+    #[wasm_bindgen(constructor, catch)]
+    fn new(
+        fps: f64,
+        max_long: u32,
+        max_short: u32,
+        on_end: &Function,
+    ) -> Result<CanvasRelay, JsValue>;
+    #[wasm_bindgen(method, js_name = openScreen)]
+    fn open_screen(this: &CanvasRelay, timeout_ms: u32) -> Promise;
+    #[wasm_bindgen(method, js_name = openVideo)]
+    fn open_video(this: &CanvasRelay, media: &JsValue, looped: bool, timeout_ms: u32) -> Promise;
+    #[wasm_bindgen(method, js_name = openHls)]
+    fn open_hls(this: &CanvasRelay, url: &str, hls_js: &JsValue, timeout_ms: u32) -> Promise;
+    #[wasm_bindgen(method, getter)]
+    fn stream(this: &CanvasRelay) -> MediaStream;
+    #[wasm_bindgen(method)]
+    fn close(this: &CanvasRelay);
+}
+
+/// What the relay plays.
+#[derive(Clone, Debug)]
+pub enum RelayInput {
+    /// getDisplayMedia: a screen, window or tab the user picks.
+    Screen,
+    /// A `File`/`Blob` or a URL string, looped unless `looped` is false.
+    Video { media: JsValue, looped: bool },
+    /// An HLS URL; `hls_js` is the app's hls.js (class, module or loader) or undefined.
+    Hls { url: String, hls_js: JsValue },
+}
+
+/// A source drawn through a canvas.
+#[derive(Clone, Debug)]
+pub struct RelayRequest {
+    /// What to play.
+    pub input: RelayInput,
+    /// Redraw (and capture) rate, frames per second.
+    pub fps: f64,
+    /// How long loading may take before a `SourceLoadError`.
+    pub load_timeout_ms: u32,
+}
+
+/// A running canvas relay; closed on drop.
+pub struct Relay {
+    relay: CanvasRelay,
+    _on_end: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Relay {
+    /// Opens `request` with the picture fitted within `max_long × max_short`.
+    /// `on_end` hears of the source ending or failing after it started.
+    pub async fn open(
+        request: &RelayRequest,
+        max_long: u32,
+        max_short: u32,
+        on_end: SourceEndHandler,
+    ) -> Result<Relay, SdkError> {
+        let on_end = Closure::<dyn FnMut(JsValue)>::new(move |failure: JsValue| {
+            on_end(relay_error(failure, "the source failed"));
+        });
+        let relay = CanvasRelay::new(
+            request.fps,
+            max_long,
+            max_short,
+            on_end.as_ref().unchecked_ref(),
+        )
+        .map_err(|e| {
+            SdkError::from_js(
+                ErrorKind::SourceUnsupported,
+                "this page cannot draw video into a canvas",
+                e,
+            )
+        })?;
+        let relay = Relay {
+            relay,
+            _on_end: on_end,
+        };
+        let timeout = request.load_timeout_ms;
+        let opening = match &request.input {
+            RelayInput::Screen => relay.relay.open_screen(timeout),
+            RelayInput::Video { media, looped } => relay.relay.open_video(media, *looped, timeout),
+            RelayInput::Hls { url, hls_js } => relay.relay.open_hls(url, hls_js, timeout),
+        };
+        // On failure `relay` drops here and closes everything it had opened.
+        JsFuture::from(opening)
+            .await
+            .map_err(|e| relay_error(e, "the source could not be opened"))?;
+        Ok(relay)
+    }
+
+    /// The canvas capture stream (one video track).
+    pub fn stream(&self) -> MediaStream {
+        self.relay.stream()
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.relay.close();
+    }
+}
+
+/// A `{sdkErrorName, message, cause, details}` from `js/sources.js` as a typed error; anything
+/// else thrown (a bug, a browser exception) becomes a `MediaError` keeping it as cause.
+fn relay_error(value: JsValue, context: &str) -> SdkError {
+    let field = |key: &str| Reflect::get(&value, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let kind = field("sdkErrorName")
+        .as_string()
+        .and_then(|name| ErrorKind::from_name(&name));
+    match kind {
+        Some(kind) => {
+            let message = field("message").as_string().unwrap_or_default();
+            let cause = field("cause");
+            let text = match js_name_and_message(&cause) {
+                (name, detail) if name.is_empty() && detail.is_empty() => message,
+                (name, detail) if name.is_empty() => format!("{message} ({detail})"),
+                (name, detail) if detail.is_empty() => format!("{message} ({name})"),
+                (name, detail) => format!("{message} ({name}: {detail})"),
+            };
+            SdkError {
+                cause,
+                details: field("details"),
+                ..SdkError::new(kind, text)
+            }
+        }
+        None => SdkError::from_js(ErrorKind::Media, context, value),
+    }
+}
