@@ -1,7 +1,8 @@
 //! The HTTP endpoints of the streams API, as the spec describes them.
 
 use crate::peer;
-use crate::state::{watch_lease, AppState, Stream};
+use crate::peer::PeerHandle;
+use crate::state::{watch_lease, AppState, Stream, Transport};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -136,41 +137,17 @@ pub async fn create_stream(
             Some(details),
         );
     }
-    let Some(offer) = request.offer_sdp() else {
-        let details = json!({"field": "source"});
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_error",
-            "the emulator accepts webrtc sources only",
-            Some(details),
-        );
+    let transport = match (&request.source, request.offer_sdp()) {
+        (_, Some(_)) => Transport::Webrtc,
+        (Some(_), None) => Transport::Livekit,
+        (None, None) => Transport::Native,
     };
-    // Binding a socket and building the DTLS context blocks briefly: keep it off the async workers.
-    let offer = offer.to_string();
-    let media_ip = state.settings.media_ip;
-    let accepted = tokio::task::spawn_blocking(move || peer::accept_offer(&offer, media_ip)).await;
-    let accepted = match accepted {
-        Ok(result) => result,
-        Err(e) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                &format!("offer handling failed: {e}"),
-                None,
-            )
-        }
-    };
-    let (peer, answer) = match accepted {
-        Ok(ok) => ok,
-        Err(e) => {
-            let details = json!({"field": "source.sdp"});
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_error",
-                &format!("offer rejected: {e}"),
-                Some(details),
-            );
-        }
+    let (peer, answer) = match request.offer_sdp() {
+        Some(offer) => match accept_offer(&state, offer).await {
+            Ok((peer, answer)) => (Some(peer), Some(answer)),
+            Err(response) => return response,
+        },
+        None => (None, None),
     };
     let mode = request.effective_mode();
     let interval = request.processing.result_interval_seconds(mode);
@@ -191,6 +168,7 @@ pub async fn create_stream(
         structured: request.inference.output_schema_json.is_some(),
         prompt: Mutex::new(request.inference.prompt.clone()),
         peer,
+        transport,
         lease_deadline: Mutex::new(Instant::now() + Duration::from_secs_f64(ttl)),
         keepalives: AtomicU32::new(0),
         results_sent: AtomicU32::new(0),
@@ -203,14 +181,46 @@ pub async fn create_stream(
         "emulator: stream {} created ({:?}, result every {:.2} s)",
         stream.id, mode, interval
     );
+    // The native transport's room: no LiveKit server runs here, so the URL is
+    // `--livekit-url` and the token names the stream and its renewal count.
+    let livekit = (transport == Transport::Native)
+        .then(|| json!({"url": state.settings.livekit_url, "token": livekit_token(&stream.id, 0)}));
     Json(json!({
         "stream_id": stream.id,
-        "webrtc": {"type": "answer", "sdp": answer},
+        "webrtc": answer.map(|sdp| json!({"type": "answer", "sdp": sdp})),
         "lease": {"ttl_seconds": ttl},
-        "turn_servers": state.settings.turn_servers,
-        "livekit": null,
+        "turn_servers": if transport == Transport::Webrtc { state.settings.turn_servers.clone() } else { None },
+        "livekit": livekit,
     }))
     .into_response()
+}
+
+/// The LiveKit token of `stream` after `renewals` keepalives.
+fn livekit_token(stream: &str, renewals: u32) -> String {
+    format!("lk-{stream}-{renewals}")
+}
+
+/// Answers a WebRTC offer with a decoding receiver, or the error response.
+async fn accept_offer(state: &AppState, offer: &str) -> Result<(PeerHandle, String), Response> {
+    // Binding a socket and building the DTLS context blocks briefly: keep it off the async workers.
+    let offer = offer.to_string();
+    let media_ip = state.settings.media_ip;
+    let accepted = tokio::task::spawn_blocking(move || peer::accept_offer(&offer, media_ip)).await;
+    match accepted {
+        Ok(Ok(ok)) => Ok(ok),
+        Ok(Err(e)) => Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            &format!("offer rejected: {e}"),
+            Some(json!({"field": "source.sdp"})),
+        )),
+        Err(e) => Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            &format!("offer handling failed: {e}"),
+            None,
+        )),
+    }
 }
 
 /// `POST /streams/{id}/keepalive`.
@@ -244,8 +254,12 @@ pub async fn keepalive(
     if let Ok(mut d) = stream.lease_deadline.lock() {
         *d = Instant::now() + Duration::from_secs_f64(ttl);
     }
-    stream.keepalives.fetch_add(1, Ordering::Relaxed);
-    Json(json!({"status": "ok", "stream_id": id, "ttl_seconds": ttl})).into_response()
+    let renewals = stream.keepalives.fetch_add(1, Ordering::Relaxed) + 1;
+    let mut answer = json!({"status": "ok", "stream_id": id, "ttl_seconds": ttl});
+    if stream.transport == Transport::Native {
+        answer["livekit_token"] = json!(livekit_token(&id, renewals));
+    }
+    Json(answer).into_response()
 }
 
 /// `PATCH /streams/{id}/config/prompt`.
@@ -327,6 +341,9 @@ pub async fn set_credits(State(state): State<Arc<AppState>>, Json(body): Json<Va
 /// socket closes) while the stream and its results socket stay: the browser's ICE
 /// goes `disconnected`/`failed`, which the package must recover from.
 pub async fn drop_media(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    let found = state.get_any(&id).map(|s| s.peer.close()).is_some();
+    let found = state
+        .get_any(&id)
+        .and_then(|s| s.peer.as_ref().map(PeerHandle::close))
+        .is_some();
     Json(json!({"stream_id": id, "dropped": found})).into_response()
 }

@@ -5,7 +5,7 @@
 //!
 //! Usage: `overshoot-emulator [--port N] [--ttl SECONDS] [--api-key KEY]...
 //! [--no-credits-key KEY]... [--max-streams-per-key N] [--media-ip IP] [--www DIR] [--pkg DIR]
-//! [--turn-servers JSON]`. Prints `listening on http://127.0.0.1:PORT`.
+//! [--turn-servers JSON] [--livekit-url URL]`. Prints `listening on http://127.0.0.1:PORT`.
 //! Default key: `emulator-key`.
 
 mod api;
@@ -37,6 +37,7 @@ fn parse_args() -> Result<Args, String> {
             max_streams_per_key: 5,
             no_credit_keys: Vec::new(),
             media_ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            livekit_url: "wss://livekit.emulator.invalid".into(),
         },
         www: None,
         pkg: None,
@@ -63,6 +64,7 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--max-streams-per-key: {e}"))?
             }
+            "--livekit-url" => args.settings.livekit_url = value()?,
             "--www" => args.www = Some(value()?),
             "--pkg" => args.pkg = Some(value()?),
             "--turn-servers" => {

@@ -3,7 +3,7 @@
 //! `burst_results` fault is armed, one burst of results sent back to back).
 
 use crate::peer::ClipStats;
-use crate::state::{AppState, Stream};
+use crate::state::{AppState, Stream, Transport};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -68,12 +68,21 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
                 }
             }
             _ = ticker.tick() => {
-                let clip = stream.peer.take_clip();
-                if clip.frames == 0 {
-                    continue; // no video in this window: nothing to infer
-                }
                 let started = Instant::now();
-                let text = describe(&stream, &clip);
+                let text = match &stream.peer {
+                    Some(peer) => {
+                        let clip = peer.take_clip();
+                        if clip.frames == 0 {
+                            continue; // no video in this window: nothing to infer
+                        }
+                        describe(&stream, &clip)
+                    }
+                    // No LiveKit server here: say so instead of inventing a picture.
+                    None => format!(
+                        "no frames: the emulator cannot join LiveKit rooms ({} transport)",
+                        if stream.transport == Transport::Native { "native" } else { "livekit" }
+                    ),
+                };
                 let inference_ms = started.elapsed().as_secs_f64() * 1000.0;
                 let total_ms = window_start.elapsed().as_secs_f64() * 1000.0;
                 let result = make_result(&stream, text, inference_ms, total_ms);

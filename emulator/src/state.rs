@@ -26,6 +26,8 @@ pub struct Settings {
     /// Loopback by default; Firefox ignores loopback candidates, so its tests pass a
     /// local interface address.
     pub media_ip: std::net::IpAddr,
+    /// The room URL the native transport's answer names (no LiveKit server runs here).
+    pub livekit_url: String,
 }
 
 /// One stream.
@@ -38,7 +40,10 @@ pub struct Stream {
     pub result_interval: Duration,
     pub structured: bool,
     pub prompt: Mutex<String>,
-    pub peer: PeerHandle,
+    /// The WebRTC receiver; `None` for the LiveKit transports (no LiveKit server here).
+    pub peer: Option<PeerHandle>,
+    /// How the video reaches the server.
+    pub transport: Transport,
     pub lease_deadline: Mutex<Instant>,
     pub keepalives: AtomicU32,
     pub results_sent: AtomicU32,
@@ -46,6 +51,18 @@ pub struct Stream {
     pub created_at: Instant,
     /// `Some(reason)` once ended; results sockets watch it.
     pub ended: watch::Sender<Option<String>>,
+}
+
+/// How a stream's video reaches the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// `source: {type:"webrtc"}`: decoded here.
+    Webrtc,
+    /// `source: {type:"livekit"}`: the app publishes into its own room.
+    Livekit,
+    /// No `source`: a server-made LiveKit room the client publishes into.
+    Native,
 }
 
 impl Stream {
@@ -59,6 +76,7 @@ impl Stream {
 #[derive(Serialize, Clone)]
 pub struct StreamReport {
     pub stream_id: String,
+    pub transport: Transport,
     pub prompt: String,
     pub keepalives: u32,
     pub results_sent: u32,
@@ -155,7 +173,9 @@ impl AppState {
     pub fn end(&self, id: &str, reason: &str) -> bool {
         let removed = self.streams.lock().ok().and_then(|mut map| map.remove(id));
         let Some(stream) = removed else { return false };
-        stream.peer.close();
+        if let Some(peer) = &stream.peer {
+            peer.close();
+        }
         let _ = stream.ended.send(Some(reason.to_string()));
         eprintln!("emulator: stream {id} ended: {reason}");
         let report = report(&stream, Some(reason.to_string()));
@@ -178,7 +198,7 @@ impl AppState {
 }
 
 fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
-    let totals = stream.peer.totals();
+    let totals = stream.peer.as_ref().map(|p| p.totals()).unwrap_or_default();
     let first_frame_ms = totals.first_frame_at.map(|first| {
         first
             .saturating_duration_since(stream.created_at)
@@ -192,6 +212,7 @@ fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
     });
     StreamReport {
         stream_id: stream.id.clone(),
+        transport: stream.transport,
         prompt: stream.prompt(),
         keepalives: stream.keepalives.load(Ordering::Relaxed),
         results_sent: stream.results_sent.load(Ordering::Relaxed),

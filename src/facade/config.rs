@@ -5,7 +5,7 @@ use crate::platform::error::SdkError;
 use crate::platform::http::{ApiHttp, DEFAULT_TIMEOUT_MS};
 use crate::platform::js_object::JsObject;
 use crate::platform::json::JsJson;
-use crate::session::{SessionConfig, VideoCaps};
+use crate::session::{SessionConfig, Transport, VideoCaps};
 use js_sys::Array;
 use overshoot_protocol::endpoints::BaseUrl;
 use overshoot_protocol::*;
@@ -46,6 +46,12 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
     let user_ice_servers = read_ice_servers(&cfg)?;
     let debug = cfg.boolean("debug")?.unwrap_or(false);
     let video = read_video_caps(&cfg)?;
+    let transport = match cfg.one_of("transport", &["webrtc", "livekit"])?.as_deref() {
+        Some("livekit") => Transport::LiveKit {
+            client: read_livekit_client(&cfg)?,
+        },
+        _ => Transport::WebRtc,
+    };
     Ok(SessionConfig {
         http,
         request,
@@ -56,7 +62,20 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         on_state_change,
         debug,
         video,
+        transport,
     })
+}
+
+/// `livekitClient`: the livekit-client module, or a function that loads it.
+fn read_livekit_client(cfg: &JsObject) -> Result<JsValue, SdkError> {
+    let client = cfg.get("livekitClient")?.unwrap_or(JsValue::UNDEFINED);
+    if !client.is_undefined() && !client.is_object() && !client.is_function() {
+        return Err(SdkError::validation(
+            "livekitClient",
+            "must be the livekit-client module, or a function that loads it",
+        ));
+    }
+    Ok(client)
 }
 
 /// Builds the create request (without `source`) from the config, defaults filled

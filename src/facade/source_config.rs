@@ -6,12 +6,15 @@ use crate::platform::media::{same_stream, CameraRequest, RelayInput, RelayReques
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, HtmlCanvasElement, MediaStream, MediaStreamTrack};
 
-const SOURCE_TYPES: &[&str] = &["camera", "screen", "video", "hls", "stream", "canvas"];
+const SOURCE_TYPES: &[&str] = &[
+    "camera", "screen", "video", "hls", "stream", "canvas", "livekit",
+];
 
 /// `source`: `{type:"camera", cameraFacing?, deviceId?, width?, height?, frameRate?}`
 /// (the default), `{type:"screen"}`, `{type:"video", file | url, loop?}`,
 /// `{type:"hls", url, hlsJs?}` (these three also take `fps?` and `loadTimeoutMs?`),
-/// `{type:"stream", stream | track}`, `{type:"canvas", canvas, fps?}`, or a
+/// `{type:"stream", stream | track}`, `{type:"canvas", canvas, fps?}`,
+/// `{type:"livekit", url, token}` (the app publishes into its own room), or a
 /// `MediaStream` / `MediaStreamTrack` itself.
 pub fn read_source(cfg: &JsObject) -> Result<VideoSource, SdkError> {
     let Some(value) = cfg.get("source")? else {
@@ -26,6 +29,16 @@ pub fn read_source(cfg: &JsObject) -> Result<VideoSource, SdkError> {
     let source = JsObject::new(&value, "source")?;
     match source.one_of("type", SOURCE_TYPES)?.as_deref() {
         Some("screen") => relayed(&source, RelayInput::Screen),
+        Some("livekit") => {
+            let url = source.required_string("url")?;
+            let token = source.required_string("token")?;
+            for (field, value) in [("source.url", &url), ("source.token", &token)] {
+                if value.trim().is_empty() {
+                    return Err(SdkError::validation(field, "must not be empty"));
+                }
+            }
+            Ok(VideoSource::AppRoom { url, token })
+        }
         Some("video") => {
             let media = match (source.get("file")?, source.string("url")?) {
                 (Some(file), None) if file.is_instance_of::<Blob>() => file,
@@ -100,7 +113,7 @@ pub fn read_source(cfg: &JsObject) -> Result<VideoSource, SdkError> {
         })),
         None => Err(SdkError::validation(
             "source.type",
-            "is required: one of camera, screen, video, hls, stream, canvas",
+            "is required: one of camera, screen, video, hls, stream, canvas, livekit",
         )),
     }
 }

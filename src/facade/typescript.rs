@@ -54,7 +54,9 @@ export type HlsJsProvider = unknown;
  * - `hls`: an HLS URL; native HLS where the browser has it, else `hlsJs`, else the
  *   `hls.js` module through an import map; without any, `SourceUnsupportedError`.
  * - `canvas`: a canvas the app draws, captured at `fps` (1–60, default 15).
- * - `stream`: a MediaStream or MediaStreamTrack the app owns (never stopped here). */
+ * - `stream`: a MediaStream or MediaStreamTrack the app owns (never stopped here).
+ * - `livekit`: the app publishes into its own LiveKit room; the package sends no video
+ *   and only creates the stream, renews it and receives results. */
 export type VideoSource =
   | { type: "camera"; cameraFacing?: "user" | "environment"; deviceId?: string; width?: number; height?: number; frameRate?: number }
   | ({ type: "screen" } & RelayedSourceOptions)
@@ -62,6 +64,7 @@ export type VideoSource =
   | ({ type: "video"; url: string; loop?: boolean } & RelayedSourceOptions)
   | ({ type: "hls"; url: string; hlsJs?: HlsJsProvider } & RelayedSourceOptions)
   | { type: "canvas"; canvas: HTMLCanvasElement; fps?: number }
+  | { type: "livekit"; url: string; token: string }
   | { type: "stream"; stream: MediaStream }
   | { type: "stream"; track: MediaStreamTrack }
   | MediaStream
@@ -124,6 +127,14 @@ export interface RealtimeVisionConfig extends StreamClientConfig {
   video?: false | { maxLongSide?: number; maxShortSide?: number; maxBitrateBps?: number };
   /** Log lifecycle events with `console.debug` (the API key is never logged). */
   debug?: boolean;
+  /** `webrtc` (default): straight to the server. `livekit`: the native transport — the
+   * server makes a LiveKit room and the package publishes the source's video into it
+   * with livekit-client, rejoining with the keepalive's fresh token if the room drops. */
+  transport?: "webrtc" | "livekit";
+  /** For `transport: "livekit"`: the livekit-client module, or a loader such as
+   * `() => import("livekit-client")`; default: import `livekit-client` (import map).
+   * Without it, `start()` rejects with `SourceUnsupportedError`. */
+  livekitClient?: unknown;
   onResult: (result: StreamResult) => void;
   onError?: (error: OvershootError) => void;
   /** Called with each lifecycle state change. */

@@ -62,6 +62,33 @@ impl SdkError {
         }
     }
 
+    /// A failure thrown by the package's own JS (`js/sources.js`, `js/livekit.js`) as
+    /// `{sdkErrorName, message, cause, details}`, as the typed error it names; anything
+    /// else thrown (a browser exception, a bug) becomes a `MediaError` keeping it as
+    /// `cause`, with `context` as the message.
+    pub fn from_tagged(value: JsValue, context: &str) -> Self {
+        let field = |key: &str| Reflect::get(&value, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let kind = field("sdkErrorName")
+            .as_string()
+            .and_then(|name| ErrorKind::from_name(&name));
+        let Some(kind) = kind else {
+            return SdkError::from_js(ErrorKind::Media, context, value);
+        };
+        let message = field("message").as_string().unwrap_or_default();
+        let cause = field("cause");
+        let text = match js_name_and_message(&cause) {
+            (name, detail) if name.is_empty() && detail.is_empty() => message,
+            (name, detail) if name.is_empty() => format!("{message} ({detail})"),
+            (name, detail) if detail.is_empty() => format!("{message} ({name})"),
+            (name, detail) => format!("{message} ({name}: {detail})"),
+        };
+        SdkError {
+            cause,
+            details: field("details"),
+            ..SdkError::new(kind, text)
+        }
+    }
+
     /// The `name` of the underlying JS error, if any (e.g. `NotAllowedError`).
     pub fn cause_name(&self) -> String {
         js_name_and_message(&self.cause).0

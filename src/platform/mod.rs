@@ -7,6 +7,7 @@ pub mod json;
 pub mod media;
 pub mod page;
 pub mod peer;
+pub mod room;
 pub mod runtime;
 pub mod socket;
 pub mod timer;

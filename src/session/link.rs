@@ -6,18 +6,22 @@
 //! `setConfiguration` has added the response's TURN servers, because applying it
 //! starts ICE gathering with whatever servers are configured at that moment.
 
-use super::{post, Event, SessionConfig, Shared};
+use super::{post, Event, SessionConfig, Shared, Transport};
 use crate::platform::error::SdkError;
-use crate::platform::json::to_js;
-use crate::platform::media::MediaOwner;
+use crate::platform::json::{to_js, JsJson};
+use crate::platform::media::{MediaOwner, VideoSource};
 use crate::platform::page::PageHideOwner;
 use crate::platform::peer::{merge_ice_servers, PeerOwner};
+use crate::platform::room::{RoomOwner, RoomState};
 use crate::platform::socket::SocketOwner;
 use crate::platform::wire_response;
 use futures_channel::mpsc::UnboundedSender;
-use overshoot_protocol::{validate_request, ErrorKind, IceServer, Source};
+use overshoot_protocol::{
+    validate_request, CreateStreamRequest, CreateStreamResponse, ErrorKind, IceServer, Source,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
+use web_sys::{MediaStreamTrack, RtcPeerConnectionState};
 
 /// One stream and its connections. Dropping it closes the connections (not the
 /// stream on the server: that takes a DELETE).
@@ -32,8 +36,32 @@ pub struct Link {
     pub socket: Option<SocketOwner>,
     /// Deletes the stream if the page goes away.
     pub _page_hide: Option<PageHideOwner>,
-    /// The peer connection (closed on drop).
-    pub peer: PeerOwner,
+    /// What carries the video (closed on drop).
+    pub uplink: Uplink,
+}
+
+/// What carries a link's video to the server.
+pub enum Uplink {
+    /// A peer connection straight to the server.
+    Peer(PeerOwner),
+    /// A LiveKit room the server made (native transport).
+    Room(RoomOwner),
+    /// The app's own LiveKit room: nothing is sent from here.
+    AppRoom,
+}
+
+impl Uplink {
+    /// Sends `track` instead of the current video track.
+    pub async fn replace_video_track(&self, track: &MediaStreamTrack) -> Result<(), SdkError> {
+        match self {
+            Uplink::Peer(peer) => peer.replace_video_track(track).await,
+            Uplink::Room(room) => room.replace_track(track).await,
+            Uplink::AppRoom => Err(SdkError::new(
+                ErrorKind::Validation,
+                "a livekit source sends no local video",
+            )),
+        }
+    }
 }
 
 /// Why a link could not be made, and the stream to delete if one was created.
@@ -85,56 +113,96 @@ pub fn open_socket(
     })
 }
 
-/// Makes a link: peer connection over `media` → offer → `POST /streams` → ICE
-/// servers → descriptions → results socket. `known_turn` are TURN servers from an
-/// earlier response; with `relay_only` the connection may use only them (an ICE
-/// recovery that proves a relayed path).
+/// Makes a link of generation `generation`: the stream on the server, what carries
+/// the video (see [`Uplink`]) and the results socket. `known_turn` are TURN servers
+/// from an earlier response; with `relay_only` a peer connection may use only them
+/// (an ICE recovery that proves a relayed path).
 pub async fn negotiate(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
-    media: &MediaOwner,
+    media: Option<&MediaOwner>,
     generation: u32,
     known_turn: &[IceServer],
     relay_only: bool,
 ) -> Result<Link, LinkFailure> {
+    let mut request = config.request.clone();
+    let media = match (&config.source, media) {
+        (VideoSource::AppRoom { url, token }, _) => {
+            request.source = Some(Source::Livekit {
+                url: url.clone(),
+                token: token.clone(),
+            });
+            let created = create(config, shared, inbox, &request).await?;
+            return finish_link(
+                config,
+                shared,
+                inbox,
+                created,
+                Uplink::AppRoom,
+                (known_turn, generation),
+            );
+        }
+        (_, Some(media)) => media,
+        (_, None) => return Err(SdkError::new(ErrorKind::Media, "no media to send").into()),
+    };
+    let track = media.video_track()?;
+    let limits = config.send_limits(&track);
+    if let Transport::LiveKit { client } = &config.transport {
+        let room_inbox = inbox.clone();
+        // Loaded first: without livekit-client no stream is created (nor billed).
+        let room = RoomOwner::load(client, move |state| {
+            let state = match state {
+                RoomState::Connected => RtcPeerConnectionState::Connected,
+                // Not `disconnected`: livekit-client and the rejoin run their own clock.
+                RoomState::Reconnecting => RtcPeerConnectionState::Connecting,
+                RoomState::Failed => RtcPeerConnectionState::Failed,
+            };
+            post(&room_inbox, Event::Peer(generation, state))
+        })
+        .await?;
+        check_stop(shared, None)?;
+        request.source = None; // native: the server makes the room
+        let created = create(config, shared, inbox, &request).await?;
+        let fail = created.failure();
+        let joined = match created.response.livekit.as_ref() {
+            Some(lk) => {
+                room.publish(&lk.url, &lk.token, &track, limits.as_ref())
+                    .await
+            }
+            None => Err(SdkError::new(
+                ErrorKind::Api,
+                "the create-stream response has no livekit room",
+            )),
+        };
+        joined.map_err(&fail)?;
+        let uplink = Uplink::Room(room);
+        return finish_link(
+            config,
+            shared,
+            inbox,
+            created,
+            uplink,
+            (known_turn, generation),
+        );
+    }
+
     let peer_inbox = inbox.clone();
     let initial_ice = merge_ice_servers(&config.user_ice_servers, known_turn);
     let peer = PeerOwner::new(&initial_ice, relay_only, move |state| {
         post(&peer_inbox, Event::Peer(generation, state))
     })?;
-    let track = media.video_track()?;
-    let limits = config.send_limits(&track);
     peer.add_sendonly_video(&track, media.stream(), limits.as_ref())?;
     let offer_sdp = peer.create_offer().await?;
     check_stop(shared, None)?;
 
-    let mut request = config.request.clone();
     request.source = Some(Source::Webrtc {
         sdp: offer_sdp.clone(),
     });
-    validate_request(&request).map_err(|e| SdkError::validation(&e.field, &e.message))?;
-    let response_js = config.http.create_stream(&to_js(&request)?).await?;
-    let response = wire_response::create_response(&response_js)?;
-    let stream_id = response.stream_id.clone();
-    shared.borrow_mut().stream_id = Some(stream_id.clone());
-    config.log(&format!("stream {stream_id} created"));
-    // From here on a closing tab must delete the stream, synchronously in the event.
-    let page_hide = {
-        let (http, id, inbox) = (config.http.clone(), stream_id.clone(), inbox.clone());
-        PageHideOwner::listen(move || {
-            http.close_stream_on_unload(&id);
-            post(&inbox, Event::PageHidden);
-        })
-    };
-    let fail = |error: SdkError| LinkFailure {
-        error,
-        stream_id: Some(stream_id.clone()),
-        aborted: false,
-    };
-    check_stop(shared, Some(&stream_id))?;
-
-    let answer = response
+    let created = create(config, shared, inbox, &request).await?;
+    let fail = created.failure();
+    let answer = created
+        .response
         .webrtc
         .as_ref()
         .map(|a| a.sdp.clone())
@@ -144,33 +212,101 @@ pub async fn negotiate(
                 "the create-stream response has no webrtc answer",
             ))
         })?;
-    let turn_servers = response.turn_servers.clone().unwrap_or_default();
+    let turn = created.response.turn_servers.clone().unwrap_or_default();
     let ice = merge_ice_servers(
         &config.user_ice_servers,
-        if turn_servers.is_empty() {
-            known_turn
-        } else {
-            &turn_servers
-        },
+        if turn.is_empty() { known_turn } else { &turn },
     );
-    peer.set_ice_servers(&ice).map_err(fail)?;
-    peer.set_local_offer(&offer_sdp).await.map_err(fail)?;
-    peer.set_remote_answer(&answer).await.map_err(fail)?;
-    check_stop(shared, Some(&stream_id))?;
-
-    config.log("answer applied; opening the results socket");
-    let socket = open_socket(config, &stream_id, generation, inbox).map_err(fail)?;
+    peer.set_ice_servers(&ice).map_err(&fail)?;
+    peer.set_local_offer(&offer_sdp).await.map_err(&fail)?;
+    peer.set_remote_answer(&answer).await.map_err(&fail)?;
     shared.borrow_mut().peer = Some(peer.connection().clone());
+    finish_link(
+        config,
+        shared,
+        inbox,
+        created,
+        Uplink::Peer(peer),
+        (known_turn, generation),
+    )
+}
+
+/// A stream the server created, not yet fed.
+struct Created {
+    response: CreateStreamResponse,
+    stream_id: String,
+    page_hide: Option<PageHideOwner>,
+}
+
+impl Created {
+    /// Wraps an error as a failure that still deletes this stream.
+    fn failure(&self) -> impl Fn(SdkError) -> LinkFailure {
+        let stream_id = self.stream_id.clone();
+        move |error| LinkFailure {
+            error,
+            stream_id: Some(stream_id.clone()),
+            aborted: false,
+        }
+    }
+}
+
+/// `POST /streams` with `request`; from then on a closing tab deletes the stream.
+async fn create(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    inbox: &UnboundedSender<Event>,
+    request: &CreateStreamRequest<JsJson>,
+) -> Result<Created, LinkFailure> {
+    validate_request(request).map_err(|e| SdkError::validation(&e.field, &e.message))?;
+    let response_js = config.http.create_stream(&to_js(request)?).await?;
+    let response = wire_response::create_response(&response_js)?;
+    let stream_id = response.stream_id.clone();
+    shared.borrow_mut().stream_id = Some(stream_id.clone());
+    config.log(&format!("stream {stream_id} created"));
+    // Synchronously in the event: the page may be gone a moment later.
+    let page_hide = {
+        let (http, id, inbox) = (config.http.clone(), stream_id.clone(), inbox.clone());
+        PageHideOwner::listen(move || {
+            http.close_stream_on_unload(&id);
+            post(&inbox, Event::PageHidden);
+        })
+    };
+    check_stop(shared, Some(&stream_id))?;
+    Ok(Created {
+        response,
+        stream_id,
+        page_hide,
+    })
+}
+
+/// Opens the results socket and assembles the link.
+fn finish_link(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    inbox: &UnboundedSender<Event>,
+    created: Created,
+    uplink: Uplink,
+    (known_turn, generation): (&[IceServer], u32),
+) -> Result<Link, LinkFailure> {
+    let fail = created.failure();
+    check_stop(shared, Some(&created.stream_id))?;
+    config.log("media path set up; opening the results socket");
+    let socket = open_socket(config, &created.stream_id, generation, inbox).map_err(fail)?;
+    let turn = created.response.turn_servers.unwrap_or_default();
     Ok(Link {
-        ttl_seconds: response.lease.as_ref().map_or(60.0, |l| l.ttl_seconds),
-        turn_servers: if turn_servers.is_empty() {
+        ttl_seconds: created
+            .response
+            .lease
+            .as_ref()
+            .map_or(60.0, |l| l.ttl_seconds),
+        turn_servers: if turn.is_empty() {
             known_turn.to_vec()
         } else {
-            turn_servers
+            turn
         },
-        stream_id,
+        stream_id: created.stream_id,
         socket: Some(socket),
-        _page_hide: page_hide,
-        peer,
+        _page_hide: created.page_hide,
+        uplink,
     })
 }

@@ -26,7 +26,7 @@ pub(super) async fn switch_camera(
     live: &mut Live,
     target: &str,
 ) -> Result<(), SdkError> {
-    if !live.media.is_camera() {
+    if !live.media.as_ref().is_some_and(|m| m.is_camera()) {
         return Err(SdkError::new(
             ErrorKind::Validation,
             "switchCamera() needs a camera source",
@@ -50,7 +50,7 @@ pub(super) async fn switch_camera(
         .dyn_into::<MediaStreamTrack>()
         .map_err(|_| SdkError::new(ErrorKind::Media, "the new camera has no video track"))?;
     let replaced = match live.link.as_ref() {
-        Some(link) => link.peer.replace_video_track(&track).await,
+        Some(link) => link.uplink.replace_video_track(&track).await,
         None => Err(SdkError::new(
             ErrorKind::WebRtc,
             "the connection is being re-established; try again",
@@ -61,7 +61,9 @@ pub(super) async fn switch_camera(
         return Err(e);
     }
     shared.borrow_mut().media_stream = Some(same_stream(&next));
-    live.media.replace(next);
+    if let Some(media) = live.media.as_mut() {
+        media.replace(next);
+    }
     config.log(&format!("switched camera to {target}"));
     Ok(())
 }
@@ -109,7 +111,7 @@ pub(super) async fn recover(
         config,
         shared,
         inbox,
-        &live.media,
+        live.media.as_ref(),
         live.generation,
         &turn,
         !turn.is_empty(),

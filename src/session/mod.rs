@@ -42,6 +42,20 @@ pub struct SessionConfig {
     pub debug: bool,
     /// Caps on what is encoded (`video` option); `None` sends the source as it is.
     pub video: Option<VideoCaps>,
+    /// How the video reaches the server.
+    pub transport: Transport,
+}
+
+/// `transport`: how the video reaches the server (a `{type:"livekit"}` source needs
+/// neither: the app publishes into its own room).
+#[derive(Clone, Debug)]
+pub enum Transport {
+    /// WebRTC straight to the server (default).
+    WebRtc,
+    /// The native transport: the server makes a LiveKit room and the package publishes
+    /// into it through livekit-client (`client`: the app's module or loader, or
+    /// undefined to import `livekit-client`).
+    LiveKit { client: JsValue },
 }
 
 /// The app's caps on the sent picture (`video: {maxLongSide, maxShortSide, maxBitrateBps}`).

@@ -2,7 +2,7 @@
 //! media path recovered after ICE failure, everything released on stop or on a
 //! final error.
 
-use super::link::open_socket;
+use super::link::{open_socket, Uplink};
 use super::media_path::{recover, switch_camera};
 use super::startup::{renew_timer, Live};
 use super::{call_app, finish, post, report_error, set_state, Event, SessionConfig, Shared};
@@ -225,9 +225,14 @@ fn handle(
             live.keepalive_failures = 0;
             config.log("lease renewed");
             // A 200 renewed the lease even if its body is odd: keep the last TTL then.
-            let ttl = wire_response::keepalive_response(&answer)
-                .ok()
-                .and_then(|k| k.ttl_seconds);
+            let renewed = wire_response::keepalive_response(&answer).ok();
+            let ttl = renewed.as_ref().and_then(|k| k.ttl_seconds);
+            if let (Some(Uplink::Room(room)), Some(token)) = (
+                live.link.as_ref().map(|l| &l.uplink),
+                renewed.and_then(|k| k.livekit_token),
+            ) {
+                room.set_token(&token);
+            }
             let link = live.link.as_mut();
             let ttl = match (link, ttl.filter(|t| *t > 0.0)) {
                 (Some(link), Some(ttl)) => {

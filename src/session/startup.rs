@@ -2,7 +2,7 @@
 
 use super::link::{check_stop, negotiate, Link, LinkFailure};
 use super::{post, Event, SessionConfig, Shared};
-use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler};
+use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler, VideoSource};
 use crate::platform::timer::Timer;
 use futures_channel::mpsc::UnboundedSender;
 use overshoot_protocol::lease;
@@ -27,8 +27,9 @@ pub struct Live {
     pub peer_connected: bool,
     /// Whether it ever was (distinguishes `connecting` from `reconnecting`).
     pub ever_connected: bool,
-    /// The video; stops the tracks the package opened on drop.
-    pub media: MediaOwner,
+    /// The video; stops the tracks the package opened on drop. `None` for a
+    /// `{type:"livekit"}` source (the app publishes into its own room).
+    pub media: Option<MediaOwner>,
 }
 
 impl Live {
@@ -52,13 +53,22 @@ pub async fn start_up(
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
 ) -> Result<Live, LinkFailure> {
-    let ended = inbox.clone();
-    let on_end: SourceEndHandler = Rc::new(move |error| post(&ended, Event::SourceEnded(error)));
-    let media = MediaOwner::acquire(&config.source, config.relay_size(), on_end).await?;
-    shared.borrow_mut().media_stream = Some(same_stream(media.stream()));
-    config.log("media acquired");
+    let media = match config.source {
+        VideoSource::AppRoom { .. } => None,
+        _ => {
+            let ended = inbox.clone();
+            let on_end: SourceEndHandler =
+                Rc::new(move |error| post(&ended, Event::SourceEnded(error)));
+            let media = MediaOwner::acquire(&config.source, config.relay_size(), on_end).await?;
+            shared.borrow_mut().media_stream = Some(same_stream(media.stream()));
+            config.log("media acquired");
+            Some(media)
+        }
+    };
     check_stop(shared, None)?;
-    let link = negotiate(config, shared, inbox, &media, 0, &[], false).await?;
+    let link = negotiate(config, shared, inbox, media.as_ref(), 0, &[], false).await?;
+    // With no local media the app's room is its business: count the path as up.
+    let external = media.is_none();
     Ok(Live {
         renew_timer: Some(renew_timer(link.ttl_seconds, inbox)),
         link: Some(link),
@@ -68,8 +78,8 @@ pub async fn start_up(
         keepalive_failures: 0,
         recoveries: 0,
         generation: 0,
-        peer_connected: false,
-        ever_connected: false,
+        peer_connected: external,
+        ever_connected: external,
         media,
     })
 }

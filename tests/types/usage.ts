@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     { type: "video", file, loop: false, loadTimeoutMs: 5000 },
     { type: "video", url: "/clip.webm" },
     { type: "hls", url: "/live.m3u8", hlsJs: () => import("./usage.js") },
+    { type: "livekit", url: "wss://rooms.example", token: "t" },
   ] as const) {
     new RealtimeVision({ ...config, source });
   }
@@ -79,7 +80,13 @@ async function main(): Promise<void> {
   };
   void onError;
 
+  new RealtimeVision({ ...config, transport: "livekit", livekitClient: () => import("./usage.js") });
+
   // Wrong uses must not type-check.
+  // @ts-expect-error unknown transport
+  new RealtimeVision({ ...config, transport: "rtmp" });
+  // @ts-expect-error a livekit source needs a token
+  new RealtimeVision({ ...config, source: { type: "livekit", url: "wss://x" } });
   // @ts-expect-error a video needs a file or a url
   new RealtimeVision({ ...config, source: { type: "video", loop: true } });
   // @ts-expect-error the screen takes no url

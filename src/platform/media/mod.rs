@@ -45,6 +45,8 @@ pub enum VideoSource {
     Stream(MediaStream),
     /// A screen, video or HLS stream the package draws through a canvas.
     Relayed(RelayRequest),
+    /// No local video: the app publishes into its own LiveKit room (`url`, `token`).
+    AppRoom { url: String, token: String },
 }
 
 /// Owns the media of one session. What the package opened (camera, capture tracks,
@@ -90,6 +92,12 @@ impl MediaOwner {
                     })?;
                 // The capture track is ours (stopping it leaves the canvas alone).
                 (stream, true, false, None)
+            }
+            VideoSource::AppRoom { .. } => {
+                return Err(SdkError::new(
+                    ErrorKind::Validation,
+                    "a livekit source has no local media to open",
+                ))
             }
             VideoSource::Relayed(request) => {
                 let relay = Relay::open(request, max_long, max_short, on_end.clone()).await?;

@@ -4,8 +4,8 @@
 //! URL, hls.js) on drop.
 
 use super::SourceEndHandler;
-use crate::platform::error::{js_name_and_message, SdkError};
-use js_sys::{Function, Promise, Reflect};
+use crate::platform::error::SdkError;
+use js_sys::{Function, Promise};
 use overshoot_protocol::ErrorKind;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -72,7 +72,7 @@ impl Relay {
         on_end: SourceEndHandler,
     ) -> Result<Relay, SdkError> {
         let on_end = Closure::<dyn FnMut(JsValue)>::new(move |failure: JsValue| {
-            on_end(relay_error(failure, "the source failed"));
+            on_end(SdkError::from_tagged(failure, "the source failed"));
         });
         let relay = CanvasRelay::new(
             request.fps,
@@ -100,7 +100,7 @@ impl Relay {
         // On failure `relay` drops here and closes everything it had opened.
         JsFuture::from(opening)
             .await
-            .map_err(|e| relay_error(e, "the source could not be opened"))?;
+            .map_err(|e| SdkError::from_tagged(e, "the source could not be opened"))?;
         Ok(relay)
     }
 
@@ -113,32 +113,5 @@ impl Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         self.relay.close();
-    }
-}
-
-/// A `{sdkErrorName, message, cause, details}` from `js/sources.js` as a typed error; anything
-/// else thrown (a bug, a browser exception) becomes a `MediaError` keeping it as cause.
-fn relay_error(value: JsValue, context: &str) -> SdkError {
-    let field = |key: &str| Reflect::get(&value, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    let kind = field("sdkErrorName")
-        .as_string()
-        .and_then(|name| ErrorKind::from_name(&name));
-    match kind {
-        Some(kind) => {
-            let message = field("message").as_string().unwrap_or_default();
-            let cause = field("cause");
-            let text = match js_name_and_message(&cause) {
-                (name, detail) if name.is_empty() && detail.is_empty() => message,
-                (name, detail) if name.is_empty() => format!("{message} ({detail})"),
-                (name, detail) if detail.is_empty() => format!("{message} ({name})"),
-                (name, detail) => format!("{message} ({name}: {detail})"),
-            };
-            SdkError {
-                cause,
-                details: field("details"),
-                ..SdkError::new(kind, text)
-            }
-        }
-        None => SdkError::from_js(ErrorKind::Media, context, value),
     }
 }

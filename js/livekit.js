@@ -1,0 +1,128 @@
+// The native LiveKit transport: publishes the session's video track into the room the
+// create response names, through `livekit-client` (an optional peer dependency, loaded
+// only when `transport: "livekit"` is used). Bound by `src/platform/room.rs`, which
+// owns one `LiveKitPublisher` per link and calls `close()` from Rust `Drop`.
+//
+// Token refresh: keepalive answers may carry a fresh `livekit_token`; `setToken()` keeps
+// it, and it is what the next connect uses when the room drops for good (livekit-client
+// resumes short outages itself, with the token it holds:
+// https://docs.livekit.io/home/client/connect/#connection-reliability).
+
+/** Reconnects with the newest token after the room disconnects, before giving up. */
+const MAX_RECONNECTS = 3;
+
+function failure(name, message, cause) {
+  return { sdkErrorName: name, message, cause };
+}
+
+/** Resolves `provider` (the module, or a function resolving to it) or imports `livekit-client`. */
+async function loadLiveKit(provider) {
+  let value = provider;
+  try {
+    if (typeof value === "function" && !value.Room) value = await value();
+    if (!value) {
+      // A variable specifier keeps bundlers from failing builds without the optional
+      // peer; pass `livekitClient: () => import("livekit-client")` to bundle it.
+      const specifier = "livekit-client";
+      value = await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+    }
+  } catch {
+    return null;
+  }
+  const lk = value?.Room ? value : value?.default;
+  return typeof lk?.Room === "function" && lk.RoomEvent ? lk : null;
+}
+
+/**
+ * One room connection publishing one video track. `onState(name)` hears
+ * `connected`, `reconnecting` and `failed` (the room is gone and reconnecting with
+ * the newest token did not help).
+ */
+export class LiveKitPublisher {
+  constructor(onState) {
+    this.onState = onState;
+    this.closed = false;
+  }
+
+  /** Loads livekit-client (before any stream is created, so a missing peer costs nothing). */
+  async load(provider) {
+    const lk = await loadLiveKit(provider);
+    if (!lk) {
+      throw failure(
+        "SourceUnsupportedError",
+        "transport \"livekit\" needs livekit-client: install it and pass it as livekitClient (or map \"livekit-client\" in an import map)",
+      );
+    }
+    this.lk = lk;
+  }
+
+  /** Joins `url` with `token` and publishes `track` (after `load()`). */
+  async open(url, token, track, maxBitrate, maxFramerate) {
+    if (this.closed) throw failure("AbortError", "stopped while joining the LiveKit room");
+    const lk = this.lk;
+    this.url = url;
+    this.token = token;
+    this.track = track;
+    this.encoding = maxBitrate ? { maxBitrate, maxFramerate } : undefined;
+    this.room = new lk.Room({ adaptiveStream: false, dynacast: false });
+    this.room.on(lk.RoomEvent.Reconnecting, () => this.onState("reconnecting"));
+    this.room.on(lk.RoomEvent.Reconnected, () => this.onState("connected"));
+    this.room.on(lk.RoomEvent.Disconnected, () => this.reconnect());
+    await this.connect();
+  }
+
+  /** Connects with the newest token and publishes the track. */
+  async connect() {
+    try {
+      await this.room.connect(this.url, this.token, { autoSubscribe: false });
+      if (this.closed) return;
+      this.publication = await this.room.localParticipant.publishTrack(this.track, {
+        source: this.lk.Track?.Source?.Camera ?? "camera",
+        simulcast: false,
+        videoEncoding: this.encoding,
+      });
+    } catch (cause) {
+      throw failure("WebRTCError", "could not publish into the LiveKit room", cause);
+    }
+    this.onState("connected");
+  }
+
+  /** After an unexpected disconnect: reconnect with the newest token, a few times. */
+  async reconnect() {
+    if (this.closed || this.reconnecting) return;
+    this.reconnecting = true;
+    this.onState("reconnecting");
+    for (let attempt = 0; attempt < MAX_RECONNECTS && !this.closed; attempt++) {
+      await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+      if (this.closed) break;
+      try {
+        await this.connect();
+        this.reconnecting = false;
+        return;
+      } catch {
+        // next attempt
+      }
+    }
+    this.reconnecting = false;
+    if (!this.closed) this.onState("failed");
+  }
+
+  /** Keeps a refreshed token (keepalive `livekit_token`) for the next connect. */
+  setToken(token) {
+    this.token = token;
+  }
+
+  /** Sends `track` instead of the current one (switchCamera). */
+  async replaceTrack(track) {
+    this.track = track;
+    await this.publication?.track?.replaceTrack(track);
+  }
+
+  /** Leaves the room. The track stays the caller's (the media owner stops it). */
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.room?.removeAllListeners?.();
+    this.room?.disconnect(false)?.catch?.(() => {});
+  }
+}
