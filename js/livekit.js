@@ -8,29 +8,14 @@
 // resumes short outages itself, with the token it holds:
 // https://docs.livekit.io/home/client/connect/#connection-reliability).
 
+import { failure, loadOptionalPeer } from "./sources.js";
+
 /** Reconnects with the newest token after the room disconnects, before giving up. */
 const MAX_RECONNECTS = 3;
 
-function failure(name, message, cause) {
-  return { sdkErrorName: name, message, cause };
-}
-
-/** Resolves `provider` (the module, or a function resolving to it) or imports `livekit-client`. */
-async function loadLiveKit(provider) {
-  let value = provider;
-  try {
-    if (typeof value === "function" && !value.Room) value = await value();
-    if (!value) {
-      // A variable specifier keeps bundlers from failing builds without the optional
-      // peer; pass `livekitClient: () => import("livekit-client")` to bundle it.
-      const specifier = "livekit-client";
-      value = await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
-    }
-  } catch {
-    return null;
-  }
-  const lk = value?.Room ? value : value?.default;
-  return typeof lk?.Room === "function" && lk.RoomEvent ? lk : null;
+/** livekit-client's module, from the app's `livekitClient` or the `livekit-client` module. */
+function loadLiveKit(provided) {
+  return loadOptionalPeer(provided, "livekit-client", (v) => (typeof v?.Room === "function" && v.RoomEvent ? v : null));
 }
 
 /**

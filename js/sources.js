@@ -8,8 +8,8 @@
 // so the server's sampler would starve; and a file's codec may be one WebRTC can't
 // send. Redrawing at a steady rate fixes both and lets the picture be capped.
 
-/** An error the Rust side turns into the typed SDK error `name` (relay.rs `relay_error`). */
-function failure(name, message, cause, details) {
+/** An error the Rust side turns into the typed SDK error `name` (`SdkError::from_tagged`). */
+export function failure(name, message, cause, details) {
   return { sdkErrorName: name, message, cause, details };
 }
 
@@ -215,20 +215,27 @@ export class CanvasRelay {
   }
 }
 
-/** Resolves `hlsJs` (class, module or loader) or imports `hls.js`; `null` when unavailable. */
-async function loadHls(hlsJs) {
-  let value = hlsJs;
+/**
+ * An optional peer dependency: `provided` (what the app passed: the thing itself, its
+ * module, or a loader function) or else the module `specifier` imported at run time.
+ * `pick(value)` returns the wanted export of a candidate, or null. Null when unavailable.
+ */
+export async function loadOptionalPeer(provided, specifier, pick) {
+  let value = provided;
   try {
-    if (typeof value === "function" && !value.Events) value = await value();
+    if (typeof value === "function" && !pick(value)) value = await value();
     if (!value) {
       // A variable specifier keeps bundlers from failing the app's build when the
       // optional peer is not installed; it resolves through an import map.
-      const specifier = "hls.js";
       value = await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
     }
   } catch {
     return null;
   }
-  const Hls = value?.default ?? value;
-  return typeof Hls === "function" && Hls.Events ? Hls : null;
+  return pick(value) ?? pick(value?.default);
+}
+
+/** hls.js's `Hls` class, from the app's `hlsJs` or the `hls.js` module. */
+function loadHls(hlsJs) {
+  return loadOptionalPeer(hlsJs, "hls.js", (v) => (typeof v === "function" && v.Events ? v : null));
 }
