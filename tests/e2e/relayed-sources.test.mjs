@@ -13,7 +13,11 @@ const CLIP_SECONDS = 2;
 
 // Runs in the page before the package: counts what a source could leak.
 function instrument() {
-  window.leaks = { objectUrls: new Set(), displayTracks: [] };
+  window.leaks = { objectUrls: new Set(), displayTracks: [], intervals: new Set() };
+  const setInterval = window.setInterval.bind(window);
+  const clearInterval = window.clearInterval.bind(window);
+  window.setInterval = (...args) => { const id = setInterval(...args); window.leaks.intervals.add(id); return id; };
+  window.clearInterval = (id) => { window.leaks.intervals.delete(id); clearInterval(id); };
   const create = URL.createObjectURL.bind(URL);
   const revoke = URL.revokeObjectURL.bind(URL);
   URL.createObjectURL = (obj) => { const url = create(obj); window.leaks.objectUrls.add(url); return url; };
@@ -39,9 +43,9 @@ function instrument() {
       session.startError = { name: e.name, message: e.message, details: e.details, media: e instanceof window.sdk.MediaError };
       return session;
     }
-    // Until enough results, the session's end, or 20 s.
+    // Until enough results, the session's end, or 30 s.
     for (let waited = 0; session.results.length < results; waited += 100) {
-      if (session.vision.state === "failed" || waited > 20000) break;
+      if (session.vision.state === "failed" || waited > 30000) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     session.track = session.vision.getMediaStream()?.getVideoTracks()[0];
@@ -54,15 +58,16 @@ function instrument() {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  // What is left once a session is over.
-  window.leftovers = () => ({
+  // What is left once a session is over (the relay's draw interval included).
+  window.leftovers = async () => ({
     videos: document.querySelectorAll("video:not(#preview)").length,
     objectUrls: window.leaks.objectUrls.size,
     liveDisplayTracks: window.leaks.displayTracks.filter((t) => t.readyState === "live").length,
+    intervals: window.leaks.intervals.size,
   });
 }
 
-const CLEAN = { videos: 0, objectUrls: 0, liveDisplayTracks: 0 };
+const CLEAN = { videos: 0, objectUrls: 0, liveDisplayTracks: 0, intervals: 0 };
 
 async function openStreams() {
   return (await emulator.streams()).open.length;
@@ -108,7 +113,7 @@ test("screen: captured through a canvas within 1280×720; Stop sharing ends the 
     display.stop();
     display.dispatchEvent(new Event("ended"));
     await window.untilState(s.vision, "failed");
-    return { results: s.results, errors: s.errors, states: s.states, framesDuring: after - before, track: s.track.readyState, left: window.leftovers() };
+    return { results: s.results, errors: s.errors, states: s.states, framesDuring: after - before, track: s.track.readyState, left: await window.leftovers() };
   }, KEY);
   assert.equal(outcome.startError, undefined, JSON.stringify(outcome.startError));
   const [, w, h] = /at (\d+)x(\d+)$/.exec(outcome.results[1]).map(Number);
@@ -128,7 +133,7 @@ test("video File/Blob: decoded at the emulator, a 1080p clip capped to 1280×720
     if (s.startError) return s;
     const state = s.vision.state;
     await s.vision.stop();
-    return { results: s.results, errors: s.errors, state, track: s.track?.readyState, left: window.leftovers() };
+    return { results: s.results, errors: s.errors, state, track: s.track?.readyState, left: await window.leftovers() };
   }, KEY);
   assert.equal(outcome.startError, undefined, JSON.stringify(outcome.startError));
   assert.deepEqual(outcome.errors, [], JSON.stringify(outcome));
@@ -143,7 +148,7 @@ test("video URL with loop:false: plays, then its end ends the session with Sourc
     const s = await window.startSource(key, { type: "video", url: "/media/green.webm", loop: false }, 1);
     if (s.startError) return s;
     await window.untilState(s.vision, "failed");
-    return { results: s.results, errors: s.errors, states: s.states, left: window.leftovers() };
+    return { results: s.results, errors: s.errors, states: s.states, left: await window.leftovers() };
   }, KEY);
   assert.equal(outcome.startError, undefined, JSON.stringify(outcome.startError));
   // A 2 s clip: on a loaded machine it may end before the first result.
@@ -159,7 +164,7 @@ test("video sources that cannot load: a 404 and a hanging server give SourceLoad
     const missing = await window.startSource(key, { type: "video", url: "/media/missing.webm" });
     const hanging = await window.startSource(key, { type: "video", url: "/hanging/clip.webm", loadTimeoutMs: 800 });
     const garbage = await window.startSource(key, { type: "video", file: new Blob(["not a video"], { type: "video/webm" }) });
-    return { missing: missing.startError, hanging: hanging.startError, garbage: garbage.startError, left: window.leftovers() };
+    return { missing: missing.startError, hanging: hanging.startError, garbage: garbage.startError, left: await window.leftovers() };
   }, KEY);
   assert.equal(outcome.missing?.name, "SourceLoadError", JSON.stringify(outcome.missing));
   assert.equal(outcome.missing.media, true);
@@ -202,7 +207,7 @@ test("hls: the browser's native HLS plays an fMP4 playlist", { timeout: 60_000 }
     const s = await window.startSource(key, { type: "hls", url: "/media/blue/index.m3u8" });
     if (s.startError) return s;
     await s.vision.stop();
-    return { results: s.results, left: window.leftovers() };
+    return { results: s.results, left: await window.leftovers() };
   }, KEY);
   assert.equal(outcome.startError, undefined, JSON.stringify(outcome.startError));
   assert.match(outcome.results[1], /^blue: .* at 640x360$/);
@@ -221,7 +226,7 @@ test("hls without native HLS: hls.js given as a loader plays it; without hls.js,
       if (s.startError) return s;
       await s.vision.stop();
       const without = await window.startSource(key, { type: "hls", url: "/media/blue/index.m3u8" });
-      return { results: s.results, without: without.startError, left: window.leftovers() };
+      return { results: s.results, without: without.startError, left: await window.leftovers() };
     } finally {
       HTMLMediaElement.prototype.canPlayType = canPlayType;
     }
