@@ -56,7 +56,9 @@ impl Timer {
     /// enforces, such as the lease; one worker per pending timer.
     pub fn steady(delay_ms: u32, on_fire: impl FnOnce() + 'static) -> Timer {
         let callback = once_callback(on_fire);
-        let steady = SteadyTimeout::new(delay_ms, callback.as_ref().unchecked_ref());
+        // Like setTimeout's, a worker's delay above 2^31-1 ms would fire at once.
+        let ms = delay_ms.min(i32::MAX as u32);
+        let steady = SteadyTimeout::new(ms, callback.as_ref().unchecked_ref());
         Timer {
             handle: Handle::Steady(steady),
             _callback: callback,
