@@ -126,3 +126,66 @@ export function summarizeStats(report, previous, resultsReceived, lastResultLate
     sampledAt: now,
   };
 }
+
+// Lease timers keep time in a dedicated worker: Chromium wakes main-thread timers of hidden
+// tabs once a second (after 5 min, once a minute without WebRTC); workers are exempt
+// (https://developer.chrome.com/blog/timer-throttling-in-chrome-88).
+const TIMER_WORKER = "onmessage=(e)=>setTimeout(()=>postMessage(0),e.data)";
+// Set once a worker failed to load (a CSP forbidding blob: workers): later timers use
+// setTimeout at once instead of each reporting a violation.
+let workersUnavailable = false;
+
+/**
+ * One-shot timer kept in a worker made from a Blob URL, falling back to `setTimeout` (same
+ * deadline) without one. `cancel()` terminates the worker, revokes the URL, clears the
+ * timeout; the callback never runs after it. `mode`: "worker" or "main".
+ */
+export class SteadyTimeout {
+  constructor(ms, callback) {
+    this.callback = callback;
+    this.due = performance.now() + ms;
+    this.mode = "worker";
+    if (workersUnavailable) {
+      this.fallBack();
+      return;
+    }
+    try {
+      this.url = URL.createObjectURL(new Blob([TIMER_WORKER], { type: "text/javascript" }));
+      this.worker = new Worker(this.url);
+      this.worker.onmessage = () => this.fire();
+      this.worker.onerror = (event) => { // a blocked load is reported here, later
+        event.preventDefault();
+        workersUnavailable = true;
+        this.fallBack();
+      };
+      this.worker.postMessage(ms);
+    } catch {
+      this.fallBack(); // no Worker or Blob URL here
+    }
+  }
+
+  fallBack() {
+    this.release();
+    this.mode = "main";
+    if (this.callback) this.timeout = setTimeout(() => this.fire(), Math.max(0, this.due - performance.now()));
+  }
+
+  fire() {
+    const callback = this.callback;
+    this.cancel();
+    callback?.();
+  }
+
+  cancel() {
+    this.callback = null;
+    clearTimeout(this.timeout);
+    this.release();
+  }
+
+  release() {
+    this.worker?.terminate();
+    this.worker = null;
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = null;
+  }
+}

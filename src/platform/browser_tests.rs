@@ -216,3 +216,75 @@ async fn dropping_the_peer_owner_closes_the_connection() -> Result<(), JsValue> 
     assert_eq!(pc.signaling_state(), web_sys::RtcSignalingState::Closed);
     Ok(())
 }
+
+/// Replaces `globalThis.Worker` (`None` removes it) and returns the previous value.
+fn swap_worker(value: Option<&JsValue>) -> Result<JsValue, JsValue> {
+    let global = js_sys::global();
+    let previous = Reflect::get(&global, &"Worker".into())?;
+    match value {
+        Some(v) => Reflect::set(&global, &"Worker".into(), v)?,
+        None => Reflect::delete_property(&global, &"Worker".into())?,
+    };
+    Ok(previous)
+}
+
+#[wasm_bindgen_test]
+async fn a_steady_timer_keeps_time_in_a_worker_fires_once_and_drop_cancels_it(
+) -> Result<(), JsValue> {
+    let fired = Rc::new(Cell::new(0));
+    let dropped = {
+        let fired = fired.clone();
+        Timer::steady(5, move || fired.set(fired.get() + 100))
+    };
+    let steady = dropped.steady_timeout().ok_or("a steady timer")?;
+    assert_eq!(steady.mode(), "worker");
+    let url = steady.url().as_string().ok_or("a Blob URL while pending")?;
+    drop(dropped);
+    // Drop terminated the worker and revoked its URL.
+    assert!(steady.url().is_null());
+    let window = web_sys::window().ok_or("no window")?;
+    let fetched = JsFuture::from(window.fetch_with_str(&url)).await;
+    assert!(fetched.is_err(), "a revoked Blob URL cannot be fetched");
+
+    let kept = {
+        let fired = fired.clone();
+        Timer::steady(20, move || fired.set(fired.get() + 1))
+    };
+    let steady = kept.steady_timeout().ok_or("a steady timer")?;
+    // Starting a worker takes a while on a busy machine; wait generously.
+    for _ in 0..50 {
+        if fired.get() > 0 {
+            break;
+        }
+        sleep(50).await?;
+    }
+    sleep(100).await?;
+    assert_eq!(fired.get(), 1, "fired exactly once, the dropped one never");
+    assert_eq!(steady.mode(), "worker");
+    assert!(steady.url().is_null(), "the URL is revoked once it fired");
+    drop(kept);
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn without_workers_a_steady_timer_falls_back_to_set_timeout() -> Result<(), JsValue> {
+    let worker = swap_worker(None)?;
+    let fired = Rc::new(Cell::new(0));
+    let made = {
+        let f1 = fired.clone();
+        let f2 = fired.clone();
+        (
+            Timer::steady(5, move || f1.set(f1.get() + 100)),
+            Timer::steady(5, move || f2.set(f2.get() + 1)),
+        )
+    };
+    swap_worker(Some(&worker))?;
+    let (dropped, kept) = made;
+    let mode = kept.steady_timeout().ok_or("a steady timer")?.mode();
+    drop(dropped);
+    sleep(60).await?;
+    assert_eq!(mode, "main");
+    assert_eq!(fired.get(), 1);
+    drop(kept);
+    Ok(())
+}

@@ -1,5 +1,5 @@
-//! Bindings to `js/runtime.js`, the package's small JS half: error classes and the
-//! result hot path.
+//! Bindings to `js/runtime.js`, the package's small JS half: error classes, the
+//! result hot path and the worker-backed lease timer.
 
 use wasm_bindgen::prelude::*;
 
@@ -31,4 +31,26 @@ extern "C" {
     /// `JSON.parse` of a socket message plus a shape check; `null` when it is not a result.
     #[wasm_bindgen(js_name = parseResult)]
     pub fn parse_result(data: &JsValue) -> JsValue;
+
+    /// A one-shot timer kept in a dedicated worker (not throttled in hidden tabs), or
+    /// in `setTimeout` where workers are unavailable; see `js/runtime.js`.
+    #[derive(Clone)]
+    pub type SteadyTimeout;
+
+    /// Schedules `callback` after `ms` milliseconds; never throws.
+    #[wasm_bindgen(constructor)]
+    pub fn new(ms: u32, callback: &js_sys::Function) -> SteadyTimeout;
+
+    /// Stops the timer for good: terminates the worker, revokes its Blob URL, clears
+    /// the fallback timeout.
+    #[wasm_bindgen(method)]
+    pub fn cancel(this: &SteadyTimeout);
+
+    /// `"worker"`, or `"main"` once it fell back to `setTimeout`.
+    #[wasm_bindgen(method, getter)]
+    pub fn mode(this: &SteadyTimeout) -> String;
+
+    /// The worker's Blob URL while it is in use, else `null` (revoked).
+    #[wasm_bindgen(method, getter)]
+    pub fn url(this: &SteadyTimeout) -> JsValue;
 }

@@ -4,7 +4,7 @@
 
 use super::link::{open_socket, Uplink};
 use super::media_path::{recover, switch_camera};
-use super::startup::{renew_timer, Live};
+use super::startup::{renew_after, renew_timer, Live};
 use super::{call_app, finish, post, report_error, set_state, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::socket::SocketEvent;
@@ -255,8 +255,7 @@ fn handle(
             let delay =
                 backoff::delay_ms(live.keepalive_failures, 500, 4_000, js_sys::Math::random());
             live.keepalive_failures += 1;
-            let inbox = inbox.clone();
-            live.renew_timer = Some(Timer::once(delay, move || post(&inbox, Event::RenewDue)));
+            live.renew_timer = Some(renew_after(delay, inbox));
         }
         Event::Peer(_, state) => {
             config.log(&format!("peer connection {state:?}"));

@@ -39,12 +39,16 @@ impl Live {
     }
 }
 
-/// Schedules the next lease renewal.
-pub fn renew_timer(ttl_seconds: f64, inbox: &UnboundedSender<Event>) -> Timer {
+/// Schedules the next lease renewal, after `delay_ms`. A steady (worker-kept) timer:
+/// a hidden tab must renew on time too (see `Timer::steady`).
+pub fn renew_after(delay_ms: u32, inbox: &UnboundedSender<Event>) -> Timer {
     let inbox = inbox.clone();
-    Timer::once(lease::renew_delay_ms(ttl_seconds), move || {
-        post(&inbox, Event::RenewDue)
-    })
+    Timer::steady(delay_ms, move || post(&inbox, Event::RenewDue))
+}
+
+/// Schedules the next lease renewal at the usual point of a `ttl_seconds` lease.
+pub fn renew_timer(ttl_seconds: f64, inbox: &UnboundedSender<Event>) -> Timer {
+    renew_after(lease::renew_delay_ms(ttl_seconds), inbox)
 }
 
 /// Acquires the media and makes the first link.

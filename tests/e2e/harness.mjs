@@ -1,7 +1,7 @@
 // Shared plumbing of the end-to-end tests: the emulator process, a generated Y4M for
 // Chromium's fake camera, the packed npm package, and a headless Chromium.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync, existsSync, mkdtempSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { chromium } from "playwright-core";
@@ -84,6 +84,73 @@ export async function launchChromium(y4m) {
     ].filter((a) => !a.startsWith("--user-data-dir")),
   });
   return browser;
+}
+
+/**
+ * Headless Debian Chromium whose pages can really be hidden (`document.visibilityState`
+ * "hidden", with Chromium's hidden-page timer throttling). `launchChromium` cannot do that:
+ * Playwright launches with `--disable-background-timer-throttling`,
+ * `--disable-renderer-backgrounding` and `--disable-backgrounding-occluded-windows`, and it
+ * turns on `Emulation.setFocusEmulationEnabled` for every page, which keeps a page
+ * "visible" even in a minimized window or behind another tab. So this starts Chromium
+ * itself (none of those switches) and attaches with `connectOverCDP({noDefaults: true})`,
+ * which leaves the default context's pages without focus emulation: pages made with
+ * `context.newPage()` there can be hidden with `setPageHidden`. `close()` kills the
+ * browser and removes its profile.
+ */
+export async function launchHideableChromium(y4m, { extraArgs = [] } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), "ow-chromium-"));
+  const child = spawn(process.env.CHROMIUM || "/usr/bin/chromium", [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    `--use-file-for-fake-video-capture=${y4m}`, `--user-data-dir=${profile}`,
+    "--remote-debugging-port=0", ...extraArgs, "about:blank",
+  ], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  const endpoint = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`chromium did not start:\n${log}`)), 20000);
+    child.stderr.on("data", (d) => {
+      log += d;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(log);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    child.on("exit", (code) => fail(new Error(`chromium exited with ${code}:\n${log}`)));
+  });
+  const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true, isLocal: true });
+  return {
+    browser,
+    /** The default context: its pages have no focus emulation, so they can be hidden. */
+    context: browser.contexts()[0],
+    async close() {
+      await browser.close().catch(() => {});
+      if (child.exitCode === null) {
+        const exited = new Promise((ok) => child.on("exit", ok));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      // Helper processes may still be writing for a moment: retry, then leave it to tmp.
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch {}
+    },
+  };
+}
+
+/**
+ * Hides or shows a page of `launchHideableChromium` by minimizing or restoring its
+ * window (CDP `Browser.setWindowBounds`); resolves once `document.visibilityState` agrees.
+ */
+export async function setPageHidden(page, hidden) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { windowId } = await cdp.send("Browser.getWindowForTarget");
+    await cdp.send("Browser.setWindowBounds", { windowId, bounds: { windowState: hidden ? "minimized" : "normal" } });
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+  const want = hidden ? "hidden" : "visible";
+  await waitFor(() => page.evaluate((w) => document.visibilityState === w, want), 5000, `visibilityState ${want}`);
 }
 
 /** Polls `check` until it returns a truthy value or `ms` pass. */
