@@ -75,6 +75,52 @@ export function parseResult(data) {
 }
 
 /**
+ * Caps the video sender of `pc` to `maxFramerate` once its first frame is out, and asks
+ * the encoder to drop frames rather than resolution when bandwidth is short (the model
+ * needs detail, not motion). Why so late: a frame-rate cap in place before the first
+ * frame (in `sendEncodings`, or set when the connection turns `connected`) delayed
+ * Chromium's first frame by ~200 ms. Polls `getStats()` every 40 ms for at most 3 s;
+ * stops quietly when the connection closes. Never throws, never rejects.
+ */
+export function capFramerateAfterFirstFrame(pc, maxFramerate) {
+  const deadline = performance.now() + 3000;
+  const poll = async () => {
+    if (pc.connectionState === "closed") return;
+    let sent = 0;
+    try {
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === "outbound-rtp") sent += s.framesSent ?? 0;
+      });
+    } catch {
+      return;
+    }
+    if (sent > 0 || performance.now() > deadline) capFramerate(pc.getSenders()[0], maxFramerate);
+    else setTimeout(poll, 40);
+  };
+  poll();
+}
+
+/**
+ * Chromium honours `degradationPreference` in `setParameters` without listing it in
+ * `getParameters`; an engine that rejects it gets the frame-rate cap alone
+ * (https://developer.mozilla.org/docs/Web/API/RTCRtpSender/setParameters).
+ */
+async function capFramerate(sender, maxFramerate) {
+  for (const keepResolution of [true, false]) {
+    try {
+      const params = sender.getParameters();
+      if (!params.encodings?.length) return;
+      params.encodings[0].maxFramerate = maxFramerate;
+      if (keepResolution) params.degradationPreference = "maintain-resolution";
+      await sender.setParameters(params);
+      return;
+    } catch {
+      // A closed connection or a refused value: try without the preference, then give up.
+    }
+  }
+}
+
+/**
  * Summarises an RTCStatsReport into engine-independent figures. Chromium names the
  * selected pair through `transport.selectedCandidatePairId`; Firefox marks the pair
  * `selected: true` (https://developer.mozilla.org/docs/Web/API/RTCIceCandidatePairStats).

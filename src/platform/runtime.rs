@@ -2,6 +2,7 @@
 //! result hot path.
 
 use wasm_bindgen::prelude::*;
+use web_sys::RtcPeerConnection;
 
 #[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
@@ -31,4 +32,9 @@ extern "C" {
     /// `JSON.parse` of a socket message plus a shape check; `null` when it is not a result.
     #[wasm_bindgen(js_name = parseResult)]
     pub fn parse_result(data: &JsValue) -> JsValue;
+
+    /// Caps the video sender of `pc` to `max_framerate` (and keeps resolution over
+    /// frame rate) as soon as its first frame has been sent; never throws.
+    #[wasm_bindgen(js_name = capFramerateAfterFirstFrame)]
+    pub fn cap_framerate_after_first_frame(pc: &RtcPeerConnection, max_framerate: f64);
 }
