@@ -1,7 +1,7 @@
 // JS half of the package, imported by the wasm module (wasm-bindgen copies it into
 // pkg/snippets/). It holds what is cheaper or only possible in JS: the error classes
-// (so `instanceof` works) and the result hot path (JSON.parse + shape check + the
-// `json()` helper), which never copies result text into wasm memory.
+// (so `instanceof` works) and the result hot path (socket message → JSON.parse + shape
+// check + `json()` helper → count → onResult), which never enters wasm.
 
 /** Base class of every error the package throws or reports. */
 export class OvershootError extends Error {
@@ -74,6 +74,42 @@ export function parseResult(data) {
   return Object.setPrototypeOf(value, RESULT_METHODS);
 }
 
+/** A session's result sink: where its sockets deliver results, and their counts. */
+export function resultSink(onResult) {
+  return { onResult, received: 0, lastLatencyMs: null };
+}
+
+/**
+ * Opens a results socket (the hot path, kept out of wasm). Sends `{"api_key"}` once
+ * open; each message is parsed, counted in `sink` and handed to its `onResult`. An
+ * exception thrown by the app's `onResult` is reported as an unhandled rejection (as
+ * the browser does for an event listener) and never reaches the socket. wasm hears,
+ * through `notice(malformed)`, only of the socket's first message (it is up again)
+ * and of messages that are not results. wasm sets `onclose` and, when it is done with
+ * the socket, clears every handler before closing it.
+ */
+export function openResultsSocket(url, apiKey, sink, notice) {
+  const ws = new WebSocket(url);
+  let first = true;
+  ws.onopen = () => ws.send(JSON.stringify({ api_key: apiKey }));
+  ws.onmessage = (event) => {
+    const result = parseResult(event.data);
+    if (first || result === null) {
+      first = false;
+      notice(result === null);
+    }
+    if (result === null) return;
+    sink.received++;
+    sink.lastLatencyMs = typeof result.total_latency_ms === "number" ? result.total_latency_ms : null;
+    try {
+      sink.onResult(result);
+    } catch (error) {
+      Promise.reject(error);
+    }
+  };
+  return ws;
+}
+
 /**
  * Caps the video sender of `pc` to `maxFramerate` once its first frame is out, and asks
  * the encoder to drop frames rather than resolution when bandwidth is short (the model
@@ -125,7 +161,7 @@ async function capFramerate(sender, maxFramerate) {
  * selected pair through `transport.selectedCandidatePairId`; Firefox marks the pair
  * `selected: true` (https://developer.mozilla.org/docs/Web/API/RTCIceCandidatePairStats).
  */
-export function summarizeStats(report, previous, resultsReceived, lastResultLatencyMs, state) {
+export function summarizeStats(report, previous, sink, state) {
   const byId = new Map();
   if (report && typeof report.forEach === "function") report.forEach((s) => byId.set(s.id, s));
   let outbound = null;
@@ -163,8 +199,8 @@ export function summarizeStats(report, previous, resultsReceived, lastResultLate
     frameHeight: outbound?.frameHeight ?? null,
     rttMs: typeof rtt === "number" ? rtt * 1000 : null,
     candidateType: local?.candidateType ?? null,
-    resultsReceived,
-    lastResultLatencyMs,
+    resultsReceived: sink?.received ?? 0,
+    lastResultLatencyMs: sink?.lastLatencyMs ?? null,
     sampledAt: now,
   };
 }

@@ -71,16 +71,19 @@ pub fn check_stop(
     Ok(())
 }
 
-/// Opens the results socket of generation `generation`.
+/// Opens the results socket of generation `generation`; its results go to the
+/// session's result sink.
 pub fn open_socket(
     config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
     stream_id: &str,
     generation: u32,
     inbox: &UnboundedSender<Event>,
 ) -> Result<SocketOwner, SdkError> {
     let url = config.http.base().results_socket(stream_id);
     let inbox = inbox.clone();
-    SocketOwner::open(&url, config.http.api_key(), move |e| {
+    let sink = shared.borrow().results.clone();
+    SocketOwner::open(&url, config.http.api_key(), &sink, move |e| {
         post(&inbox, Event::Socket(generation, e))
     })
 }
@@ -159,7 +162,7 @@ pub async fn negotiate(
     check_stop(shared, Some(&stream_id))?;
 
     config.log("answer applied; opening the results socket");
-    let socket = open_socket(config, &stream_id, generation, inbox).map_err(fail)?;
+    let socket = open_socket(config, shared, &stream_id, generation, inbox).map_err(fail)?;
     shared.borrow_mut().peer = Some(peer.connection().clone());
     Ok(Link {
         ttl_seconds: response.lease.as_ref().map_or(60.0, |l| l.ttl_seconds),
