@@ -88,8 +88,8 @@ pub fn open_socket(
     })
 }
 
-/// Makes a link: peer connection over `media` → offer → `POST /streams` → ICE
-/// servers → descriptions → results socket. `known_turn` are TURN servers from an
+/// Makes a link: peer connection over `media` → offer → `POST /streams` → results
+/// socket → ICE servers → descriptions. `known_turn` are TURN servers from an
 /// earlier response; with `relay_only` the connection may use only them (an ICE
 /// recovery that proves a relayed path).
 pub async fn negotiate(
@@ -136,6 +136,9 @@ pub async fn negotiate(
         aborted: false,
     };
     check_stop(shared, Some(&stream_id))?;
+    // The results socket opens now, not after the descriptions: it needs only the
+    // stream id, and its handshake and authentication overlap applying the answer.
+    let socket = open_socket(config, shared, &stream_id, generation, inbox).map_err(fail)?;
 
     let answer = response
         .webrtc
@@ -161,8 +164,7 @@ pub async fn negotiate(
     peer.set_remote_answer(&answer).await.map_err(fail)?;
     check_stop(shared, Some(&stream_id))?;
 
-    config.log("answer applied; opening the results socket");
-    let socket = open_socket(config, shared, &stream_id, generation, inbox).map_err(fail)?;
+    config.log("answer applied");
     shared.borrow_mut().peer = Some(peer.connection().clone());
     Ok(Link {
         ttl_seconds: response.lease.as_ref().map_or(60.0, |l| l.ttl_seconds),
