@@ -114,7 +114,10 @@ impl<'a> JsObject<'a> {
             }
             Some(n) => Err(SdkError::validation(
                 &self.field(key),
-                &format!("must be a positive integer (got {n})"),
+                &format!(
+                    "must be a positive integer (got {})",
+                    overshoot_protocol::number::fmt_num(n)
+                ),
             )),
         }
     }
