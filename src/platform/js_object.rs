@@ -195,7 +195,7 @@ impl<'a> JsObject<'a> {
             Some(s) if allowed.contains(&s.as_str()) => Ok(Some(s)),
             Some(s) => Err(SdkError::validation(
                 &self.field(key),
-                &format!("must be one of {} (got {s:?})", allowed.join(", ")),
+                &format!("must be one of {} (got \"{s}\")", allowed.join(", ")),
             )),
         }
     }
