@@ -1,7 +1,7 @@
 // JS half of the package, imported by the wasm module (wasm-bindgen copies it into
 // pkg/snippets/). It holds what is cheaper or only possible in JS: the error classes
-// (so `instanceof` works) and the result hot path (JSON.parse + shape check + the
-// `json()` helper), which never copies result text into wasm memory.
+// (so `instanceof` works) and the result hot path (socket message → JSON.parse + shape
+// check + `json()` helper → count → onResult), which never enters wasm.
 
 /** Base class of every error the package throws or reports. */
 export class OvershootError extends Error {
@@ -78,12 +78,94 @@ export function parseResult(data) {
   return Object.setPrototypeOf(value, RESULT_METHODS);
 }
 
+/** A session's result sink: where its sockets deliver results, and their counts. */
+export function resultSink(onResult) {
+  return { onResult, received: 0, lastLatencyMs: null };
+}
+
+/**
+ * Opens a results socket (the hot path, kept out of wasm). Sends `{"api_key"}` once
+ * open; each message is parsed, counted in `sink` and handed to its `onResult`. An
+ * exception thrown by the app's `onResult` is reported as an unhandled rejection (as
+ * the browser does for an event listener) and never reaches the socket. wasm hears,
+ * through `notice(malformed)`, only of the socket's first message (it is up again)
+ * and of messages that are not results. wasm sets `onclose` and, when it is done with
+ * the socket, clears every handler before closing it.
+ */
+export function openResultsSocket(url, apiKey, sink, notice) {
+  const ws = new WebSocket(url);
+  let first = true;
+  ws.onopen = () => ws.send(JSON.stringify({ api_key: apiKey }));
+  ws.onmessage = (event) => {
+    const result = parseResult(event.data);
+    if (first || result === null) {
+      first = false;
+      notice(result === null);
+    }
+    if (result === null) return;
+    sink.received++;
+    sink.lastLatencyMs = typeof result.total_latency_ms === "number" ? result.total_latency_ms : null;
+    try {
+      sink.onResult(result);
+    } catch (error) {
+      Promise.reject(error);
+    }
+  };
+  return ws;
+}
+
+/**
+ * Caps the video sender of `pc` to `maxFramerate` once its first frame is out, and asks
+ * the encoder to drop frames rather than resolution when bandwidth is short (the model
+ * needs detail, not motion). Why so late: a frame-rate cap in place before the first
+ * frame (in `sendEncodings`, or set when the connection turns `connected`) delayed
+ * Chromium's first frame by ~200 ms. Polls `getStats()` every 40 ms for at most 3 s;
+ * stops quietly when the connection closes. Never throws, never rejects.
+ */
+export function capFramerateAfterFirstFrame(pc, maxFramerate) {
+  const deadline = performance.now() + 3000;
+  const poll = async () => {
+    if (pc.connectionState === "closed") return;
+    let sent = 0;
+    try {
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === "outbound-rtp") sent += s.framesSent ?? 0;
+      });
+    } catch {
+      return;
+    }
+    if (sent > 0 || performance.now() > deadline) capFramerate(pc.getSenders()[0], maxFramerate);
+    else setTimeout(poll, 40);
+  };
+  poll();
+}
+
+/**
+ * Chromium honours `degradationPreference` in `setParameters` without listing it in
+ * `getParameters`; an engine that rejects it gets the frame-rate cap alone
+ * (https://developer.mozilla.org/docs/Web/API/RTCRtpSender/setParameters).
+ */
+async function capFramerate(sender, maxFramerate) {
+  for (const keepResolution of [true, false]) {
+    try {
+      const params = sender.getParameters();
+      if (!params.encodings?.length) return;
+      params.encodings[0].maxFramerate = maxFramerate;
+      if (keepResolution) params.degradationPreference = "maintain-resolution";
+      await sender.setParameters(params);
+      return;
+    } catch {
+      // A closed connection or a refused value: try without the preference, then give up.
+    }
+  }
+}
+
 /**
  * Summarises an RTCStatsReport into engine-independent figures. Chromium names the
  * selected pair through `transport.selectedCandidatePairId`; Firefox marks the pair
  * `selected: true` (https://developer.mozilla.org/docs/Web/API/RTCIceCandidatePairStats).
  */
-export function summarizeStats(report, previous, resultsReceived, lastResultLatencyMs, state) {
+export function summarizeStats(report, previous, sink, state) {
   const byId = new Map();
   if (report && typeof report.forEach === "function") report.forEach((s) => byId.set(s.id, s));
   let outbound = null;
@@ -121,8 +203,8 @@ export function summarizeStats(report, previous, resultsReceived, lastResultLate
     frameHeight: outbound?.frameHeight ?? null,
     rttMs: typeof rtt === "number" ? rtt * 1000 : null,
     candidateType: local?.candidateType ?? null,
-    resultsReceived,
-    lastResultLatencyMs,
+    resultsReceived: sink?.received ?? 0,
+    lastResultLatencyMs: sink?.lastLatencyMs ?? null,
     sampledAt: now,
   };
 }

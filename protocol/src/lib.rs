@@ -7,6 +7,7 @@
 //! - [`errors`]: HTTP status and WebSocket close code classification.
 //! - [`endpoints`]: URL building (paths, `http`→`ws`), without ever touching the API key.
 //! - [`lease`], [`backoff`]: when to renew and when to retry.
+//! - [`number`]: numbers in messages, without float formatting code.
 //! - [`state`]: the session lifecycle.
 //!
 //! Nothing here depends on `web-sys` or `js-sys`; `cargo test -p overshoot-protocol` runs natively.
@@ -15,6 +16,7 @@ pub mod backoff;
 pub mod endpoints;
 pub mod errors;
 pub mod lease;
+pub mod number;
 pub mod send_limits;
 pub mod state;
 pub mod validate;

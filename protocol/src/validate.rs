@@ -2,6 +2,7 @@
 //! media call; the emulator runs it on every `POST /streams` and answers 422 with the
 //! same field and message.
 
+use crate::number::fmt_num;
 use crate::wire::{CreateStreamRequest, Mode, Source};
 use crate::wire::{DEFAULT_CLIP_LENGTH_SECONDS, DEFAULT_TARGET_FPS};
 
@@ -39,11 +40,20 @@ fn check_range(field: &str, value: Option<f64>, min: f64, max: f64) -> Result<()
         None => Ok(()),
         Some(v) if !v.is_finite() => Err(FieldError::new(
             field,
-            format!("must be a finite number between {min} and {max}"),
+            format!(
+                "must be a finite number between {} and {}",
+                fmt_num(min),
+                fmt_num(max)
+            ),
         )),
         Some(v) if v < min || v > max => Err(FieldError::new(
             field,
-            format!("must be between {min} and {max} (got {v})"),
+            format!(
+                "must be between {} and {} (got {})",
+                fmt_num(min),
+                fmt_num(max),
+                fmt_num(v)
+            ),
         )),
         Some(_) => Ok(()),
     }
@@ -153,11 +163,15 @@ pub fn validate_request<S>(req: &CreateStreamRequest<S>) -> Result<(), FieldErro
                 };
                 let mut defaults = Vec::new();
                 if p.target_fps.is_none() && p.fps.is_none() {
-                    defaults.push(format!("target_fps defaults to {DEFAULT_TARGET_FPS}"));
+                    defaults.push(format!(
+                        "target_fps defaults to {}",
+                        fmt_num(DEFAULT_TARGET_FPS)
+                    ));
                 }
                 if p.clip_length_seconds.is_none() {
                     defaults.push(format!(
-                        "clip_length_seconds defaults to {DEFAULT_CLIP_LENGTH_SECONDS}"
+                        "clip_length_seconds defaults to {}",
+                        fmt_num(DEFAULT_CLIP_LENGTH_SECONDS)
                     ));
                 }
                 let note = if defaults.is_empty() {
@@ -169,9 +183,9 @@ pub fn validate_request<S>(req: &CreateStreamRequest<S>) -> Result<(), FieldErro
                     field,
                     format!(
                         "must give at least 3 frames per clip: sampled fps × clip_length_seconds = {} × {} = {}{note}",
-                        fps,
-                        clip,
-                        fps * clip
+                        fmt_num(fps),
+                        fmt_num(clip),
+                        fmt_num(fps * clip)
                     ),
                 ));
             }
@@ -194,8 +208,9 @@ pub fn validate_request<S>(req: &CreateStreamRequest<S>) -> Result<(), FieldErro
             return Err(FieldError::new(
                 "inference.max_output_tokens",
                 format!(
-                    "must be at most 128 per second of {name} ({interval} s allows {}, got {tokens})",
-                    limit.floor()
+                    "must be at most 128 per second of {name} ({} s allows {}, got {tokens})",
+                    fmt_num(interval),
+                    fmt_num(limit.floor())
                 ),
             ));
         }

@@ -217,12 +217,11 @@ impl RealtimeVision {
                     .unwrap_or(JsValue::NULL),
                 None => JsValue::NULL,
             };
-            let (received, latency, state) = {
+            let (sink, state) = {
                 let s = shared.borrow();
-                (s.results_received, s.last_result_latency_ms, s.state())
+                (s.results.clone(), s.state())
             };
-            let latency = latency.map_or(JsValue::NULL, JsValue::from_f64);
-            let stats = summarize_stats(&report, &previous, received, &latency, state.name());
+            let stats = summarize_stats(&report, &previous, &sink, state.name());
             shared.borrow_mut().previous_stats = stats.clone();
             Ok(stats)
         })

@@ -114,7 +114,10 @@ impl<'a> JsObject<'a> {
             }
             Some(n) => Err(SdkError::validation(
                 &self.field(key),
-                &format!("must be a positive integer (got {n})"),
+                &format!(
+                    "must be a positive integer (got {})",
+                    overshoot_protocol::number::fmt_num(n)
+                ),
             )),
         }
     }
@@ -192,7 +195,7 @@ impl<'a> JsObject<'a> {
             Some(s) if allowed.contains(&s.as_str()) => Ok(Some(s)),
             Some(s) => Err(SdkError::validation(
                 &self.field(key),
-                &format!("must be one of {} (got {s:?})", allowed.join(", ")),
+                &format!("must be one of {} (got \"{s}\")", allowed.join(", ")),
             )),
         }
     }

@@ -1,7 +1,9 @@
 //! Bindings to `js/runtime.js`, the package's small JS half: error classes, the
-//! result hot path and the worker-backed lease timer.
+//! result hot path (results are parsed and delivered there, never in wasm) and the
+//! worker-backed lease timer.
 
 use wasm_bindgen::prelude::*;
+use web_sys::RtcPeerConnection;
 
 #[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
@@ -18,17 +20,18 @@ extern "C" {
     ) -> JsValue;
 
     /// Reduces an `RTCStatsReport` (or `null`) to the package's `SessionStats`, with
-    /// rates computed against `previous` (the last summary, or `undefined`).
+    /// rates computed against `previous` (the last summary, or `undefined`) and the
+    /// result counts of `sink` (a `resultSink`, or `undefined` before the first start).
     #[wasm_bindgen(js_name = summarizeStats)]
     pub fn summarize_stats(
         report: &JsValue,
         previous: &JsValue,
-        results_received: u32,
-        last_result_latency_ms: &JsValue,
+        sink: &JsValue,
         state: &str,
     ) -> JsValue;
 
     /// `JSON.parse` of a socket message plus a shape check; `null` when it is not a result.
+    #[cfg(test)]
     #[wasm_bindgen(js_name = parseResult)]
     pub fn parse_result(data: &JsValue) -> JsValue;
 
@@ -53,4 +56,23 @@ extern "C" {
     /// The worker's Blob URL while it is in use, else `null` (revoked).
     #[wasm_bindgen(method, getter)]
     pub fn url(this: &SteadyTimeout) -> JsValue;
+
+    /// A session's result sink: `onResult` plus the counts `getStats()` reports.
+    #[wasm_bindgen(js_name = resultSink)]
+    pub fn result_sink(on_result: &js_sys::Function) -> JsValue;
+
+    /// Opens the results socket: sends the API key when open, delivers results to
+    /// `sink`, calls `notice(malformed)` for the first message and every malformed one.
+    #[wasm_bindgen(js_name = openResultsSocket, catch)]
+    pub fn open_results_socket(
+        url: &str,
+        api_key: &str,
+        sink: &JsValue,
+        notice: &js_sys::Function,
+    ) -> Result<web_sys::WebSocket, JsValue>;
+
+    /// Caps the video sender of `pc` to `max_framerate` (and keeps resolution over
+    /// frame rate) as soon as its first frame has been sent; never throws.
+    #[wasm_bindgen(js_name = capFramerateAfterFirstFrame)]
+    pub fn cap_framerate_after_first_frame(pc: &RtcPeerConnection, max_framerate: f64);
 }

@@ -1,17 +1,22 @@
-//! The results WebSocket: sends `{"api_key": …}` first, then forwards every message
-//! and the close to the session's channel.
+//! The results WebSocket. Results never enter wasm: `js/runtime.js` sends the
+//! `{"api_key": …}` message, parses each message and hands results straight to the
+//! app (counting them in the session's result sink). The session hears only what it
+//! must act on: a socket's first message, malformed messages, and the close.
 
 use super::error::SdkError;
-use super::json;
-use js_sys::{Object, Reflect};
+use super::runtime::open_results_socket;
 use overshoot_protocol::ErrorKind;
 use wasm_bindgen::prelude::*;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use web_sys::{CloseEvent, WebSocket};
 
-/// What the socket reports.
+/// What the socket reports to the session.
 pub enum SocketEvent {
-    /// A text message, still as a JS string (parsed by the receiver with `JSON.parse`).
-    Message(JsValue),
+    /// A message that is the socket's first (it is up again) or not a result
+    /// (`malformed`). Well-formed results go to `onResult` without an event.
+    Message {
+        /// Not JSON, or not a result object.
+        malformed: bool,
+    },
     /// The socket closed with this code and reason.
     Closed {
         /// Close code (1008 auth, 1001 stream ended, others dropped).
@@ -22,50 +27,42 @@ pub enum SocketEvent {
 }
 
 /// Owns one WebSocket and its handlers; on drop the handlers are removed first (so no
-/// dropped closure is ever called) and the socket is closed with 1000.
+/// dropped closure is ever called and no later result reaches the app) and the socket
+/// is closed with 1000.
 pub struct SocketOwner {
     ws: WebSocket,
-    _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_notice: Closure<dyn FnMut(bool)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
 }
 
 impl SocketOwner {
-    /// Opens `url` and authenticates with `api_key` in the first message (never in the URL).
+    /// Opens `url`, authenticates with `api_key` in the first message (never in the
+    /// URL) and delivers results through `sink` (see `resultSink` in `js/runtime.js`).
     pub fn open(
         url: &str,
         api_key: &str,
+        sink: &JsValue,
         on_event: impl Fn(SocketEvent) + 'static,
     ) -> Result<SocketOwner, SdkError> {
-        let ws = WebSocket::new(url).map_err(|e| {
-            SdkError::from_js(ErrorKind::Network, "cannot open the results socket", e)
-        })?;
-        let auth = Object::new();
-        let _ = Reflect::set(&auth, &"api_key".into(), &api_key.into());
-        let auth = json::stringify(&auth)?.as_string().unwrap_or_default();
-        let ws_for_open = ws.clone();
-        let on_open = Closure::<dyn FnMut()>::new(move || {
-            // A failed send surfaces as a close event, which the session handles.
-            let _ = ws_for_open.send_with_str(&auth);
-        });
         let on_event = std::rc::Rc::new(on_event);
         let forward = on_event.clone();
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            forward(SocketEvent::Message(e.data()));
+        let on_notice = Closure::<dyn FnMut(bool)>::new(move |malformed| {
+            forward(SocketEvent::Message { malformed })
         });
+        let ws = open_results_socket(url, api_key, sink, on_notice.as_ref().unchecked_ref())
+            .map_err(|e| {
+                SdkError::from_js(ErrorKind::Network, "cannot open the results socket", e)
+            })?;
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
             on_event(SocketEvent::Closed {
                 code: e.code(),
                 reason: e.reason(),
             });
         });
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         Ok(SocketOwner {
             ws,
-            _on_open: on_open,
-            _on_message: on_message,
+            _on_notice: on_notice,
             _on_close: on_close,
         })
     }

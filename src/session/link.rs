@@ -99,24 +99,28 @@ pub fn check_stop(
     Ok(())
 }
 
-/// Opens the results socket of generation `generation`.
+/// Opens the results socket of generation `generation`; its results go to the
+/// session's result sink.
 pub fn open_socket(
     config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
     stream_id: &str,
     generation: u32,
     inbox: &UnboundedSender<Event>,
 ) -> Result<SocketOwner, SdkError> {
     let url = config.http.base().results_socket(stream_id);
     let inbox = inbox.clone();
-    SocketOwner::open(&url, config.http.api_key(), move |e| {
+    let sink = shared.borrow().results.clone();
+    SocketOwner::open(&url, config.http.api_key(), &sink, move |e| {
         post(&inbox, Event::Socket(generation, e))
     })
 }
 
-/// Makes a link of generation `generation`: the stream on the server, what carries
-/// the video (see [`Uplink`]) and the results socket. `known_turn` are TURN servers
-/// from an earlier response; with `relay_only` a peer connection may use only them
-/// (an ICE recovery that proves a relayed path).
+/// Makes a link of generation `generation`: the stream on the server, its results
+/// socket (opened right after the create answer: it needs only the stream id, and its
+/// handshake overlaps the media set-up) and what carries the video (see [`Uplink`]).
+/// `known_turn` are TURN servers from an earlier response; with `relay_only` a peer
+/// connection may use only them (an ICE recovery that proves a relayed path).
 pub async fn negotiate(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
@@ -133,15 +137,8 @@ pub async fn negotiate(
                 url: url.clone(),
                 token: token.clone(),
             });
-            let created = create(config, shared, inbox, &request).await?;
-            return finish_link(
-                config,
-                shared,
-                inbox,
-                created,
-                Uplink::AppRoom,
-                (known_turn, generation),
-            );
+            let created = create(config, shared, inbox, &request, generation).await?;
+            return finish_link(config, shared, created, Uplink::AppRoom, known_turn);
         }
         (_, Some(media)) => media,
         (_, None) => return Err(SdkError::new(ErrorKind::Media, "no media to send").into()),
@@ -163,7 +160,7 @@ pub async fn negotiate(
         .await?;
         check_stop(shared, None)?;
         request.source = None; // native: the server makes the room
-        let created = create(config, shared, inbox, &request).await?;
+        let created = create(config, shared, inbox, &request, generation).await?;
         let fail = created.failure();
         let joined = match created.response.livekit.as_ref() {
             Some(lk) => {
@@ -177,14 +174,7 @@ pub async fn negotiate(
         };
         joined.map_err(&fail)?;
         let uplink = Uplink::Room(room);
-        return finish_link(
-            config,
-            shared,
-            inbox,
-            created,
-            uplink,
-            (known_turn, generation),
-        );
+        return finish_link(config, shared, created, uplink, known_turn);
     }
 
     let peer_inbox = inbox.clone();
@@ -199,7 +189,7 @@ pub async fn negotiate(
     request.source = Some(Source::Webrtc {
         sdp: offer_sdp.clone(),
     });
-    let created = create(config, shared, inbox, &request).await?;
+    let created = create(config, shared, inbox, &request, generation).await?;
     let fail = created.failure();
     let answer = created
         .response
@@ -220,22 +210,17 @@ pub async fn negotiate(
     peer.set_ice_servers(&ice).map_err(&fail)?;
     peer.set_local_offer(&offer_sdp).await.map_err(&fail)?;
     peer.set_remote_answer(&answer).await.map_err(&fail)?;
+    config.log("answer applied");
     shared.borrow_mut().peer = Some(peer.connection().clone());
-    finish_link(
-        config,
-        shared,
-        inbox,
-        created,
-        Uplink::Peer(peer),
-        (known_turn, generation),
-    )
+    finish_link(config, shared, created, Uplink::Peer(peer), known_turn)
 }
 
-/// A stream the server created, not yet fed.
+/// A stream the server created and its results socket, not yet fed.
 struct Created {
     response: CreateStreamResponse,
     stream_id: String,
     page_hide: Option<PageHideOwner>,
+    socket: SocketOwner,
 }
 
 impl Created {
@@ -250,12 +235,14 @@ impl Created {
     }
 }
 
-/// `POST /streams` with `request`; from then on a closing tab deletes the stream.
+/// `POST /streams` with `request`, then the results socket of `generation`; from
+/// then on a closing tab deletes the stream.
 async fn create(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
     request: &CreateStreamRequest<JsJson>,
+    generation: u32,
 ) -> Result<Created, LinkFailure> {
     validate_request(request).map_err(|e| SdkError::validation(&e.field, &e.message))?;
     let response_js = config.http.create_stream(&to_js(request)?).await?;
@@ -272,26 +259,31 @@ async fn create(
         })
     };
     check_stop(shared, Some(&stream_id))?;
+    let socket = open_socket(config, shared, &stream_id, generation, inbox).map_err(|error| {
+        LinkFailure {
+            error,
+            stream_id: Some(stream_id.clone()),
+            aborted: false,
+        }
+    })?;
     Ok(Created {
         response,
         stream_id,
         page_hide,
+        socket,
     })
 }
 
-/// Opens the results socket and assembles the link.
+/// Assembles the link once its video path is set up.
 fn finish_link(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
-    inbox: &UnboundedSender<Event>,
     created: Created,
     uplink: Uplink,
-    (known_turn, generation): (&[IceServer], u32),
+    known_turn: &[IceServer],
 ) -> Result<Link, LinkFailure> {
-    let fail = created.failure();
     check_stop(shared, Some(&created.stream_id))?;
-    config.log("media path set up; opening the results socket");
-    let socket = open_socket(config, &created.stream_id, generation, inbox).map_err(fail)?;
+    config.log("media path set up");
     let turn = created.response.turn_servers.unwrap_or_default();
     Ok(Link {
         ttl_seconds: created
@@ -305,7 +297,7 @@ fn finish_link(
             turn
         },
         stream_id: created.stream_id,
-        socket: Some(socket),
+        socket: Some(created.socket),
         _page_hide: created.page_hide,
         uplink,
     })

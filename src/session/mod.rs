@@ -11,6 +11,7 @@ use crate::platform::error::SdkError;
 use crate::platform::http::ApiHttp;
 use crate::platform::json::JsJson;
 use crate::platform::media::VideoSource;
+use crate::platform::runtime::result_sink;
 use crate::platform::socket::SocketEvent;
 use futures_channel::{mpsc, oneshot};
 use js_sys::{Array, Function};
@@ -32,7 +33,7 @@ pub struct SessionConfig {
     pub source: VideoSource,
     /// The app's ICE servers (`RTCIceServer[]`), kept alongside the response's TURN servers.
     pub user_ice_servers: Array,
-    /// Called with each parsed result.
+    /// Called with each parsed result (by `js/runtime.js`, through the result sink).
     pub on_result: Function,
     /// Called with each error; without it errors are reported as unhandled rejections.
     pub on_error: Option<Function>,
@@ -120,10 +121,9 @@ pub struct Shared {
     pub stop_requested: bool,
     /// The running peer connection (owned by the task), for `getStats()`.
     pub peer: Option<RtcPeerConnection>,
-    /// Results delivered to `onResult` since `start()`.
-    pub results_received: u32,
-    /// `total_latency_ms` of the latest result.
-    pub last_result_latency_ms: Option<f64>,
+    /// The result sink of the latest `start()` (`resultSink` in `js/runtime.js`): its
+    /// sockets deliver results there, and it counts them for `getStats()`.
+    pub results: JsValue,
     /// The previous stats sample, for rates (managed by `js/runtime.js`).
     pub previous_stats: JsValue,
 }
@@ -181,8 +181,7 @@ pub fn spawn(
         s.media_stream = None;
         s.stop_requested = false;
         s.inbox = Some(inbox.clone());
-        s.results_received = 0;
-        s.last_result_latency_ms = None;
+        s.results = result_sink(&config.on_result);
         s.previous_stats = JsValue::UNDEFINED;
     }
     set_state(&config, &shared, SessionState::Starting);

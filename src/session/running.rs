@@ -1,11 +1,11 @@
-//! The running session: results in, lease renewed, socket reopened after drops, the
-//! media path recovered after ICE failure, everything released on stop or on a
-//! final error.
+//! The running session: socket notices (results themselves are delivered in JS),
+//! lease renewed, socket reopened after drops, the media path recovered after ICE
+//! failure, everything released on stop or on a final error.
 
 use super::link::{open_socket, Uplink};
 use super::media_path::{recover, switch_camera};
 use super::startup::{renew_after, renew_timer, Live};
-use super::{call_app, finish, post, report_error, set_state, Event, SessionConfig, Shared};
+use super::{finish, post, report_error, set_state, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::socket::SocketEvent;
 use crate::platform::timer::Timer;
@@ -18,7 +18,6 @@ use overshoot_protocol::{
 };
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
 use web_sys::RtcPeerConnectionState;
 
 /// Reopen attempts of the results socket before the session fails.
@@ -143,9 +142,16 @@ fn handle(
         Event::Socket(g, _) | Event::Peer(g, _) | Event::IceStalled(g) | Event::Renewed(g, _)
             if g != current => {}
         _ if live.link.is_none() => {}
-        Event::Socket(_, SocketEvent::Message(data)) => {
+        // Results themselves went to `onResult` in JS (see `platform::socket`).
+        Event::Socket(_, SocketEvent::Message { malformed }) => {
             live.reconnect_attempts = 0;
-            deliver_result(config, shared, &data);
+            if malformed {
+                let error = SdkError::new(
+                    ErrorKind::Api,
+                    "malformed result message from the server (not a result object)",
+                );
+                report_error(config, &error);
+            }
         }
         Event::Socket(_, SocketEvent::Closed { code, reason }) => {
             if let Some(link) = live.link.as_mut() {
@@ -200,7 +206,7 @@ fn handle(
         Event::ReconnectDue => {
             live.reconnect_timer = None;
             if let Some(link) = live.link.as_mut() {
-                match open_socket(config, &link.stream_id, current, inbox) {
+                match open_socket(config, shared, &link.stream_id, current, inbox) {
                     Ok(socket) => link.socket = Some(socket),
                     Err(error) => {
                         return Step::End(End::Failed {
@@ -294,27 +300,4 @@ fn health(live: &Live) -> SessionState {
     } else {
         SessionState::Reconnecting
     }
-}
-
-/// Parses one socket message in JS (`JSON.parse`, shape check, `json()` helper) and
-/// hands the result to `onResult`; anything that is not a result goes to `onError`
-/// and the stream goes on.
-fn deliver_result(config: &SessionConfig, shared: &Rc<RefCell<Shared>>, data: &JsValue) {
-    let result = crate::platform::runtime::parse_result(data);
-    if result.is_null() {
-        let error = SdkError::new(
-            ErrorKind::Api,
-            "malformed result message from the server (not a result object)",
-        );
-        report_error(config, &error);
-        return;
-    }
-    {
-        let mut s = shared.borrow_mut();
-        s.results_received += 1;
-        s.last_result_latency_ms = js_sys::Reflect::get(&result, &"total_latency_ms".into())
-            .ok()
-            .and_then(|v| v.as_f64());
-    }
-    call_app(&config.on_result, &result);
 }

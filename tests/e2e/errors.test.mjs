@@ -189,3 +189,38 @@ test("a wrongly typed field gets the same field name from client and emulator", 
   assert.deepEqual(outcome.server, { status: 422, details: { field: "processing.target_fps" } });
   assert.deepEqual(outcome.client, { name: "ValidationError", status: undefined, details: { field: "processing.target_fps" } });
 });
+
+test("an exception thrown in onResult is an unhandled rejection; results still count and the stream goes on", async () => {
+  const outcome = await page.evaluate(async ({ key }) => {
+    const rejections = [];
+    const onRejection = (e) => {
+      rejections.push(e.reason?.message);
+      e.preventDefault();
+    };
+    window.addEventListener("unhandledrejection", onRejection);
+    const errors = [];
+    let calls = 0;
+    const vision = new window.sdk.RealtimeVision({
+      apiKey: key, apiUrl: location.origin, prompt: "p",
+      onResult: () => {
+        calls++;
+        throw new Error(`app bug ${calls}`);
+      },
+      onError: (e) => errors.push(e.name),
+    });
+    await vision.start();
+    while (calls < 2) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50)); // rejection events are dispatched after a task
+    const stats = await vision.getStats();
+    const state = vision.state;
+    await vision.stop();
+    window.removeEventListener("unhandledrejection", onRejection);
+    return { calls, rejections, errors, state, received: stats.resultsReceived, latency: typeof stats.lastResultLatencyMs };
+  }, { key: KEY });
+  assert.ok(["app bug 1", "app bug 2"].every((m) => outcome.rejections.includes(m)), JSON.stringify(outcome));
+  assert.deepEqual(outcome.errors, []);
+  assert.equal(outcome.state, "streaming");
+  assert.equal(outcome.received, outcome.calls);
+  assert.equal(outcome.latency, "number");
+  await waitFor(async () => (await emulator.streams()).open.length === 0, 5000, "stream closed");
+});
