@@ -49,8 +49,13 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
         return close(socket, 1001, "stream ended: not_found").await;
     };
     let mut ended = stream.ended.subscribe();
+    // Like the real service, the first window starts with the media: results come one
+    // interval after the first decoded frame, then every interval. Until that frame
+    // (checked every 10 ms) the result ticker waits.
     let mut ticker = tokio::time::interval(stream.result_interval);
     ticker.tick().await; // the first tick is immediate
+    let mut anchored = stream.peer.is_none();
+    let mut first_frame_poll = tokio::time::interval(Duration::from_millis(10));
     let mut window_start = Instant::now();
     let drop_after = state.faults.take_socket_drop(&key);
     let mut burst = state
@@ -67,7 +72,16 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
                     return;
                 }
             }
-            _ = ticker.tick() => {
+            _ = first_frame_poll.tick(), if !anchored => {
+                let first = stream.peer.as_ref().and_then(|p| p.totals().first_frame_at);
+                if let Some(first) = first {
+                    let start = tokio::time::Instant::from_std(first) + stream.result_interval;
+                    ticker = tokio::time::interval_at(start, stream.result_interval);
+                    window_start = first;
+                    anchored = true;
+                }
+            }
+            _ = ticker.tick(), if anchored => {
                 let started = Instant::now();
                 let text = match &stream.peer {
                     Some(peer) => {
