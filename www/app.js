@@ -20,17 +20,12 @@ const stats = new StatsPanel();
 const feed = new ResultsFeed({ list: $("feed"), count: $("feed-count"), empty: $("feed-empty") });
 const chart = new LatencyChart({ svg: $("latency-chart"), summary: $("chart-summary"), size: 30 });
 const settings = new SettingsForm({ onChange: () => (session ? showPromptStatus() : validate()) });
-const sources = new SourcePicker({
-  onError: (error) => banners.show(error),
-  onSourceEnded: (message) => {
-    banners.show({ name: "SourceEnded", message }, { kind: "info" });
-    if (session) stopSession();
-  },
-});
+const sources = new SourcePicker({ onError: (error) => banners.show(error) });
 
 /**
  * The running session, or null. `vision` is its RealtimeVision; `structured` and
- * `prompt` are what it was started with (the prompt follows updatePrompt).
+ * `prompt` are what it was started with (the prompt follows updatePrompt);
+ * `sourceEnded` is set when its source ended (a SourceEndedError: Stop sharing).
  * Callbacks check `session === run` so a late event of an old session is ignored.
  */
 let session = null;
@@ -76,6 +71,10 @@ function showPromptStatus() {
     : "The live stream uses this prompt.";
 }
 
+/**
+ * Start's click handler. Nothing is awaited before `vision.start()`, so the package's
+ * getDisplayMedia (screen source) still runs inside the user's click, as browsers require.
+ */
 async function startSession() {
   banners.dismiss();
   const { config, invalid } = validate();
@@ -83,36 +82,30 @@ async function startSession() {
     invalid.focus();
     return;
   }
-  showControls("starting");
-  let source;
-  try {
-    source = await sources.sourceForStart();
-  } catch (error) {
-    if (error.name === "ValidationError") settings.showFieldError(error.details?.field, error.message);
-    else banners.show(error);
-    showControls("idle");
-    return;
-  }
   const run = { structured: settings.structured, prompt: config.prompt, vision: null };
   try {
     run.vision = new RealtimeVision({
       ...config,
-      source,
+      source: sources.sourceForStart(),
       onResult: (result) => onResult(run, result),
       onError: (error) => {
+        // The user stopped sharing: the session ends, but nothing failed.
+        if (error.name === "SourceEndedError") run.sourceEnded = true;
         if (latestRun === run) banners.show(error);
       },
       onStateChange: (state) => onStateChange(run, state),
     });
   } catch (error) {
-    banners.show(error);
-    showControls("idle");
+    // A missing file or URL, or a source option the package rejects.
+    if (error.name === "ValidationError") settings.showFieldError(error.details?.field, error.message).focus();
+    else banners.show(error);
     return;
   }
   session = run;
   latestRun = run;
   stats.reset();
   chart.clear();
+  showControls("starting");
   try {
     await run.vision.start();
   } catch (error) {
@@ -122,7 +115,7 @@ async function startSession() {
     return;
   }
   if (session !== run) return;
-  sources.showSending(run.vision.getMediaStream());
+  sources.showSending(run.vision.getMediaStream()); // the camera, or the package's canvas
   sources.refreshDevices(); // camera labels are readable once permission is granted
   stats.start(run.vision);
   showPromptStatus();
@@ -154,7 +147,7 @@ function sessionEnded(run, state) {
   session = null;
   stats.stop();
   sources.afterStop();
-  showControls(state === "failed" ? "failed" : "stopped");
+  showControls(state === "failed" && !run.sourceEnded ? "failed" : "stopped");
   $("prompt-hint").textContent = "While streaming, edit and apply (Ctrl+Enter); later results use the new prompt.";
 }
 

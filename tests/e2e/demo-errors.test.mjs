@@ -1,11 +1,11 @@
 // The demo's error handling: the package's own validation messages next to the
 // field they name, and one banner per error class (bad key, out of credits, camera
-// permission denied, lease expired), each leaving nothing open.
+// or screen permission denied, lease expired), each leaving nothing open.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
-import { liveTracks, recordCameraTracks, trackedPage, waitForOpenStreams } from "./demo-helpers.mjs";
+import { liveTracks, recordOpenedTracks, trackedPage, waitForOpenStreams } from "./demo-helpers.mjs";
 
 let emulator, browser;
 
@@ -26,7 +26,7 @@ after(async () => {
 async function openDemo(initScript) {
   const tracked = await trackedPage(browser, { viewport: { width: 1280, height: 900 } });
   // Every camera track handed out, to check that none is left live.
-  await tracked.page.addInitScript(recordCameraTracks);
+  await tracked.page.addInitScript(recordOpenedTracks);
   if (initScript) await tracked.page.addInitScript(initScript);
   await tracked.page.goto(emulator.url + "/");
   await tracked.page.waitForSelector("html[data-ready=true]");
@@ -141,6 +141,23 @@ test("camera permission denied: MediaError banner that says so", async () => {
   // The page's own Preview button reports the same way.
   await page.click("#camera-preview");
   await waitFor(async () => /Opening the camera failed/.test(await bannerText(page, "MediaError")), 3000, "the preview's banner");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("screen sharing denied: the package's MediaError gets the permission banner", async () => {
+  const { page, errors } = await openDemo(() => {
+    navigator.mediaDevices.getDisplayMedia = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+  });
+  await page.check('input[name="source-kind"][value="screen"]');
+  await page.click("#start");
+  await waitFor(() => banner(page, "MediaError"), 10000, "the MediaError banner");
+  const text = await bannerText(page, "MediaError");
+  assert.match(text, /^Permission denied\n/);
+  assert.match(text, /screen sharing was not allowed/);
+  assert.equal(await page.innerText("#state-text"), "Failed");
+  assert.equal((await emulator.streams()).open.length, 0);
+  assert.equal(await liveTracks(page), 0);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -15,7 +15,7 @@ export async function trackedPage(browser, options = {}) {
 
 /**
  * Decodes a PNG in a blank page and measures it: size, distinct colours (of a
- * sample), standard deviation of the luma, and the share of strongly red pixels.
+ * sample), standard deviation of the luma, and the shares of strongly red and green pixels.
  */
 export async function pixelStats(browser, png) {
   const page = await browser.newPage();
@@ -32,6 +32,7 @@ export async function pixelStats(browser, png) {
       let sum = 0;
       let sumSquares = 0;
       let red = 0;
+      let green = 0;
       let count = 0;
       for (let i = 0; i < data.length; i += 4 * 7) {
         const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
@@ -40,6 +41,7 @@ export async function pixelStats(browser, png) {
         sum += luma;
         sumSquares += luma * luma;
         if (r > 180 && g < 70 && b < 70) red += 1;
+        if (g > 150 && r < 90 && b < 90) green += 1;
         count += 1;
       }
       const mean = sum / count;
@@ -49,6 +51,7 @@ export async function pixelStats(browser, png) {
         distinctColours: colours.size,
         lumaStdDev: Math.sqrt(sumSquares / count - mean * mean),
         redShare: red / count,
+        greenShare: green / count,
       };
     }, png.toString("base64"));
   } finally {
@@ -64,16 +67,42 @@ export async function waitForOpenStreams(emulator, count, ms = 10000) {
   }, ms, `${count} open stream(s) on the emulator`);
 }
 
-/** Init script: records every track getUserMedia hands out in `window.openedTracks`. */
-export function recordCameraTracks() {
+/**
+ * Init script: records every track the page or the package opens (getUserMedia,
+ * getDisplayMedia, canvas captureStream) in `window.openedTracks`, and the object
+ * URLs not yet revoked in `window.objectUrls`.
+ */
+export function recordOpenedTracks() {
   window.openedTracks = [];
-  const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = async (constraints) => {
-    const stream = await getUserMedia(constraints);
+  window.objectUrls = new Set();
+  const media = navigator.mediaDevices;
+  for (const name of ["getUserMedia", "getDisplayMedia"]) {
+    const open = media[name].bind(media);
+    media[name] = async (constraints) => {
+      const stream = await open(constraints);
+      window.openedTracks.push(...stream.getTracks());
+      return stream;
+    };
+  }
+  const captureStream = HTMLCanvasElement.prototype.captureStream;
+  HTMLCanvasElement.prototype.captureStream = function (...args) {
+    const stream = captureStream.apply(this, args);
     window.openedTracks.push(...stream.getTracks());
     return stream;
   };
+  const create = URL.createObjectURL.bind(URL);
+  const revoke = URL.revokeObjectURL.bind(URL);
+  URL.createObjectURL = (object) => { const url = create(object); window.objectUrls.add(url); return url; };
+  URL.revokeObjectURL = (url) => { window.objectUrls.delete(url); revoke(url); };
 }
 
-/** How many of the recorded camera tracks are still live. */
+/** How many of the recorded tracks are still live. */
 export const liveTracks = (page) => page.evaluate(() => window.openedTracks.filter((t) => t.readyState === "live").length);
+
+/** What a session may leave behind: live tracks, hidden `<video>`s, object URLs. */
+export const leftovers = (page) => page.evaluate(() => ({
+  liveTracks: window.openedTracks.filter((t) => t.readyState === "live").length,
+  videos: document.querySelectorAll("video:not(#preview)").length,
+  objectUrls: window.objectUrls.size,
+}));
+export const NOTHING_LEFT = { liveTracks: 0, videos: 0, objectUrls: 0 };

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { OUT, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
-import { liveTracks, recordCameraTracks, trackedPage, waitForOpenStreams } from "./demo-helpers.mjs";
+import { liveTracks, recordOpenedTracks, trackedPage, waitForOpenStreams } from "./demo-helpers.mjs";
 
 let emulator, browser, reactBundle;
 
@@ -42,7 +42,7 @@ after(async () => {
 
 test("plain example: loads, streams the camera to the emulator, stops", async () => {
   const { page, errors } = await trackedPage(browser);
-  await page.addInitScript(recordCameraTracks);
+  await page.addInitScript(recordOpenedTracks);
   await page.goto(emulator.url + "/examples/plain.html");
   await page.click("#start");
   await waitFor(async () => /^red: /.test(await page.$eval("#latest", (o) => o.value)), 15000, "a red result");
@@ -61,7 +61,7 @@ test("plain example: loads, streams the camera to the emulator, stops", async ()
 
 test("React hook under StrictMode: one stream while mounted, prompt updates, none after unmount", async () => {
   const { page, errors } = await trackedPage(browser);
-  await page.addInitScript(recordCameraTracks);
+  await page.addInitScript(recordOpenedTracks);
   await page.route("**/examples/react-app.bundle.js", (route) =>
     route.fulfill({ contentType: "text/javascript", body: reactBundle }));
   await page.goto(emulator.url + "/examples/react.html");

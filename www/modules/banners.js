@@ -36,10 +36,34 @@ function streamEndedTitle(error) {
   }
 }
 
-/** `{title, hint}` for an error of the package (or any Error). */
+/** The end of a screen share or of a video played once is a notice, not a failure. */
+function sourceEndedTitle(error) {
+  if (/screen sharing/.test(error.message ?? "")) {
+    return ["Screen sharing stopped", "The stream ended with it. Press Start to share again."];
+  }
+  return ["The video ended", "Press Start to play it again."];
+}
+
+function sourceLoadTitle(error) {
+  if (error.details?.reason === "timeout") {
+    const seconds = Math.round((error.details.timeoutMs ?? 10000) / 100) / 10;
+    return ["The video did not start", `Nothing played within ${seconds} s. Check the address and that its server answers and allows this site (CORS).`];
+  }
+  return ["The video could not be loaded", "Check the file or the address: it may be missing (404), in a format this browser cannot play, or on a server that does not allow this site (CORS)."];
+}
+
+function sourceUnsupportedTitle(error) {
+  if (/hls/i.test(error.message ?? "")) {
+    return ["HLS is not supported here", "This browser cannot play HLS playlists (.m3u8) by itself. Use Safari or a recent Chrome, or give the address of a plain video file."];
+  }
+  return ["Source not supported", "This browser cannot play this source. Pick another source or try another browser."];
+}
+
+/** `{title, hint, tone}` for an error of the package (or any Error); tone "info" is a notice. */
 export function describeError(error) {
   let title;
   let hint;
+  let tone = "error";
   switch (error?.name) {
     case "UnauthorizedError":
       [title, hint] = ["API key rejected", "Check the key under Settings → Connection. Leave it empty to use the local emulator."];
@@ -49,6 +73,16 @@ export function describeError(error) {
       break;
     case "MediaError":
       [title, hint] = mediaTitle(error);
+      break;
+    case "SourceEndedError":
+      [title, hint] = sourceEndedTitle(error);
+      tone = "info";
+      break;
+    case "SourceLoadError":
+      [title, hint] = sourceLoadTitle(error);
+      break;
+    case "SourceUnsupportedError":
+      [title, hint] = sourceUnsupportedTitle(error);
       break;
     case "StreamEndedError":
       [title, hint] = streamEndedTitle(error);
@@ -74,7 +108,7 @@ export function describeError(error) {
     default:
       [title, hint] = ["Something went wrong", "Press Start to try again."];
   }
-  return { title, hint };
+  return { title, hint, tone };
 }
 
 export class Banners {
@@ -82,28 +116,25 @@ export class Banners {
     this.container = container;
   }
 
-  /** Shows a banner for `error`; `kind` "info" is for notices that are not failures. */
-  show(error, { kind = "error" } = {}) {
+  /** Shows a banner for `error`: an alert, or a status for notices (tone "info"). */
+  show(error) {
     const name = error?.name ?? "Error";
-    const { title, hint } = kind === "info" ? { title: error.message, hint: "" } : describeError(error);
+    const { title, hint, tone } = describeError(error);
     this.dismiss(name);
     const banner = document.createElement("div");
-    banner.className = `banner ${kind}`;
+    banner.className = `banner ${tone}`;
     banner.dataset.error = name;
-    banner.setAttribute("role", kind === "info" ? "status" : "alert");
+    banner.setAttribute("role", tone === "info" ? "status" : "alert");
     const text = document.createElement("div");
     const heading = document.createElement("strong");
     heading.textContent = title;
-    text.append(heading);
-    if (kind !== "info") {
-      const detail = document.createElement("p");
-      const request = error.requestId ? ` (request ${error.requestId})` : "";
-      detail.textContent = `${name}: ${error.message}${request}`;
-      const advice = document.createElement("p");
-      advice.className = "advice";
-      advice.textContent = hint;
-      text.append(detail, advice);
-    }
+    const detail = document.createElement("p");
+    const request = error?.requestId ? ` (request ${error.requestId})` : "";
+    detail.textContent = `${name}: ${error?.message}${request}`;
+    const advice = document.createElement("p");
+    advice.className = "advice";
+    advice.textContent = hint;
+    text.append(heading, detail, advice);
     const close = document.createElement("button");
     close.type = "button";
     close.className = "dismiss";

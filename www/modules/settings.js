@@ -25,6 +25,8 @@ const INPUT_FOR_FIELD = {
   output_schema_json: "schema",
   apiKey: "api-key",
   apiUrl: "api-url",
+  "source.file": "file-input",
+  "source.url": "video-url",
 };
 
 const $ = (id) => document.getElementById(id);

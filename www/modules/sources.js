@@ -1,10 +1,11 @@
-// The video source picker and its live preview: a camera (with a device picker), a
-// screen or window (getDisplayMedia), or a video file played in a loop through the
-// preview <video> and captured with captureStream().
-//
-// The camera is opened by the package ({type: "camera", deviceId}), which also
-// closes it on stop(); screens and files are streams the page owns and passes as
-// {type: "stream", stream}, so the page closes those itself.
+// The video source picker and its live preview. Every source is opened and closed by
+// the package; the page only describes it:
+//   camera → {type: "camera", deviceId?}  (the page can also preview it before Start)
+//   screen → {type: "screen"}             (getDisplayMedia, asked for at Start)
+//   file   → {type: "video", file}
+//   URL    → {type: "hls", url} for .m3u8 playlists, else {type: "video", url}
+// Once a stream runs, the preview shows what the package sends (getMediaStream()): the
+// camera itself, or the package's canvas for the others.
 import { MediaError, ValidationError } from "/pkg/index.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,20 +19,27 @@ function stopTracks(stream) {
   for (const track of stream?.getTracks() ?? []) track.stop();
 }
 
+/** Whether `url` names an HLS playlist (its path ends in .m3u8, query aside). */
+export function isHlsUrl(url) {
+  try {
+    return /\.m3u8$/i.test(new URL(url, location.href).pathname);
+  } catch {
+    return /\.m3u8(\?|#|$)/i.test(url);
+  }
+}
+
+function formatSize(bytes) {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
+}
+
 export class SourcePicker {
-  /**
-   * @param {{onError: (error: Error) => void, onSourceEnded: (what: string) => void}} handlers
-   *   onError: a source could not be opened; onSourceEnded: a page-owned source ended
-   *   by itself (the user stopped sharing the screen).
-   */
-  constructor({ onError, onSourceEnded }) {
+  /** @param {{onError: (error: Error) => void}} handlers onError: the camera preview could not open */
+  constructor({ onError }) {
     this.onError = onError;
-    this.onSourceEnded = onSourceEnded;
     this.preview = $("preview");
     this.cameraPreview = null; // page-owned camera stream, before start
-    this.screenStream = null; // page-owned
-    this.fileUrl = null;
-    this.fileStream = null; // captured from the preview element
+    this.sending = false; // the preview shows the package's stream
     this.kind = "camera";
 
     for (const radio of document.querySelectorAll('input[name="source-kind"]')) {
@@ -41,8 +49,8 @@ export class SourcePicker {
     $("camera-device").addEventListener("change", () => {
       if (this.cameraPreview) this.#openCameraPreview();
     });
-    $("screen-choose").addEventListener("click", () => this.#chooseScreen().catch(onError));
-    $("file-input").addEventListener("change", () => this.#loadFile($("file-input").files[0]));
+    $("file-input").addEventListener("change", () => this.#showPlaceholder());
+    $("video-url").addEventListener("input", () => this.#showPlaceholder());
     navigator.mediaDevices?.addEventListener?.("devicechange", () => this.refreshDevices());
     this.#markUnsupported();
     this.refreshDevices();
@@ -64,38 +72,46 @@ export class SourcePicker {
   }
 
   /**
-   * The `source` for RealtimeVision. For the camera it releases the page's own
-   * preview so the package can open the chosen device; for a screen it asks for
-   * one if none is shared yet (call it from a click, as getDisplayMedia requires).
+   * The `source` for RealtimeVision, synchronously, so that Start's click handler
+   * reaches `vision.start()` (and the package's getDisplayMedia) while the click still
+   * counts as a user gesture. For the camera it releases the page's own preview so the
+   * package can open the chosen device. Throws a ValidationError naming the control
+   * when a file or URL is missing.
    */
-  async sourceForStart() {
-    if (this.kind === "camera") {
-      this.#closeCameraPreview();
-      const deviceId = $("camera-device").value;
-      return deviceId ? { type: "camera", deviceId } : { type: "camera" };
+  sourceForStart() {
+    switch (this.kind) {
+      case "camera": {
+        this.#closeCameraPreview();
+        const deviceId = $("camera-device").value;
+        return deviceId ? { type: "camera", deviceId } : { type: "camera" };
+      }
+      case "screen":
+        return { type: "screen" };
+      case "file": {
+        const file = $("file-input").files[0];
+        if (!file) throw new ValidationError("Choose a video file first.", { details: { field: "source.file" } });
+        return { type: "video", file };
+      }
+      default: {
+        const url = $("video-url").value.trim();
+        if (!url) throw new ValidationError("Enter the address of a video or an HLS playlist (.m3u8) first.", { details: { field: "source.url" } });
+        return isHlsUrl(url) ? { type: "hls", url } : { type: "video", url };
+      }
     }
-    if (this.kind === "screen") {
-      if (!this.#live(this.screenStream)) await this.#chooseScreen();
-      return { type: "stream", stream: this.screenStream };
-    }
-    if (!this.fileUrl) {
-      throw new ValidationError("Choose a video file first.", { details: { field: "source" } });
-    }
-    if (!this.#live(this.fileStream)) this.#captureFile();
-    await this.preview.play();
-    return { type: "stream", stream: this.fileStream };
   }
 
-  /** Shows what the package is sending (the camera it opened). */
+  /** Shows what the package is sending: the camera it opened, or its canvas. */
   showSending(stream) {
-    if (this.kind !== "camera" || !stream) return;
+    if (!stream) return;
+    this.sending = true;
     this.preview.srcObject = stream;
     this.#showPlaceholder();
   }
 
-  /** After a stream ended: the camera the package opened is closed, so blank it. */
+  /** After a stream ended: what the package sent is closed, so blank the preview. */
   afterStop() {
-    if (this.kind === "camera" && !this.cameraPreview) this.preview.srcObject = null;
+    this.sending = false;
+    this.preview.srcObject = this.cameraPreview;
     $("camera-preview").setAttribute("aria-pressed", String(Boolean(this.cameraPreview)));
     this.#showPlaceholder();
   }
@@ -105,24 +121,16 @@ export class SourcePicker {
     $("source-controls").disabled = locked;
   }
 
-  /** Releases everything the page opened (page hide). */
+  /** Releases what the page opened itself: the camera preview (page hide). */
   release() {
     this.#closeCameraPreview();
-    this.#closeScreen();
-    this.#unloadFile();
   }
 
   #select(kind) {
     this.release();
     this.kind = kind;
-    $("camera-panel").hidden = kind !== "camera";
-    $("screen-panel").hidden = kind !== "screen";
-    $("file-panel").hidden = kind !== "file";
+    for (const panel of ["camera", "screen", "file", "url"]) $(`${panel}-panel`).hidden = kind !== panel;
     this.#showPlaceholder();
-  }
-
-  #live(stream) {
-    return Boolean(stream?.getVideoTracks().some((track) => track.readyState === "live"));
   }
 
   async #toggleCameraPreview() {
@@ -137,14 +145,20 @@ export class SourcePicker {
   async #openCameraPreview() {
     this.#closeCameraPreview();
     const deviceId = $("camera-device").value;
+    let stream;
     try {
       const video = deviceId ? { deviceId: { exact: deviceId } } : true;
-      this.cameraPreview = await navigator.mediaDevices.getUserMedia({ video, audio: false });
+      stream = await navigator.mediaDevices.getUserMedia({ video, audio: false });
     } catch (cause) {
       this.onError(mediaError("Opening the camera", cause));
       return;
     }
-    this.preview.srcObject = this.cameraPreview;
+    if (this.kind !== "camera" || this.sending) {
+      stopTracks(stream); // the user moved on while the camera was opening
+      return;
+    }
+    this.cameraPreview = stream;
+    this.preview.srcObject = stream;
     $("camera-preview").setAttribute("aria-pressed", "true");
     this.#showPlaceholder();
     this.refreshDevices();
@@ -154,77 +168,17 @@ export class SourcePicker {
     if (!this.cameraPreview) return;
     stopTracks(this.cameraPreview);
     this.cameraPreview = null;
-    this.preview.srcObject = null;
+    if (!this.sending) this.preview.srcObject = null;
     $("camera-preview").setAttribute("aria-pressed", "false");
-  }
-
-  async #chooseScreen() {
-    this.#closeScreen();
-    try {
-      this.screenStream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-    } catch (cause) {
-      $("screen-status").textContent = "Nothing shared.";
-      throw mediaError("Sharing the screen", cause);
-    }
-    const [track] = this.screenStream.getVideoTracks();
-    $("screen-status").textContent = `Sharing: ${track.label || "screen"}`;
-    track.addEventListener("ended", () => {
-      if (this.screenStream?.getVideoTracks()[0] !== track) return;
-      this.#closeScreen();
-      this.#showPlaceholder();
-      this.onSourceEnded("Screen sharing ended.");
-    });
-    this.preview.srcObject = this.screenStream;
-    this.#showPlaceholder();
-  }
-
-  #closeScreen() {
-    if (!this.screenStream) return;
-    stopTracks(this.screenStream);
-    this.screenStream = null;
-    this.preview.srcObject = null;
-    $("screen-status").textContent = "Nothing shared yet.";
-  }
-
-  async #loadFile(file) {
-    this.#unloadFile();
-    if (!file) return;
-    this.fileUrl = URL.createObjectURL(file);
-    this.preview.srcObject = null;
-    this.preview.loop = true;
-    this.preview.src = this.fileUrl;
-    this.#showPlaceholder();
-    try {
-      await this.preview.play();
-    } catch (cause) {
-      this.#unloadFile();
-      this.onError(mediaError(`Playing ${file.name}`, cause));
-    }
-  }
-
-  #captureFile() {
-    const capture = this.preview.captureStream ?? this.preview.mozCaptureStream;
-    // Only the picture: the package sends one video track.
-    this.fileStream = new MediaStream(capture.call(this.preview).getVideoTracks());
-  }
-
-  #unloadFile() {
-    if (!this.fileUrl) return;
-    stopTracks(this.fileStream);
-    this.fileStream = null;
-    this.preview.pause();
-    this.preview.removeAttribute("src");
-    this.preview.load();
-    URL.revokeObjectURL(this.fileUrl);
-    this.fileUrl = null;
   }
 
   #markUnsupported() {
     const unsupported = [];
     if (!navigator.mediaDevices?.getUserMedia) unsupported.push(["camera", "camera access (it needs HTTPS or localhost)"]);
     if (!navigator.mediaDevices?.getDisplayMedia) unsupported.push(["screen", "screen sharing"]);
-    const video = document.createElement("video");
-    if (!video.captureStream && !video.mozCaptureStream) unsupported.push(["file", "capturing a video file"]);
+    if (!HTMLCanvasElement.prototype.captureStream) {
+      unsupported.push(["file", "capturing a canvas"], ["url", "capturing a canvas"]);
+    }
     for (const [kind, what] of unsupported) {
       const radio = document.querySelector(`input[name="source-kind"][value="${kind}"]`);
       radio.disabled = true;
@@ -233,13 +187,19 @@ export class SourcePicker {
   }
 
   #showPlaceholder() {
-    const showing = Boolean(this.preview.srcObject) || Boolean(this.fileUrl);
+    const file = $("file-input").files[0];
+    const url = $("video-url").value.trim();
     const text = {
       camera: "Camera off. Press Preview to see it, or Start to stream it.",
-      screen: "Choose a screen or window to share.",
-      file: "Choose a video file; it plays here in a loop.",
+      screen: "Press Start, then choose a screen, window or tab to share.",
+      file: file
+        ? `${file.name} (${formatSize(file.size)}): press Start to stream it in a loop.`
+        : "Choose a video file; it streams in a loop.",
+      url: url
+        ? `Press Start to stream ${isHlsUrl(url) ? "the HLS playlist" : "the video"} in a loop.`
+        : "Enter the address of a video or an HLS playlist (.m3u8).",
     }[this.kind];
     $("preview-placeholder").textContent = text;
-    $("preview-placeholder").hidden = showing;
+    $("preview-placeholder").hidden = Boolean(this.preview.srcObject);
   }
 }
