@@ -49,7 +49,10 @@ export class LiveKitPublisher {
     this.token = token;
     this.track = track;
     this.encoding = maxBitrate ? { maxBitrate, maxFramerate } : undefined;
-    this.room = new lk.Room({ adaptiveStream: false, dynacast: false });
+    // stopLocalTrackOnUnpublish: false — on a server-side drop livekit-client would
+    // otherwise stop the published MediaStreamTrack (the camera, or an app's own track),
+    // and a rejoin would publish a dead track.
+    this.room = new lk.Room({ adaptiveStream: false, dynacast: false, stopLocalTrackOnUnpublish: false });
     this.room.on(lk.RoomEvent.Reconnecting, () => this.onState("reconnecting"));
     this.room.on(lk.RoomEvent.Reconnected, () => this.onState("connected"));
     this.room.on(lk.RoomEvent.Disconnected, () => this.reconnect());
@@ -66,6 +69,7 @@ export class LiveKitPublisher {
         simulcast: false,
         videoEncoding: this.encoding,
       });
+      if (this.closed) return;
     } catch (cause) {
       throw failure("WebRTCError", "could not publish into the LiveKit room", cause);
     }

@@ -47,10 +47,11 @@ export class CanvasRelay {
     // Kept in the DOM but invisible: Safari does not decode detached videos reliably.
     this.video.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;opacity:0;pointer-events:none";
     this.video.setAttribute("aria-hidden", "true");
-    document.body?.appendChild(this.video);
-    // captureStream(0) + requestFrame(): exactly one frame per draw.
+    // captureStream(0) + requestFrame(): exactly one frame per draw. Before the video
+    // joins the DOM, so a throw here leaves nothing behind.
     this.stream = this.canvas.captureStream(0);
     this.track = this.stream.getVideoTracks()[0];
+    document.body?.appendChild(this.video);
   }
 
   /** Adds a listener that `close()` removes. */

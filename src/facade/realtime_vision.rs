@@ -36,6 +36,10 @@ impl RealtimeVision {
         let inbox = {
             let mut s = self.shared.borrow_mut();
             s.stop_requested = true;
+            // Interrupt a start-up step that may wait long (a permission prompt).
+            for waiter in s.stop_waiters.drain(..) {
+                let _ = waiter.send(());
+            }
             s.inbox.clone()
         }?;
         let (reply, done) = oneshot::channel();

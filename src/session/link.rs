@@ -16,10 +16,13 @@ use crate::platform::room::{RoomOwner, RoomState};
 use crate::platform::socket::SocketOwner;
 use crate::platform::wire_response;
 use futures_channel::mpsc::UnboundedSender;
+use futures_channel::oneshot;
+use futures_util::future::{self, Either};
 use overshoot_protocol::{
     validate_request, CreateStreamRequest, CreateStreamResponse, ErrorKind, IceServer, Source,
 };
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 use web_sys::{MediaStreamTrack, RtcPeerConnectionState};
 
@@ -87,16 +90,47 @@ pub fn check_stop(
     stream_id: Option<&str>,
 ) -> Result<(), LinkFailure> {
     if shared.borrow().stop_requested {
-        return Err(LinkFailure {
-            error: SdkError::new(
-                ErrorKind::Aborted,
-                "stop() was called before start() finished",
-            ),
-            stream_id: stream_id.map(str::to_string),
-            aborted: true,
-        });
+        return Err(aborted(stream_id.map(str::to_string)));
     }
     Ok(())
+}
+
+/// The failure of a start that `stop()` interrupted; `stream_id` is deleted.
+fn aborted(stream_id: Option<String>) -> LinkFailure {
+    LinkFailure {
+        error: SdkError::new(
+            ErrorKind::Aborted,
+            "stop() was called before start() finished",
+        ),
+        stream_id,
+        aborted: true,
+    }
+}
+
+/// Runs `work` unless `stop()` comes first: then `work` is dropped where it waits (a
+/// camera prompt, a screen picker, a loading video, livekit-client), which releases
+/// what it holds, and the start fails with `AbortError`. Not for the create POST: a
+/// dropped request could still create a stream whose id we would never learn.
+/// `stream_id` is the stream to delete if either happens.
+pub async fn unless_stopped<T>(
+    shared: &Rc<RefCell<Shared>>,
+    stream_id: Option<&str>,
+    work: impl Future<Output = Result<T, SdkError>>,
+) -> Result<T, LinkFailure> {
+    check_stop(shared, stream_id)?;
+    let (waiter, stopped) = oneshot::channel();
+    shared.borrow_mut().stop_waiters.push(waiter);
+    let failed = |error| LinkFailure {
+        error,
+        stream_id: stream_id.map(str::to_string),
+        aborted: false,
+    };
+    futures_util::pin_mut!(work);
+    match future::select(work, stopped).await {
+        Either::Left((outcome, _)) => outcome.map_err(failed),
+        Either::Right((Ok(()), _)) => Err(aborted(stream_id.map(str::to_string))),
+        Either::Right((Err(_), work)) => work.await.map_err(failed),
+    }
 }
 
 /// Opens the results socket of generation `generation`; its results go to the
@@ -148,7 +182,7 @@ pub async fn negotiate(
     if let Transport::LiveKit { client } = &config.transport {
         let room_inbox = inbox.clone();
         // Loaded first: without livekit-client no stream is created (nor billed).
-        let room = RoomOwner::load(client, move |state| {
+        let loading = RoomOwner::load(client, move |state| {
             let state = match state {
                 RoomState::Connected => RtcPeerConnectionState::Connected,
                 // Not `disconnected`: livekit-client and the rejoin run their own clock.
@@ -156,23 +190,18 @@ pub async fn negotiate(
                 RoomState::Failed => RtcPeerConnectionState::Failed,
             };
             post(&room_inbox, Event::Peer(generation, state))
-        })
-        .await?;
-        check_stop(shared, None)?;
+        });
+        let room = unless_stopped(shared, None, loading).await?;
         request.source = None; // native: the server makes the room
         let created = create(config, shared, inbox, &request, generation).await?;
-        let fail = created.failure();
-        let joined = match created.response.livekit.as_ref() {
-            Some(lk) => {
-                room.publish(&lk.url, &lk.token, &track, limits.as_ref())
-                    .await
-            }
-            None => Err(SdkError::new(
+        let Some(lk) = created.response.livekit.as_ref() else {
+            return Err((created.failure())(SdkError::new(
                 ErrorKind::Api,
                 "the create-stream response has no livekit room",
-            )),
+            )));
         };
-        joined.map_err(&fail)?;
+        let joining = room.publish(&lk.url, &lk.token, &track, limits.as_ref());
+        unless_stopped(shared, Some(&created.stream_id), joining).await?;
         let uplink = Uplink::Room(room);
         return finish_link(config, shared, created, uplink, known_turn);
     }

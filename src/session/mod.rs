@@ -119,6 +119,8 @@ pub struct Shared {
     pub inbox: Option<mpsc::UnboundedSender<Event>>,
     /// Set by `stop()`: start-up checks it after every step.
     pub stop_requested: bool,
+    /// Start-up steps that `stop()` interrupts (see `link::unless_stopped`).
+    pub stop_waiters: Vec<oneshot::Sender<()>>,
     /// The running peer connection (owned by the task), for `getStats()`.
     pub peer: Option<RtcPeerConnection>,
     /// The result sink of the latest `start()` (`resultSink` in `js/runtime.js`): its
@@ -180,6 +182,7 @@ pub fn spawn(
         s.stream_id = None;
         s.media_stream = None;
         s.stop_requested = false;
+        s.stop_waiters.clear();
         s.inbox = Some(inbox.clone());
         s.results = result_sink(&config.on_result);
         s.previous_stats = JsValue::UNDEFINED;

@@ -1,6 +1,6 @@
 //! Start-up: media, then the first link (see `link.rs`), then the lease timer.
 
-use super::link::{check_stop, negotiate, Link, LinkFailure};
+use super::link::{check_stop, negotiate, unless_stopped, Link, LinkFailure};
 use super::{post, Event, SessionConfig, Shared};
 use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler, VideoSource};
 use crate::platform::timer::Timer;
@@ -63,7 +63,8 @@ pub async fn start_up(
             let ended = inbox.clone();
             let on_end: SourceEndHandler =
                 Rc::new(move |error| post(&ended, Event::SourceEnded(error)));
-            let media = MediaOwner::acquire(&config.source, config.relay_size(), on_end).await?;
+            let opening = MediaOwner::acquire(&config.source, config.relay_size(), on_end);
+            let media = unless_stopped(shared, None, opening).await?;
             shared.borrow_mut().media_stream = Some(same_stream(media.stream()));
             config.log("media acquired");
             Some(media)

@@ -23,6 +23,12 @@ function installRoomDouble() {
       log.push(["new", options]);
     }
     on(event, handler) { (this.handlers[event] ??= []).push(handler); return this; }
+    // A server-side drop, as livekit-client handles it: published tracks are stopped
+    // unless the room was made with stopLocalTrackOnUnpublish: false.
+    serverDisconnect() {
+      if (this.options?.stopLocalTrackOnUnpublish !== false) this.published?.stop();
+      this.emit("disconnected");
+    }
     emit(event, ...args) { for (const h of this.handlers[event] ?? []) h(...args); }
     removeAllListeners() { this.handlers = {}; }
     async connect(url, token) {
@@ -30,6 +36,7 @@ function installRoomDouble() {
       if (window.roomFailsConnect) throw new Error("could not establish signal connection");
       this.localParticipant = {
         publishTrack: async (track, options) => {
+          this.published = track;
           log.push(["publish", track.kind, track.readyState, options.source, options.videoEncoding?.maxFramerate ?? null]);
           return { track: { replaceTrack: async (t) => log.push(["replace", t.label]) } };
         },
@@ -123,13 +130,15 @@ test("native transport: no source in the request; the answer's url/token reach R
   await waitFor(async () => (await emulator.streams()).open[0]?.keepalives >= 2, 15000, "two keepalives");
   await waitFor(() => current(() => window.current.states.at(-1) === "streaming"), 5000, "streaming");
   // The room drops for good: the package rejoins with the newest token.
-  await current(() => window.lastRoom.emit("disconnected"));
+  await current(() => window.lastRoom.serverDisconnect());
   await waitFor(() => current(() => window.roomLog.filter((e) => e[0] === "connect").length >= 2), 10000, "a rejoin");
   log = await current(() => window.roomLog);
   const rejoin = log.filter((e) => e[0] === "connect")[1];
   const renewals = Number(/-(\d+)$/.exec(rejoin[2])[1]);
   assert.equal(rejoin[2], `lk-${id}-${renewals}`);
   assert.ok(renewals >= 2, `rejoined with a refreshed token (${rejoin[2]})`);
+  // The camera track survived the drop and was published again, live.
+  assert.deepEqual(log.filter((e) => e[0] === "publish")[1], ["publish", "video", "live", "camera", 12]);
   const states = await current(() => window.current.states);
   assert.ok(states.includes("reconnecting"), states.join(","));
   await waitFor(() => current(() => window.current.states.at(-1) === "streaming"), 5000, "streaming again");

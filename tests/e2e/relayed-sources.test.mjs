@@ -238,3 +238,23 @@ test("hls without native HLS: hls.js given as a loader plays it; without hls.js,
   assert.deepEqual(outcome.left, CLEAN);
   assert.equal(await openStreams(), 0);
 });
+
+test("stop() while a source is still loading aborts start() at once and releases the source", { timeout: 60_000 }, async () => {
+  const outcome = await page.evaluate(async (key) => {
+    const vision = new window.sdk.RealtimeVision({
+      apiKey: key, apiUrl: location.origin, prompt: "p", onResult() {},
+      source: { type: "video", url: "/hanging/slow.webm", loadTimeoutMs: 60000 },
+    });
+    const starting = vision.start().then(() => "started", (e) => e.name);
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    await vision.stop();
+    const outcome = await starting;
+    return { outcome, settledWithinMs: Math.round(performance.now() - t0), state: vision.state, left: await window.leftovers() };
+  }, KEY);
+  assert.equal(outcome.outcome, "AbortError");
+  assert.ok(outcome.settledWithinMs < 5000, `stop() did not wait for the 60 s load timeout (${outcome.settledWithinMs} ms)`);
+  assert.equal(outcome.state, "stopped");
+  assert.deepEqual(outcome.left, CLEAN);
+  assert.equal(await openStreams(), 0);
+});
