@@ -22,6 +22,39 @@ export function fitWithin(width, height, maxLong, maxShort) {
   return [even(width), even(height)];
 }
 
+/**
+ * Calls `onTick` every `ms` from a dedicated worker's timer: a screen shared from
+ * another tab usually leaves the app's tab hidden, where Chromium runs main-thread
+ * timers at most once a second (https://developer.chrome.com/blog/background_tabs),
+ * which would starve the server's sampler; worker timers are not throttled. Falls back
+ * to `setInterval` without workers or when a CSP blocks blob workers. Returns `stop()`.
+ */
+function startTicks(ms, onTick) {
+  let interval = null;
+  const fallback = () => {
+    if (interval === null) interval = setInterval(onTick, ms);
+  };
+  let worker = null;
+  let url = null;
+  try {
+    url = URL.createObjectURL(new Blob([`setInterval(() => postMessage(0), ${ms})`], { type: "text/javascript" }));
+    worker = new Worker(url);
+    worker.onmessage = onTick;
+    // A CSP that forbids blob workers reports it here, after construction.
+    worker.onerror = () => {
+      worker.terminate();
+      fallback();
+    };
+  } catch {
+    fallback();
+  }
+  return () => {
+    worker?.terminate();
+    if (url) URL.revokeObjectURL(url);
+    if (interval !== null) clearInterval(interval);
+  };
+}
+
 const MEDIA_ERRORS = ["", "aborted", "network error", "decode error", "format not supported"];
 
 /**
@@ -180,7 +213,7 @@ export class CanvasRelay {
     });
     if (this.closed) throw failure("AbortError", "stopped while the source was loading");
     this.draw();
-    this.interval = setInterval(() => this.draw(), Math.round(1000 / this.fps));
+    this.stopTicks = startTicks(Math.round(1000 / this.fps), () => this.draw());
   }
 
   /** Draws the current video frame, resizing the canvas when the source size changes. */
@@ -200,7 +233,7 @@ export class CanvasRelay {
   close() {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.interval);
+    this.stopTicks?.();
     this.rejectLoad?.(failure("AbortError", "stopped while the source was loading"));
     for (const cleanup of this.cleanups) cleanup();
     this.hls?.destroy();

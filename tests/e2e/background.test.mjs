@@ -155,3 +155,31 @@ test("where a CSP forbids blob: workers, the lease timer falls back to setTimeou
   await waitFor(async () => (await emulator.streams()).open.length === 0, 8000, "no open stream on the emulator");
   await p.close();
 });
+
+test("a shared screen keeps its frame rate while the app's page is hidden (draw ticks from a worker)", async (t) => {
+  await page.evaluate(async () => {
+    const c = { errors: [] };
+    c.vision = new window.sdk.RealtimeVision({
+      apiKey: "emulator-key", apiUrl: location.origin, prompt: "What colour?",
+      source: { type: "screen", fps: 10 }, video: false,
+      onResult: () => {}, onError: (e) => c.errors.push(e.name),
+    });
+    window.current = c;
+    await c.vision.start();
+  });
+  await waitFor(async () => (await page.evaluate(async () => (await window.current.vision.getStats()).framesSent)) > 0, 15000, "frames sent");
+  await setPageHidden(page, true);
+  const framesSent = () => page.evaluate(async () => (await window.current.vision.getStats()).framesSent);
+  const before = await framesSent();
+  await new Promise((r) => setTimeout(r, 4000));
+  const hiddenFrames = (await framesSent()) - before;
+  const visibility = await page.evaluate(() => document.visibilityState);
+  t.diagnostic(`frames sent in 4 s hidden at fps 10: ${hiddenFrames}`);
+  assert.equal(visibility, "hidden");
+  // Main-thread timers would allow ~4 (one a second); the worker keeps ~40.
+  assert.ok(hiddenFrames >= 16, `frames kept flowing while hidden: ${hiddenFrames}`);
+  await setPageHidden(page, false);
+  await page.evaluate(() => window.current.vision.stop());
+  assert.deepEqual(await page.evaluate(() => window.current.errors), []);
+  await waitFor(async () => (await emulator.streams()).open.length === 0, 8000, "no open stream on the emulator");
+});
