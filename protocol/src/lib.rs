@@ -3,6 +3,7 @@
 //!
 //! - [`wire`]: the JSON shapes of requests, responses and results (spec:
 //!   `shared/spec/streams-api.md`), shared by the browser package and the emulator.
+//! - [`body`]: the create body as a field tree, for a platform JSON encoder.
 //! - [`validate`]: the one table of rules both sides enforce before a stream exists.
 //! - [`errors`]: HTTP status and WebSocket close code classification.
 //! - [`endpoints`]: URL building (paths, `http`→`ws`), without ever touching the API key.
@@ -13,6 +14,7 @@
 //! Nothing here depends on `web-sys` or `js-sys`; `cargo test -p overshoot-protocol` runs natively.
 
 pub mod backoff;
+pub mod body;
 pub mod endpoints;
 pub mod errors;
 pub mod lease;

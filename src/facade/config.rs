@@ -4,7 +4,6 @@ use super::source_config::read_source;
 use crate::platform::error::SdkError;
 use crate::platform::http::{ApiHttp, DEFAULT_TIMEOUT_MS};
 use crate::platform::js_object::JsObject;
-use crate::platform::json::JsJson;
 use crate::session::{SessionConfig, Transport, VideoCaps};
 use js_sys::Array;
 use overshoot_protocol::endpoints::BaseUrl;
@@ -80,7 +79,7 @@ fn read_livekit_client(cfg: &JsObject) -> Result<JsValue, SdkError> {
 
 /// Builds the create request (without `source`) from the config, defaults filled
 /// in, and checks every rule of the spec.
-fn read_request(cfg: &JsObject) -> Result<CreateStreamRequest<JsJson>, SdkError> {
+fn read_request(cfg: &JsObject) -> Result<CreateStreamRequest<JsValue>, SdkError> {
     let prompt = cfg.required_string("prompt")?;
     let model = cfg
         .string("model")?
@@ -132,7 +131,7 @@ fn read_request(cfg: &JsObject) -> Result<CreateStreamRequest<JsJson>, SdkError>
                 .get_or_insert(DEFAULT_INTERVAL_SECONDS);
         }
     }
-    let output_schema_json = cfg.object("outputSchema")?.map(JsJson);
+    let output_schema_json = cfg.object("outputSchema")?;
     let max_output_tokens = cfg.positive_integer("maxOutputTokens")?;
     let client = cfg.string("requestId")?.map(|id| ClientInfo {
         request_id: Some(id),

@@ -5,12 +5,11 @@
 use super::config::read_processing_fields;
 use crate::platform::error::SdkError;
 use crate::platform::js_object::JsObject;
-use crate::platform::json::JsJson;
 use overshoot_protocol::*;
 use wasm_bindgen::JsValue;
 
 /// The request, typed; the rules of the spec are checked by the caller.
-pub fn read_wire_request(value: &JsValue) -> Result<CreateStreamRequest<JsJson>, SdkError> {
+pub fn read_wire_request(value: &JsValue) -> Result<CreateStreamRequest<JsValue>, SdkError> {
     let req = JsObject::root(value, "request")?;
     let source = match req.object("source")? {
         None => None,
@@ -64,7 +63,7 @@ pub fn read_wire_request(value: &JsValue) -> Result<CreateStreamRequest<JsJson>,
             Some(_) => Some(Backend::Overshoot),
             None => None,
         },
-        output_schema_json: inf.object("output_schema_json")?.map(JsJson),
+        output_schema_json: inf.object("output_schema_json")?,
         max_output_tokens: inf.positive_integer("max_output_tokens")?,
     };
     let client = match req.object("client")? {

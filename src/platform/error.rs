@@ -2,7 +2,15 @@
 
 use js_sys::{Object, Reflect};
 use overshoot_protocol::ErrorKind;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `String(value)`: text for a thrown primitive (a number, a symbol) without
+    /// wasm-bindgen's larger `Debug` formatting of JS values.
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(value: &JsValue) -> String;
+}
 
 /// A failure with a kind (its JS `name`), a message, and the HTTP facts when there
 /// are any. Never holds the API key: messages are built from URLs without it and
@@ -145,5 +153,5 @@ pub fn js_name_and_message(err: &JsValue) -> (String, String) {
     if err.is_undefined() || err.is_null() {
         return (String::new(), String::new());
     }
-    (String::new(), format!("{err:?}"))
+    (String::new(), js_string(err))
 }

@@ -202,7 +202,7 @@ fn http_error(status: u16, url: &str, body: Option<&JsValue>, text: &JsValue) ->
     let path = url
         .split("://")
         .nth(1)
-        .and_then(|r| r.find('/').map(|i| &r[i..]))
+        .and_then(|r| r.find('/').and_then(|i| r.get(i..)))
         .unwrap_or(url);
     let message = match code {
         Some(code) => format!("{message} ({code}; HTTP {status} from {path})"),

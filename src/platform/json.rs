@@ -1,6 +1,10 @@
-//! The browser's `JSON`, called on `JsValue`s so text never round-trips through wasm.
+//! The browser's `JSON`, called on `JsValue`s so text never round-trips through wasm,
+//! and the create body built as a JS object from the core's field tree (no serde
+//! serializer in the wasm build).
 
 use super::error::SdkError;
+use js_sys::{Object, Reflect};
+use overshoot_protocol::body::Json;
 use overshoot_protocol::ErrorKind;
 use wasm_bindgen::prelude::*;
 
@@ -23,26 +27,20 @@ pub fn stringify(value: &JsValue) -> Result<JsValue, SdkError> {
         .map_err(|e| SdkError::from_js(ErrorKind::Validation, "value is not JSON-serialisable", e))
 }
 
-/// A JS value carried through serde untouched (e.g. `output_schema_json`), so the
-/// request body never needs `serde_json` in the wasm build.
-#[derive(Clone, Debug)]
-pub struct JsJson(pub JsValue);
-
-impl serde::Serialize for JsJson {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        serde_wasm_bindgen::preserve::serialize(&self.0, ser)
+/// A plain JS value from the core's field tree; the app's schema object is passed
+/// through untouched (`JSON.stringify` checks it when the body is sent).
+pub fn to_js(json: &Json<'_, JsValue>) -> JsValue {
+    match json {
+        Json::Str(s) => JsValue::from_str(s),
+        Json::Num(n) => JsValue::from_f64(*n),
+        Json::Schema(schema) => (*schema).clone(),
+        Json::Obj(fields) => {
+            let object = Object::new();
+            for (key, value) in fields {
+                // Cannot fail on a fresh plain object.
+                let _ = Reflect::set(&object, &JsValue::from_str(key), &to_js(value));
+            }
+            object.into()
+        }
     }
-}
-
-impl<'de> serde::Deserialize<'de> for JsJson {
-    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        serde_wasm_bindgen::preserve::deserialize(de).map(JsJson)
-    }
-}
-
-/// Serialises a Rust value to a plain JS value (objects, not `Map`s).
-pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, SdkError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| SdkError::new(ErrorKind::Validation, format!("cannot encode request: {e}")))
 }

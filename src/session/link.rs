@@ -8,7 +8,7 @@
 
 use super::{post, Event, SessionConfig, Shared, Transport};
 use crate::platform::error::SdkError;
-use crate::platform::json::{to_js, JsJson};
+use crate::platform::json::to_js;
 use crate::platform::media::{MediaOwner, VideoSource};
 use crate::platform::page::PageHideOwner;
 use crate::platform::peer::{merge_ice_servers, PeerOwner};
@@ -24,6 +24,7 @@ use overshoot_protocol::{
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
 use web_sys::{MediaStreamTrack, RtcPeerConnectionState};
 
 /// One stream and its connections. Dropping it closes the connections (not the
@@ -270,11 +271,14 @@ async fn create(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
-    request: &CreateStreamRequest<JsJson>,
+    request: &CreateStreamRequest<JsValue>,
     generation: u32,
 ) -> Result<Created, LinkFailure> {
     validate_request(request).map_err(|e| SdkError::validation(&e.field, &e.message))?;
-    let response_js = config.http.create_stream(&to_js(request)?).await?;
+    let response_js = config
+        .http
+        .create_stream(&to_js(&request.to_json()))
+        .await?;
     let response = wire_response::create_response(&response_js)?;
     let stream_id = response.stream_id.clone();
     shared.borrow_mut().stream_id = Some(stream_id.clone());

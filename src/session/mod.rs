@@ -9,7 +9,6 @@ mod startup;
 
 use crate::platform::error::SdkError;
 use crate::platform::http::ApiHttp;
-use crate::platform::json::JsJson;
 use crate::platform::media::VideoSource;
 use crate::platform::runtime::result_sink;
 use crate::platform::socket::SocketEvent;
@@ -28,7 +27,7 @@ pub struct SessionConfig {
     /// The API endpoint.
     pub http: ApiHttp,
     /// The validated create request, without its `source` (filled with the offer).
-    pub request: CreateStreamRequest<JsJson>,
+    pub request: CreateStreamRequest<JsValue>,
     /// Where the video comes from.
     pub source: VideoSource,
     /// The app's ICE servers (`RTCIceServer[]`), kept alongside the response's TURN servers.

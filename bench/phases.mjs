@@ -1,0 +1,127 @@
+// Where start() spends its time, for this package and the npm SDK alike: the page's
+// getUserMedia, RTCPeerConnection steps, fetch and WebSocket are wrapped to record when
+// each is called and settles (performance.now(), ms after start() is called). Alternating
+// runs; prints the median of each step. Diagnostic only: writes nothing.
+//
+//   node bench/phases.mjs [--runs 10] [--pkg pkg]
+import { parseArgs } from "node:util";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { OUT, KEY, startEmulator, launchChromium } from "../tests/e2e/harness.mjs";
+import { serveStatic, texturedY4m, copyPublishedPkg } from "./lib/serve.mjs";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "10" },
+    pkg: { type: "string", default: "pkg" },
+    "ours-config": { type: "string", default: "" },
+  },
+});
+const ROOT = resolve(import.meta.dirname, "..");
+const work = join(OUT, "bench");
+mkdirSync(work, { recursive: true });
+const pkg = await copyPublishedPkg(ROOT, join(work, "pkg-phases"));
+const server = await serveStatic({
+  "/pkg/": values.pkg === "pkg" ? pkg : resolve(values.pkg),
+  "/sdk/": join(ROOT, "node_modules/@overshoot/sdk/dist"),
+  "/": join(ROOT, "bench/www"),
+});
+const emulator = await startEmulator({ ttl: 6, extraArgs: ["--max-streams-per-key", "1000"] });
+const browser = await launchChromium(texturedY4m(work));
+
+/** Runs in the page before any script: wraps the browser APIs both packages use. */
+function instrument() {
+  const log = (window.__phases = []);
+  const mark = (what) => log.push([what, performance.now()]);
+  const wrap = (obj, name, label) => {
+    const original = obj[name];
+    obj[name] = function (...args) {
+      mark(`${label} called`);
+      const out = original.apply(this, args);
+      if (out && typeof out.then === "function") out.then(() => mark(`${label} settled`), () => {});
+      return out;
+    };
+  };
+  wrap(navigator.mediaDevices, "getUserMedia", "getUserMedia");
+  const pc = RTCPeerConnection.prototype;
+  for (const m of ["addTrack", "addTransceiver", "createOffer", "setLocalDescription", "setRemoteDescription", "setConfiguration"]) {
+    wrap(pc, m, m);
+  }
+  const fetch = window.fetch;
+  window.fetch = function (input, init) {
+    const label = `fetch ${init?.method ?? "GET"} ${String(input).replace(/^.*\/\/[^/]+/, "").replace(/[0-9a-f-]{20,}/g, ":id")}`;
+    mark(`${label} called`);
+    const out = fetch.call(this, input, init);
+    out.then(() => mark(`${label} headers`), () => {});
+    return out;
+  };
+  const PC = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) {
+    mark("RTCPeerConnection new");
+    const pc = new PC(...args);
+    mark("RTCPeerConnection made");
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = PC.prototype;
+  for (const level of ["debug", "log", "info"]) {
+    const original = console[level];
+    console[level] = (...args) => {
+      mark(`console: ${String(args[0]).slice(0, 60)}`);
+      original.apply(console, args);
+    };
+  }
+  const WS = window.WebSocket;
+  window.WebSocket = function (...args) {
+    mark("WebSocket new");
+    const ws = new WS(...args);
+    ws.addEventListener("open", () => mark("WebSocket open"));
+    return ws;
+  };
+  window.WebSocket.prototype = WS.prototype;
+  Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+}
+
+const samples = { ours: [], theirs: [] };
+for (let run = 0; run < Number(values.runs) * 2; run++) {
+  const sdk = run % 2 === 0 ? "ours" : "theirs";
+  const context = await browser.newContext();
+  await context.addInitScript(instrument);
+  const page = await context.newPage();
+  const query = new URLSearchParams({ sdk, api: emulator.url, key: KEY, oursConfig: values["ours-config"] });
+  await page.goto(`${server.url}/page.html?${query}`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 20000 });
+  const t = await page.evaluate(async () => {
+    window.__phases.length = 0;
+    const started = await window.bench.start();
+    const phases = window.__phases.map(([what, at]) => [what, at - started.t0]);
+    await window.bench.stop();
+    return { phases, resolved: started.resolvedAt - started.t0 };
+  });
+  if (run >= 2) samples[sdk].push(t); // the first pair warms the browser up
+  await context.close();
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+};
+for (const [sdk, runs] of Object.entries(samples)) {
+  console.log(`\n${sdk} (${runs.length} runs): start() resolved after ${median(runs.map((r) => r.resolved)).toFixed(1)} ms`);
+  const steps = new Map();
+  for (const r of runs) {
+    const seen = new Set();
+    for (const [what, at] of r.phases) {
+      if (seen.has(what)) continue; // first occurrence of each step
+      seen.add(what);
+      if (!steps.has(what)) steps.set(what, []);
+      steps.get(what).push(at);
+    }
+  }
+  for (const [what, ats] of [...steps].sort((a, b) => median(a[1]) - median(b[1]))) {
+    console.log(`  ${median(ats).toFixed(1).padStart(7)} ms  ${what}`);
+  }
+}
+await browser.close();
+await emulator.stop?.();
+server.close?.();
+process.exit(0);
