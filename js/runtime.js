@@ -115,6 +115,31 @@ export function openResultsSocket(url, apiKey, sink, notice) {
 }
 
 /**
+ * Lets the browser open the connection to the API (DNS, TCP, TLS) while the camera
+ * opens, so the create request does not wait for the handshake: a
+ * `<link rel="preconnect">` (https://developer.mozilla.org/docs/Web/HTML/Attributes/rel/preconnect),
+ * `crossorigin="anonymous"` because the package's fetches send no credentials and
+ * browsers pool such connections apart. Skipped for the page's own origin (already
+ * connected) and outside documents. Returns a function that removes the hint, or null.
+ */
+export function preconnect(url) {
+  if (typeof document === "undefined" || !document.head) return null;
+  let origin;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    return null;
+  }
+  if (origin === location.origin) return null;
+  const link = document.createElement("link");
+  link.rel = "preconnect";
+  link.href = origin;
+  link.crossOrigin = "anonymous";
+  document.head.append(link);
+  return () => link.remove();
+}
+
+/**
  * Caps the video sender of `pc` to `maxFramerate` once its first frame is out, and asks
  * the encoder to drop frames rather than resolution when bandwidth is short (the model
  * needs detail, not motion). Why so late: a frame-rate cap in place before the first

@@ -288,3 +288,42 @@ async fn without_workers_a_steady_timer_falls_back_to_set_timeout() -> Result<()
     drop(kept);
     Ok(())
 }
+
+fn preconnect_links() -> Result<Vec<(String, String)>, JsValue> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let links = document.query_selector_all("link[rel=preconnect]")?;
+    let mut out = Vec::new();
+    for i in 0..links.length() {
+        let link = links.get(i).ok_or("no link")?;
+        let attr = |name: &str| {
+            Reflect::get(&link, &name.into()).map(|v| v.as_string().unwrap_or_default())
+        };
+        out.push((attr("href")?, attr("crossOrigin")?));
+    }
+    Ok(out)
+}
+
+#[wasm_bindgen_test]
+fn preconnect_hint_lives_as_long_as_its_owner_and_skips_the_page_origin() -> Result<(), JsValue> {
+    use super::page::PreconnectHint;
+    let hint = PreconnectHint::add("https://api.example.test/v1/");
+    assert_eq!(
+        preconnect_links()?,
+        vec![(
+            "https://api.example.test/".to_string(),
+            "anonymous".to_string()
+        )]
+    );
+    drop(hint);
+    assert!(preconnect_links()?.is_empty());
+    let location = Reflect::get(&js_sys::global(), &"location".into())?;
+    let origin = Reflect::get(&location, &"origin".into())?
+        .as_string()
+        .ok_or("no origin")?;
+    let _same = PreconnectHint::add(&format!("{origin}/v1"));
+    let _bad = PreconnectHint::add("not a url");
+    assert!(preconnect_links()?.is_empty());
+    Ok(())
+}

@@ -1,5 +1,6 @@
-//! The page's `pagehide` event: when the tab closes or navigates away while a stream
-//! runs, the stream must be deleted, or it keeps being billed until its lease expires.
+//! The page around a session: its `pagehide` event (when the tab closes or navigates
+//! away while a stream runs, the stream must be deleted, or it keeps being billed until
+//! its lease expires) and a connection hint for start-up.
 
 use wasm_bindgen::prelude::*;
 use web_sys::{EventTarget, Window};
@@ -32,5 +33,30 @@ impl Drop for PageHideOwner {
             "pagehide",
             self.listener.as_ref().unchecked_ref(),
         );
+    }
+}
+
+/// A `<link rel="preconnect">` to the API while start-up runs, so the TLS handshake
+/// overlaps opening the camera (see `preconnect` in `js/runtime.js`). Removed on drop.
+pub struct PreconnectHint {
+    remove: Option<js_sys::Function>,
+}
+
+impl PreconnectHint {
+    /// Hints the origin of `url`. A page that refuses the hint loses nothing: it is
+    /// only a hint.
+    pub fn add(url: &str) -> PreconnectHint {
+        let remove = super::runtime::preconnect(url)
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        PreconnectHint { remove }
+    }
+}
+
+impl Drop for PreconnectHint {
+    fn drop(&mut self) {
+        if let Some(remove) = self.remove.take() {
+            let _ = remove.call0(&JsValue::NULL);
+        }
     }
 }

@@ -71,6 +71,11 @@ extern "C" {
         notice: &js_sys::Function,
     ) -> Result<web_sys::WebSocket, JsValue>;
 
+    /// Adds a `<link rel="preconnect">` to the origin of `url`; returns the function
+    /// that removes it, or `null` when no hint was added (same origin, no document).
+    #[wasm_bindgen(catch)]
+    pub fn preconnect(url: &str) -> Result<JsValue, JsValue>;
+
     /// Caps the video sender of `pc` to `max_framerate` (and keeps resolution over
     /// frame rate) as soon as its first frame has been sent; never throws.
     #[wasm_bindgen(js_name = capFramerateAfterFirstFrame)]

@@ -3,6 +3,7 @@
 use super::link::{check_stop, negotiate, unless_stopped, Link, LinkFailure};
 use super::{post, Event, SessionConfig, Shared};
 use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler, VideoSource};
+use crate::platform::page::PreconnectHint;
 use crate::platform::timer::Timer;
 use futures_channel::mpsc::UnboundedSender;
 use overshoot_protocol::lease;
@@ -57,6 +58,8 @@ pub async fn start_up(
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
 ) -> Result<Live, LinkFailure> {
+    // Held until the stream is created: by then the connection is in use.
+    let _hint = PreconnectHint::add(config.http.base().as_str());
     let media = match config.source {
         VideoSource::AppRoom { .. } => None,
         _ => {
