@@ -13,7 +13,7 @@ export const KEY = "emulator-key";
 /** A solid-colour 4:2:0 Y4M clip (BT.601 limited range), written once per colour. */
 export function solidY4m([r, g, b], { width = 640, height = 480, frames = 30 } = {}) {
   mkdirSync(OUT, { recursive: true });
-  const file = join(OUT, `solid-${r}-${g}-${b}.y4m`);
+  const file = join(OUT, `solid-${r}-${g}-${b}-${width}x${height}.y4m`);
   if (existsSync(file)) return file;
   const y = Math.round(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255);
   const u = Math.round(128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255);
