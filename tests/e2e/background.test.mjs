@@ -68,17 +68,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 test("a hidden page keeps its stream alive for many TTLs, then stop() leaves nothing", async (t) => {
   const visibleDelays = await mainThreadDelays(100, 4);
   await page.evaluate(async () => {
-    const c = { results: [], errors: [], states: [] };
-    c.vision = new window.sdk.RealtimeVision({
-      apiKey: "emulator-key", apiUrl: location.origin, prompt: "What colour?",
-      onResult: (r) => c.results.push(r),
-      onError: (e) => c.errors.push({ name: e.name, message: e.message }),
-      onStateChange: (s) => c.states.push(s),
-    });
-    window.current = c;
+    const c = window.recordSession();
     await c.vision.start();
+    await c.untilResults(1, 15000);
   });
-  await waitFor(() => page.evaluate(() => window.current.results.length >= 1), 15000, "a first result");
   const streamId = await page.evaluate(() => window.current.vision.getStreamId());
 
   await setPageHidden(page, true);
@@ -133,13 +126,7 @@ test("where a CSP forbids blob: workers, the lease timer falls back to setTimeou
   await p.goto(emulator.url + "/csp.html"); // <meta> CSP: worker-src 'none'
   await p.waitForFunction(() => window.sdkReady === true);
   const streamId = await p.evaluate(async () => {
-    const c = { errors: [] };
-    c.vision = new window.sdk.RealtimeVision({
-      apiKey: "emulator-key", apiUrl: location.origin, prompt: "What colour?",
-      onResult: () => {},
-      onError: (e) => c.errors.push({ name: e.name, message: e.message }),
-    });
-    window.current = c;
+    const c = window.recordSession();
     await c.vision.start();
     return c.vision.getStreamId();
   });
@@ -158,14 +145,7 @@ test("where a CSP forbids blob: workers, the lease timer falls back to setTimeou
 
 test("a shared screen keeps its frame rate while the app's page is hidden (draw ticks from a worker)", async (t) => {
   await page.evaluate(async () => {
-    const c = { errors: [] };
-    c.vision = new window.sdk.RealtimeVision({
-      apiKey: "emulator-key", apiUrl: location.origin, prompt: "What colour?",
-      source: { type: "screen", fps: 10 }, video: false,
-      onResult: () => {}, onError: (e) => c.errors.push(e.name),
-    });
-    window.current = c;
-    await c.vision.start();
+    await window.recordSession({ source: { type: "screen", fps: 10 }, video: false }).vision.start();
   });
   await waitFor(async () => (await page.evaluate(async () => (await window.current.vision.getStats()).framesSent)) > 0, 15000, "frames sent");
   await setPageHidden(page, true);

@@ -120,11 +120,7 @@ test("429 beyond the concurrent-stream limit → RateLimitError", async () => {
 
 test("a running stream whose key runs out of credits fails with InsufficientCreditsError", async () => {
   const outcome = await page.evaluate(async ({ key }) => {
-    const errors = [];
-    const vision = new window.sdk.RealtimeVision({
-      apiKey: key, apiUrl: location.origin, prompt: "p",
-      onResult: () => {}, onError: (e) => errors.push(window.describe(e)),
-    });
+    const { vision, errors } = window.recordSession({ apiKey: key });
     await vision.start();
     await fetch("/__emulator/credits", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ api_key: key, out_of_credits: true }) });
     const end = Date.now() + 8000;
@@ -142,15 +138,11 @@ test("a running stream whose key runs out of credits fails with InsufficientCred
 
 test("structured results: json() parses them; a text result's json() throws ResultParseError", async () => {
   const outcome = await page.evaluate(async ({ key }) => {
-    const results = [];
-    const vision = new window.sdk.RealtimeVision({
-      apiKey: key, apiUrl: location.origin, prompt: "What colour?",
-      outputSchema: { type: "object", properties: { colour: { type: "string" } } },
-      onResult: (r) => results.push(r),
-    });
-    await vision.start();
-    while (results.length === 0) await new Promise((r) => setTimeout(r, 100));
-    await vision.stop();
+    const s = window.recordSession({ apiKey: key, outputSchema: { type: "object", properties: { colour: { type: "string" } } } });
+    await s.vision.start();
+    await s.untilResults(1);
+    await s.vision.stop();
+    const results = s.results;
     const parsed = results[0].json();
     let parseError = null;
     try {
@@ -198,15 +190,13 @@ test("an exception thrown in onResult is an unhandled rejection; results still c
       e.preventDefault();
     };
     window.addEventListener("unhandledrejection", onRejection);
-    const errors = [];
     let calls = 0;
-    const vision = new window.sdk.RealtimeVision({
-      apiKey: key, apiUrl: location.origin, prompt: "p",
+    const { vision, errors } = window.recordSession({
+      apiKey: key,
       onResult: () => {
         calls++;
         throw new Error(`app bug ${calls}`);
       },
-      onError: (e) => errors.push(e.name),
     });
     await vision.start();
     while (calls < 2) await new Promise((r) => setTimeout(r, 100));

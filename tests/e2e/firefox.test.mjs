@@ -39,21 +39,15 @@ after(async () => {
 
 test(`Firefox: fake camera → VP8 decoded by the emulator → results, prompt update, clean stop`, async () => {
   const started = await firefox.run(async ({ key }) => {
-    window.results = [];
-    window.errors = [];
-    window.vision = new window.sdk.RealtimeVision({
-      apiKey: key, apiUrl: location.origin, prompt: "What colour is it?",
-      onResult: (r) => window.results.push(r),
-      onError: (e) => window.errors.push(`${e.name}: ${e.message}`),
-    });
-    await window.vision.start();
-    const settings = window.vision.getMediaStream().getVideoTracks()[0].getSettings();
-    return { streamId: window.vision.getStreamId(), width: settings.width, height: settings.height };
+    const c = window.recordSession({ apiKey: key });
+    await c.vision.start();
+    const settings = c.vision.getMediaStream().getVideoTracks()[0].getSettings();
+    return { streamId: c.vision.getStreamId(), width: settings.width, height: settings.height };
   }, { key: KEY });
 
-  const first = await waitFor(() => firefox.run(async () => window.results[0] ? { ...window.results[0] } : null), 20000, "a result in Firefox");
+  const first = await waitFor(() => firefox.run(async () => window.current.results[0] ? { ...window.current.results[0] } : null), 20000, "a result in Firefox");
   // What Firefox actually encoded (it may scale the 640x480 camera down at first).
-  const sent = await firefox.run(async () => window.vision.getStats());
+  const sent = await firefox.run(async () => window.current.vision.getStats());
   const m = /^(\w+): mean RGB \((\d+), (\d+), (\d+)\) over (\d+) frames at (\d+)x(\d+)$/.exec(first.result);
   assert.ok(m, first.result);
   const [, colour, r, g, b, , w, h] = m;
@@ -68,15 +62,15 @@ test(`Firefox: fake camera → VP8 decoded by the emulator → results, prompt u
   const report = await emulator.streams();
   assert.equal(report.open.find((s) => s.stream_id === started.streamId)?.codec, "VP8");
 
-  await firefox.run(async () => window.vision.updatePrompt("Only the colour, please"));
+  await firefox.run(async () => window.current.vision.updatePrompt("Only the colour, please"));
   await waitFor(
-    () => firefox.run(async () => window.results.some((r) => r.prompt === "Only the colour, please")),
+    () => firefox.run(async () => window.current.results.some((r) => r.prompt === "Only the colour, please")),
     15000, "a result with the new prompt");
 
   const stopped = await firefox.run(async () => {
-    const stream = window.vision.getMediaStream();
-    await window.vision.stop();
-    return { state: window.vision.state, tracks: stream.getTracks().map((t) => t.readyState), errors: window.errors };
+    const stream = window.current.vision.getMediaStream();
+    await window.current.vision.stop();
+    return { state: window.current.vision.state, tracks: stream.getTracks().map((t) => t.readyState), errors: window.current.errors };
   });
   assert.deepEqual(stopped, { state: "stopped", tracks: ["ended"], errors: [] });
   const ended = (await emulator.streams()).ended.find((s) => s.stream_id === started.streamId);

@@ -49,24 +49,12 @@ function installRoomDouble() {
 
 function session(options) {
   return page.evaluate(async ({ key, options }) => {
-    const s = { results: [], errors: [], states: [] };
-    const config = {
-      apiKey: key, apiUrl: location.origin, prompt: "p", ...options,
-      onResult: (r) => s.results.push(r.result),
-      onError: (e) => s.errors.push(e.name),
-      onStateChange: (state) => s.states.push(state),
-    };
+    const config = { apiKey: key, ...options };
     if (options.livekitClient === "double") config.livekitClient = () => Promise.resolve(window.roomDouble);
     if (options.livekitClient === "real") config.livekitClient = () => import("/vendor/livekit-client.mjs");
-    window.current = s;
-    s.vision = new window.sdk.RealtimeVision(config);
-    try {
-      await s.vision.start();
-      s.started = true;
-    } catch (e) {
-      s.startError = { name: e.name, message: e.message };
-    }
-    return { started: s.started ?? false, startError: s.startError };
+    const s = window.recordSession(config);
+    const started = await s.tryStart();
+    return { started, startError: s.startError };
   }, { key: KEY, options });
 }
 
@@ -99,12 +87,12 @@ after(async () => {
 test("source {type:'livekit'}: the request names the app's room, no camera opens, results and renewals flow", { timeout: 60_000 }, async () => {
   const started = await session({ source: { type: "livekit", url: "wss://rooms.example/app", token: "app-token" } });
   assert.deepEqual(started, { started: true, startError: undefined });
-  await waitFor(() => current(() => window.current.results.length >= 2), 15000, "results");
+  await current(() => window.current.untilResults(2, 15000));
   const seen = await current(() => ({
     stream: window.current.vision.getMediaStream(),
     state: window.current.vision.state,
     cameraOpens: window.cameraOpens,
-    result: window.current.results[0],
+    result: window.current.results[0].result,
   }));
   assert.equal(seen.stream ?? null, null);
   assert.equal(seen.state, "streaming");

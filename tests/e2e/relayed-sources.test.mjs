@@ -28,26 +28,13 @@ function instrument() {
     window.leaks.displayTracks.push(...stream.getTracks());
     return stream;
   };
-  // Starts a session on `source`; resolves once `results` results arrived (or start failed).
+  // Starts a recorded session on `source`; resolves once `results` results arrived (or
+  // start failed: `startError`).
   window.startSource = async (key, source, results = 2) => {
-    const session = { results: [], errors: [], states: [] };
-    session.vision = new window.sdk.RealtimeVision({
-      apiKey: key, apiUrl: location.origin, prompt: "p", source,
-      onResult: (r) => session.results.push(r.result),
-      onError: (e) => session.errors.push({ name: e.name, message: e.message, details: e.details, media: e instanceof window.sdk.MediaError }),
-      onStateChange: (s) => session.states.push(s),
-    });
-    try {
-      await session.vision.start();
-    } catch (e) {
-      session.startError = { name: e.name, message: e.message, details: e.details, media: e instanceof window.sdk.MediaError };
-      return session;
-    }
-    // Until enough results, the session's end, or 30 s.
-    for (let waited = 0; session.results.length < results; waited += 100) {
-      if (session.vision.state === "failed" || waited > 30000) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const session = window.recordSession({ apiKey: key, prompt: "p", source });
+    if (!(await session.tryStart())) return session;
+    // Until enough results, the session's end, or 30 s: the assertions say what is missing.
+    await session.untilResults(results).catch(() => {});
     session.track = session.vision.getMediaStream()?.getVideoTracks()[0];
     return session;
   };
@@ -116,8 +103,8 @@ test("screen: captured through a canvas within 1280×720; Stop sharing ends the 
     return { results: s.results, errors: s.errors, states: s.states, framesDuring: after - before, track: s.track.readyState, left: await window.leftovers() };
   }, KEY);
   assert.equal(outcome.startError, undefined, JSON.stringify(outcome.startError));
-  const [, w, h] = /at (\d+)x(\d+)$/.exec(outcome.results[1]).map(Number);
-  assert.ok(w <= 1280 && h <= 720 && w > 0, outcome.results[1]);
+  const [, w, h] = /at (\d+)x(\d+)$/.exec(outcome.results[1].result).map(Number);
+  assert.ok(w <= 1280 && h <= 720 && w > 0, outcome.results[1].result);
   assert.ok(outcome.framesDuring >= 5, `frames kept flowing (${outcome.framesDuring} in 1.5 s)`);
   assert.deepEqual(outcome.errors.map((e) => [e.name, e.media]), [["SourceEndedError", true]]);
   assert.match(outcome.errors[0].message, /screen sharing was stopped/);
@@ -137,7 +124,7 @@ test("video File/Blob: decoded at the emulator, a 1080p clip capped to 1280×720
   }, KEY);
   assert.equal(outcome.startError, undefined, JSON.stringify(outcome.startError));
   assert.deepEqual(outcome.errors, [], JSON.stringify(outcome));
-  assert.match(outcome.results[1] ?? "", /^green: .* at 1280x720$/, JSON.stringify(outcome));
+  assert.match(outcome.results[1]?.result ?? "", /^green: .* at 1280x720$/, JSON.stringify(outcome));
   assert.equal(outcome.track, "ended");
   assert.deepEqual(outcome.left, CLEAN);
   assert.equal(await openStreams(), 0);
@@ -152,7 +139,7 @@ test("video URL with loop:false: plays, then its end ends the session with Sourc
   }, KEY);
   assert.equal(outcome.startError, undefined, JSON.stringify(outcome.startError));
   // A 2 s clip: on a loaded machine it may end before the first result.
-  for (const result of outcome.results) assert.match(result, /^green/);
+  for (const { result } of outcome.results) assert.match(result, /^green/);
   assert.deepEqual(outcome.errors.map((e) => e.name), ["SourceEndedError"], JSON.stringify(outcome));
   assert.match(outcome.errors[0].message, /reached its end/);
   assert.deepEqual(outcome.left, CLEAN);
@@ -210,7 +197,7 @@ test("hls: the browser's native HLS plays an fMP4 playlist", { timeout: 60_000 }
     return { results: s.results, left: await window.leftovers() };
   }, KEY);
   assert.equal(outcome.startError, undefined, JSON.stringify(outcome.startError));
-  assert.match(outcome.results[1], /^blue: .* at 640x360$/);
+  assert.match(outcome.results[1].result, /^blue: .* at 640x360$/);
   assert.deepEqual(outcome.left, CLEAN);
 });
 
@@ -232,7 +219,7 @@ test("hls without native HLS: hls.js given as a loader plays it; without hls.js,
     }
   }, KEY);
   assert.equal(outcome.startError, undefined, JSON.stringify(outcome.startError));
-  assert.match(outcome.results[1], /^blue: .* at 640x360$/);
+  assert.match(outcome.results[1].result, /^blue: .* at 640x360$/);
   assert.equal(outcome.without?.name, "SourceUnsupportedError", JSON.stringify(outcome.without));
   assert.match(outcome.without.message, /hls\.js/);
   assert.deepEqual(outcome.left, CLEAN);

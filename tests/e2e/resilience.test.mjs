@@ -34,22 +34,6 @@ async function openPage() {
   await p.goto(emulator.url + "/");
   await p.waitForFunction(() => window.sdkReady === true);
   await p.evaluate(() => {
-    window.track = (vision) => {
-      window.current = { vision, results: [], errors: [], states: [] };
-      return window.current;
-    };
-    window.make = (extra = {}) => {
-      const c = { results: [], errors: [], states: [] };
-      c.vision = new window.sdk.RealtimeVision({
-        apiKey: "emulator-key", apiUrl: location.origin, prompt: "What colour?",
-        onResult: (r) => c.results.push(r),
-        onError: (e) => c.errors.push({ name: e.name, message: e.message }),
-        onStateChange: (s) => c.states.push(s),
-        ...extra,
-      });
-      window.current = c;
-      return c;
-    };
     window.snapshot = () => {
       const c = window.current;
       return {
@@ -103,8 +87,11 @@ after(async () => {
 
 test("a dropped results socket is reopened and results keep coming", async () => {
   await arm({ drop_socket_after_results: 2 });
-  await page.evaluate(async () => { await window.make().vision.start(); });
-  await waitFor(() => page.evaluate(() => window.current.results.length >= 5), 20000, "results after the reconnect");
+  await page.evaluate(async () => {
+    const c = window.recordSession();
+    await c.vision.start();
+    await c.untilResults(5, 20000);
+  });
   const snap = await page.evaluate(() => window.snapshot());
   assert.deepEqual(snap.errors, []);
   assert.ok(snap.states.includes("reconnecting"), snap.states.join(","));
@@ -115,7 +102,7 @@ test("a dropped results socket is reopened and results keep coming", async () =>
 
 test("keepalive 5xx twice: retried with backoff, the stream survives", async () => {
   await arm({ keepalive_errors: 2 });
-  await page.evaluate(async () => { await window.make().vision.start(); });
+  await page.evaluate(async () => { await window.recordSession().vision.start(); });
   await new Promise((r) => setTimeout(r, 9000)); // > 2 TTLs
   const snap = await page.evaluate(() => window.snapshot());
   assert.deepEqual(snap.errors, []);
@@ -131,7 +118,7 @@ test("keepalive 5xx twice: retried with backoff, the stream survives", async () 
 
 test("a hanging keepalive times out (AbortController) and the retry renews the lease", async () => {
   await arm({ delay_ms: { keepalive: 5000 } });
-  await page.evaluate(async () => { await window.make({ requestTimeoutMs: 600 }).vision.start(); });
+  await page.evaluate(async () => { await window.recordSession({ requestTimeoutMs: 600 }).vision.start(); });
   await new Promise((r) => setTimeout(r, 6000));
   const snap = await page.evaluate(() => window.snapshot());
   assert.deepEqual(snap.errors, []);
@@ -143,7 +130,7 @@ test("a hanging keepalive times out (AbortController) and the retry renews the l
 test("a hanging create makes start() reject with NetworkError and releases the camera", async () => {
   await arm({ delay_ms: { create: 4000 } });
   const outcome = await page.evaluate(async () => {
-    const c = window.make({ requestTimeoutMs: 800 });
+    const c = window.recordSession({ requestTimeoutMs: 800 });
     try {
       await c.vision.start();
       return "started";
@@ -160,8 +147,11 @@ test("a hanging create makes start() reject with NetworkError and releases the c
 
 test("malformed result messages go to onError and the stream goes on", async () => {
   await arm({ malformed_results: 2 });
-  await page.evaluate(async () => { await window.make().vision.start(); });
-  await waitFor(() => page.evaluate(() => window.current.results.length >= 2), 15000, "good results after bad ones");
+  await page.evaluate(async () => {
+    const c = window.recordSession();
+    await c.vision.start();
+    await c.untilResults(2, 15000);
+  });
   const snap = await page.evaluate(() => window.snapshot());
   assert.equal(snap.errors.length, 2, JSON.stringify(snap.errors));
   assert.ok(snap.errors.every((e) => e.name === "ApiError" && /malformed result/.test(e.message)));
@@ -172,11 +162,11 @@ test("malformed result messages go to onError and the stream goes on", async () 
 
 test("a stream killed by the server ends with StreamEndedError and the reason", async () => {
   const id = await page.evaluate(async () => {
-    const c = window.make();
+    const c = window.recordSession();
     await c.vision.start();
+    await c.untilResults(1, 10000);
     return c.vision.getStreamId();
   });
-  await waitFor(() => page.evaluate(() => window.current.results.length >= 1), 10000, "a result");
   await fetch(`${emulator.url}/__emulator/streams/${id}/end`, {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reason: "webrtc_disconnected" }),
   });
@@ -192,7 +182,7 @@ test("stop() while start() is still running (StrictMode double mount) leaves not
   for (const delay of [0, 50, 150]) {
     await arm({ delay_ms: { create: 300 } });
     const outcome = await page.evaluate(async (delay) => {
-      const c = window.make();
+      const c = window.recordSession();
       const started = c.vision.start();
       await new Promise((r) => setTimeout(r, delay));
       const stopped = c.vision.stop();
@@ -207,7 +197,7 @@ test("stop() while start() is still running (StrictMode double mount) leaves not
 
 test("start() twice rejects the second call; stop() twice is fine", async () => {
   const outcome = await page.evaluate(async () => {
-    const c = window.make();
+    const c = window.recordSession();
     const first = c.vision.start();
     let second = null;
     try { await c.vision.start(); } catch (e) { second = e.name; }
@@ -222,7 +212,7 @@ test("start() twice rejects the second call; stop() twice is fine", async () => 
 
 test("freeing the object (Symbol.dispose) stops its stream", async () => {
   await page.evaluate(async () => {
-    const c = window.make();
+    const c = window.recordSession();
     await c.vision.start();
     const stream = c.vision.getMediaStream();
     c.vision[Symbol.dispose]();
@@ -234,7 +224,7 @@ test("freeing the object (Symbol.dispose) stops its stream", async () => {
 test("closing the tab deletes the stream (pagehide → keepalive DELETE)", async () => {
   const other = await openPage();
   const id = await other.evaluate(async () => {
-    const c = window.make();
+    const c = window.recordSession();
     await c.vision.start();
     return c.vision.getStreamId();
   });
@@ -250,20 +240,15 @@ test("the server process dying ends the session with a typed error and leaves no
   await p.goto(own.url + "/");
   await p.waitForFunction(() => window.sdkReady === true);
   await p.evaluate(async () => {
-    window.fires = 0;
-    window.c = { results: [], errors: [] };
-    window.c.vision = new window.sdk.RealtimeVision({
-      apiKey: "emulator-key", apiUrl: location.origin, prompt: "p", requestTimeoutMs: 1000,
-      onResult: (r) => window.c.results.push(r), onError: (e) => window.c.errors.push(e.name),
-    });
-    await window.c.vision.start();
+    const c = window.recordSession({ requestTimeoutMs: 1000 });
+    await c.vision.start();
+    await c.untilResults(1, 10000);
   });
-  await waitFor(() => p.evaluate(() => window.c.results.length >= 1), 10000, "a result");
   await own.stop();
-  await waitFor(() => p.evaluate(() => window.c.vision.state === "failed"), 40000, "the session to fail");
+  await waitFor(() => p.evaluate(() => window.current.vision.state === "failed"), 40000, "the session to fail");
   const outcome = await p.evaluate(() => ({
-    errors: window.c.errors,
-    live: (window.c.vision.getMediaStream()?.getTracks() ?? []).filter((t) => t.readyState === "live").length,
+    errors: window.current.errors.map((e) => e.name),
+    live: (window.current.vision.getMediaStream()?.getTracks() ?? []).filter((t) => t.readyState === "live").length,
   }));
   assert.equal(outcome.errors.length, 1, JSON.stringify(outcome));
   assert.ok(["NetworkError", "WebRTCError"].includes(outcome.errors[0]), outcome.errors[0]);

@@ -37,16 +37,13 @@ test("the key appears in no URL, console line or error; only in the socket's fir
   const errorTexts = await page.evaluate(async ({ good, bad }) => {
     const texts = [];
     const keep = (e) => texts.push(`${e.name} ${e.message} ${JSON.stringify(e)} ${e.stack}`);
-    const results = [];
-    const vision = new window.sdk.RealtimeVision({
-      apiKey: good, apiUrl: location.origin, prompt: "p", debug: true,
-      onResult: (r) => results.push(r), onError: keep,
-    });
-    await vision.start();
-    while (results.length < 2) await new Promise((r) => setTimeout(r, 100));
+    // Its errors go to `keep` (their whole text), not to the recorder.
+    const s = window.recordSession({ apiKey: good, debug: true, onError: keep });
+    await s.vision.start();
+    await s.untilResults(2);
     await new Promise((r) => setTimeout(r, 1500)); // a keepalive (TTL 2 s), logged in debug
-    await vision.updatePrompt("q");
-    await vision.stop();
+    await s.vision.updatePrompt("q");
+    await s.vision.stop();
 
     const rejected = new window.sdk.RealtimeVision({ apiKey: bad, apiUrl: location.origin, prompt: "p", debug: true, onResult: () => {} });
     await rejected.start().catch(keep);

@@ -23,36 +23,25 @@ after(async () => {
 });
 
 test("results arrive, report red, survive lease renewals, follow updatePrompt, and stop cleans up", async () => {
-  await page.evaluate(async ({ apiUrl, key }) => {
-    window.results = [];
-    window.errors = [];
-    window.states = [];
-    window.vision = new window.sdk.RealtimeVision({
-      apiKey: key,
-      apiUrl,
-      prompt: "What colour is the picture?",
-      source: { type: "camera", cameraFacing: "user" },
-      onResult: (r) => window.results.push(r),
-      onError: (e) => window.errors.push({ name: e.name, message: e.message }),
-      onStateChange: (s) => window.states.push(s),
-    });
-    await window.vision.start();
-  }, { apiUrl: emulator.url, key: KEY });
+  await page.evaluate(async ({ key }) => {
+    const c = window.recordSession({ apiKey: key, source: { type: "camera", cameraFacing: "user" } });
+    await c.vision.start();
+  }, { key: KEY });
 
-  assert.equal(await page.evaluate(() => window.vision.isActive()), true);
-  const streamId = await page.evaluate(() => window.vision.getStreamId());
+  assert.equal(await page.evaluate(() => window.current.vision.isActive()), true);
+  const streamId = await page.evaluate(() => window.current.vision.getStreamId());
   assert.match(streamId, /^emu-/);
 
-  const first = await waitFor(() => page.evaluate(() => window.results[0]), 15000, "first result");
+  const first = await waitFor(() => page.evaluate(() => window.current.results[0]), 15000, "first result");
   assert.equal(first.stream_id, streamId);
   assert.equal(first.ok, true);
   assert.match(first.result, /^red: mean RGB \((\d+), (\d+), (\d+)\)/, first.result);
   const [, r, g, b] = /\((\d+), (\d+), (\d+)\)/.exec(first.result).map(Number);
   assert.ok(Math.abs(r - 230) <= 12 && g <= 35 && b <= 35, `mean colour ${r},${g},${b}`);
 
-  await page.evaluate(() => window.vision.getStats()); // first sample: rates start here
+  await page.evaluate(() => window.current.vision.getStats()); // first sample: rates start here
   await new Promise((res) => setTimeout(res, 1000));
-  const stats = await page.evaluate(() => window.vision.getStats());
+  const stats = await page.evaluate(() => window.current.vision.getStats());
   assert.equal(stats.state, "streaming");
   assert.ok(stats.framesSent > 10, `framesSent ${stats.framesSent}`);
   // The encoder is capped to twice the sampling rate (target_fps 6 → 12 fps), not the
@@ -72,24 +61,24 @@ test("results arrive, report red, survive lease renewals, follow updatePrompt, a
   assert.ok(open.keepalives >= 2, `keepalives: ${open.keepalives}`);
   assert.equal(open.codec, "H264");
 
-  await page.evaluate(() => window.vision.updatePrompt("Name the colour in one word"));
+  await page.evaluate(() => window.current.vision.updatePrompt("Name the colour in one word"));
   const later = await waitFor(
-    () => page.evaluate(() => window.results.find((r) => r.prompt === "Name the colour in one word")),
+    () => page.evaluate(() => window.current.results.find((r) => r.prompt === "Name the colour in one word")),
     10000, "a result with the new prompt");
   assert.match(later.result, /^red/);
 
-  const tracks = await page.evaluate(() => window.vision.getMediaStream().getTracks());
+  const tracks = await page.evaluate(() => window.current.vision.getMediaStream().getTracks());
   assert.equal(tracks.length, 1);
   const after = await page.evaluate(async () => {
-    const stream = window.vision.getMediaStream();
-    await window.vision.stop();
-    await window.vision.stop(); // twice is fine
+    const stream = window.current.vision.getMediaStream();
+    await window.current.vision.stop();
+    await window.current.vision.stop(); // twice is fine
     return {
-      active: window.vision.isActive(),
-      state: window.vision.state,
+      active: window.current.vision.isActive(),
+      state: window.current.vision.state,
       trackStates: stream.getTracks().map((t) => t.readyState),
-      errors: window.errors,
-      states: window.states,
+      errors: window.current.errors,
+      states: window.current.states,
     };
   });
   assert.deepEqual(after, {

@@ -28,17 +28,13 @@ test("a canvas drawn by the app is captured; its capture track stops on stop()",
     const draw = () => { ctx.fillStyle = "rgb(20, 40, 220)"; ctx.fillRect(0, 0, 320, 240); };
     const timer = setInterval(draw, 50);
     draw();
-    const results = [];
-    const vision = new window.sdk.RealtimeVision({
-      apiKey: key, apiUrl: location.origin, prompt: "p",
-      source: { type: "canvas", canvas, fps: 15 }, onResult: (r) => results.push(r),
-    });
-    await vision.start();
-    while (results.length < 2) await new Promise((r) => setTimeout(r, 100));
-    const track = vision.getMediaStream().getVideoTracks()[0];
-    await vision.stop();
+    const s = window.recordSession({ apiKey: key, source: { type: "canvas", canvas, fps: 15 } });
+    await s.vision.start();
+    await s.untilResults(2);
+    const track = s.vision.getMediaStream().getVideoTracks()[0];
+    await s.vision.stop();
     clearInterval(timer);
-    return { result: results[1].result, track: track.readyState };
+    return { result: s.results[1].result, track: track.readyState };
   }, { key: KEY });
   assert.match(outcome.result, /^blue: .* at 320x240$/, outcome.result);
   assert.equal(outcome.track, "ended");
@@ -48,14 +44,13 @@ test("a bare MediaStreamTrack is sent and stays the app's", async () => {
   const outcome = await page.evaluate(async ({ key }) => {
     const media = await navigator.mediaDevices.getUserMedia({ video: true });
     const track = media.getVideoTracks()[0];
-    const results = [];
-    const vision = new window.sdk.RealtimeVision({ apiKey: key, apiUrl: location.origin, prompt: "p", source: track, onResult: (r) => results.push(r) });
-    await vision.start();
-    while (results.length < 1) await new Promise((r) => setTimeout(r, 100));
-    await vision.stop();
+    const s = window.recordSession({ apiKey: key, source: track });
+    await s.vision.start();
+    await s.untilResults(1);
+    await s.vision.stop();
     const state = track.readyState;
     track.stop();
-    return { result: results[0].result, state };
+    return { result: s.results[0].result, state };
   }, { key: KEY });
   assert.match(outcome.result, /^red/);
   assert.equal(outcome.state, "live", "the app's track is not stopped by the package");
@@ -63,27 +58,26 @@ test("a bare MediaStreamTrack is sent and stays the app's", async () => {
 
 test("switchCamera swaps the track with replaceTrack: same stream id, old track ended, frames keep coming", async () => {
   const before = await page.evaluate(async ({ key }) => {
-    window.c = { results: [] };
-    window.c.vision = new window.sdk.RealtimeVision({ apiKey: key, apiUrl: location.origin, prompt: "p", onResult: (r) => window.c.results.push(r) });
-    await window.c.vision.start();
-    while (window.c.results.length < 1) await new Promise((r) => setTimeout(r, 100));
-    window.c.oldTrack = window.c.vision.getMediaStream().getVideoTracks()[0];
-    return { id: window.c.vision.getStreamId() };
+    const c = window.recordSession({ apiKey: key });
+    await c.vision.start();
+    await c.untilResults(1);
+    c.oldTrack = c.vision.getMediaStream().getVideoTracks()[0];
+    return { id: c.vision.getStreamId() };
   }, { key: KEY });
   const framesBefore = (await emulator.streams()).open[0].frames_decoded;
   const after = await page.evaluate(async () => {
+    const c = window.current;
     const devices = await navigator.mediaDevices.enumerateDevices();
     const cameras = devices.filter((d) => d.kind === "videoinput");
-    await window.c.vision.switchCamera(cameras.at(-1).deviceId);
-    const n = window.c.results.length;
-    while (window.c.results.length < n + 2) await new Promise((r) => setTimeout(r, 100));
-    const newTrack = window.c.vision.getMediaStream().getVideoTracks()[0];
+    await c.vision.switchCamera(cameras.at(-1).deviceId);
+    await c.untilResults(c.results.length + 2);
+    const newTrack = c.vision.getMediaStream().getVideoTracks()[0];
     const out = {
-      id: window.c.vision.getStreamId(), old: window.c.oldTrack.readyState, current: newTrack.readyState,
-      distinct: newTrack !== window.c.oldTrack, last: window.c.results.at(-1).result,
+      id: c.vision.getStreamId(), old: c.oldTrack.readyState, current: newTrack.readyState,
+      distinct: newTrack !== c.oldTrack, last: c.results.at(-1).result,
     };
     let bad = null;
-    try { await window.c.vision.switchCamera(""); } catch (e) { bad = e.name; }
+    try { await c.vision.switchCamera(""); } catch (e) { bad = e.name; }
     out.bad = bad;
     return out;
   });
@@ -92,5 +86,5 @@ test("switchCamera swaps the track with replaceTrack: same stream id, old track 
   assert.match(after.last, /^red/);
   assert.equal(after.bad, "ValidationError");
   await waitFor(async () => (await emulator.streams()).open[0].frames_decoded > framesBefore + 5, 5000, "frames of the new track");
-  await page.evaluate(() => window.c.vision.stop());
+  await page.evaluate(() => window.current.vision.stop());
 });

@@ -40,40 +40,34 @@ after(async () => {
 
 test("after the media path dies, a relay-only retry through TURN recovers the stream", async () => {
   const firstId = await page.evaluate(async ({ key }) => {
-    window.c = { results: [], errors: [], states: [] };
-    window.c.vision = new window.sdk.RealtimeVision({
-      apiKey: key, apiUrl: location.origin, prompt: "What colour?",
-      onResult: (r) => window.c.results.push(r),
-      onError: (e) => window.c.errors.push(`${e.name}: ${e.message}`),
-      onStateChange: (s) => window.c.states.push(s),
-    });
-    await window.c.vision.start();
-    return window.c.vision.getStreamId();
+    const c = window.recordSession({ apiKey: key });
+    await c.vision.start();
+    await c.untilResults(1, 10000);
+    return c.vision.getStreamId();
   }, { key: KEY });
-  await waitFor(() => page.evaluate(() => window.c.results.length >= 1), 10000, "a first result");
-  const direct = await page.evaluate(() => window.c.vision.getStats());
+  const direct = await page.evaluate(() => window.current.vision.getStats());
   assert.ok(["host", "prflx"].includes(direct.candidateType), `first path: ${direct.candidateType}`);
 
   await fetch(`${emulator.url}/__emulator/streams/${firstId}/drop-media`, { method: "POST" });
   const secondId = await waitFor(
     () => page.evaluate((firstId) => {
-      const id = window.c.vision.getStreamId();
-      return id !== firstId && window.c.vision.state === "streaming" ? id : null;
+      const id = window.current.vision.getStreamId();
+      return id !== firstId && window.current.vision.state === "streaming" ? id : null;
     }, firstId),
     45000, "a recovered stream");
-  const before = await page.evaluate(() => window.c.results.length);
-  await waitFor(() => page.evaluate((n) => window.c.results.length > n + 1, before), 15000, "results after the recovery");
-  const relayed = await page.evaluate(() => window.c.vision.getStats());
+  const before = await page.evaluate(() => window.current.results.length);
+  await page.evaluate((n) => window.current.untilResults(n + 2, 15000), before);
+  const relayed = await page.evaluate(() => window.current.vision.getStats());
   assert.equal(relayed.candidateType, "relay", JSON.stringify(relayed));
-  const last = await page.evaluate(() => window.c.results.at(-1));
+  const last = await page.evaluate(() => window.current.results.at(-1));
   assert.equal(last.stream_id, secondId);
   assert.match(last.result, /^red/);
 
   const report = await emulator.streams();
   assert.equal(report.ended.find((s) => s.stream_id === firstId)?.end_reason, "client_requested", "the dead stream was deleted");
-  const states = await page.evaluate(() => window.c.states);
+  const states = await page.evaluate(() => window.current.states);
   assert.ok(states.includes("reconnecting"), states.join(","));
-  await page.evaluate(() => window.c.vision.stop());
-  assert.deepEqual(await page.evaluate(() => window.c.errors), []);
+  await page.evaluate(() => window.current.vision.stop());
+  assert.deepEqual(await page.evaluate(() => window.current.errors), []);
   await waitFor(async () => (await emulator.streams()).open.length === 0, 5000, "no open stream");
 });
