@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium } from "./harness.mjs";
+import { ROOT, solidY4m, packedPackage, startEmulator, launchChromium } from "./harness.mjs";
 
 let emulator, browser, page;
 
@@ -39,22 +39,16 @@ after(async () => {
 /** Streams the camera with `extra` config until `count` results; resolves with the
  * decoded sizes and the video sender's first encoding. */
 async function stream(extra, count = 3) {
-  const outcome = await page.evaluate(async ({ key, extra, count }) => {
-    const results = [];
-    const vision = new window.sdk.RealtimeVision({
-      apiKey: key, apiUrl: location.origin, prompt: "p", ...extra,
-      onResult: (r) => results.push(r.result),
-    });
-    await vision.start();
-    for (let waited = 0; results.length < count && waited < 20000; waited += 100) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const settings = vision.getMediaStream().getVideoTracks()[0].getSettings();
+  const outcome = await page.evaluate(async ({ extra, count }) => {
+    const session = window.recordSession(extra);
+    await session.vision.start();
+    await session.untilResults(count, 20000);
+    const settings = session.vision.getMediaStream().getVideoTracks()[0].getSettings();
     const sender = window.peerConnections.at(-1).getSenders().find((s) => s.track?.kind === "video");
     const { encodings } = sender.getParameters();
-    await vision.stop();
-    return { results, camera: [settings.width, settings.height], encoding: encodings[0] ?? null };
-  }, { key: KEY, extra, count });
+    await session.vision.stop();
+    return { results: session.results.map((r) => r.result), camera: [settings.width, settings.height], encoding: encodings[0] ?? null };
+  }, { extra, count });
   assert.deepEqual(outcome.camera, [1920, 1080], "the fake camera is 1080p");
   assert.ok(outcome.results.length >= count, `results: ${JSON.stringify(outcome.results)}`);
   const sizes = outcome.results.map((r) => {
