@@ -1,7 +1,9 @@
 // JS half of the package, imported by the wasm module (wasm-bindgen copies it into
 // pkg/snippets/). It holds what is cheaper or only possible in JS: the error classes
-// (so `instanceof` works) and the result hot path (socket message → JSON.parse + shape
-// check + `json()` helper → count → onResult), which never enters wasm.
+// (so `instanceof` works), the result hot path (socket message → JSON.parse + shape
+// check + `json()` helper → count → onResult), which never enters wasm, worker timers,
+// and the stand-ins that load `sources.js` and `livekit.js` only when a session needs
+// them, so a camera page never downloads either.
 
 /** Base class of every error the package throws or reports. */
 export class OvershootError extends Error {
@@ -47,6 +49,11 @@ for (const [name, cls] of Object.entries(CLASSES)) {
 export function makeError(name, message, status, requestId, details, cause) {
   const cls = CLASSES[name] ?? OvershootError;
   return new cls(message, { status, requestId, details, cause });
+}
+
+/** An error the Rust side turns into the typed SDK error `name` (`SdkError::from_tagged`). */
+export function failure(name, message, cause, details) {
+  return { sdkErrorName: name, message, cause, details };
 }
 
 /** Methods every result has; its data are the wire fields, as own properties. */
@@ -269,5 +276,116 @@ export class SteadyTimeout {
     this.worker = null;
     if (this.url) URL.revokeObjectURL(this.url);
     this.url = null;
+  }
+}
+
+/**
+ * A stand-in, made at once, for an object built by a module of the package that loads
+ * only when a session needs it: `load()` imports the module, `create(module)` builds the
+ * object. Methods wait for the object (`this.ready`). `close()` closes it, or keeps it
+ * from being built while the module is still loading. A module that cannot be loaded
+ * (missing from the deployment, blocked, offline) is a `SourceUnsupportedError`
+ * naming `what`; nothing of it is ever an unhandled rejection.
+ */
+class OnDemand {
+  constructor(load, what, create) {
+    this.closed = false;
+    this.ready = load().then(
+      (module) => {
+        if (this.closed) throw failure("AbortError", `stopped while loading ${what}`);
+        return (this.target = create(module));
+      },
+      (cause) => {
+        throw failure("SourceUnsupportedError", `${what} could not be loaded (a file of the package is missing or blocked)`, cause);
+      },
+    );
+    this.ready.catch(() => {}); // the methods' callers hear of it
+  }
+
+  /** Calls `method` of the object once it is built. */
+  async call(method, ...args) {
+    return (await this.ready)[method](...args);
+  }
+
+  /** Closes the object, or keeps it from being built and drops what waited for it. */
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.target) this.target.close();
+    else this.abandon?.();
+  }
+}
+
+/**
+ * `CanvasRelay` of `sources.js` (screen, video and HLS sources), loaded on first use;
+ * bound and owned by `src/platform/media/relay.rs`.
+ */
+export class RelayOnDemand extends OnDemand {
+  constructor(fps, maxLong, maxShort, onEnd) {
+    super(() => import("./sources.js"), "the screen, video and HLS sources", (m) => new m.CanvasRelay(fps, maxLong, maxShort, onEnd));
+    this.fps = fps;
+    this.maxLong = maxLong;
+  }
+
+  /**
+   * Asks for the screen before `sources.js` has loaded: browsers allow getDisplayMedia
+   * only shortly after the user's click (transient activation,
+   * https://developer.mozilla.org/docs/Web/Security/User_activation), and a module load
+   * can take longer than that.
+   */
+  openScreen(timeoutMs) {
+    const display = (async () => navigator.mediaDevices.getDisplayMedia({
+      video: { frameRate: { ideal: this.fps }, width: { max: this.maxLong }, height: { max: this.maxLong } },
+      audio: false,
+    }))();
+    display.catch(() => {}); // the relay's openScreen hears of it
+    // A relay that is never built (stopped, or sources.js did not load) leaves no capture.
+    this.abandon = () => display.then((stream) => stream.getTracks().forEach((t) => t.stop()), () => {});
+    return this.call("openScreen", display, timeoutMs);
+  }
+
+  /** See `CanvasRelay.openVideo`. */
+  openVideo(media, loop, timeoutMs) {
+    return this.call("openVideo", media, loop, timeoutMs);
+  }
+
+  /** See `CanvasRelay.openHls`. */
+  openHls(url, hlsJs, timeoutMs) {
+    return this.call("openHls", url, hlsJs, timeoutMs);
+  }
+
+  /** The canvas capture stream (once an `open…` call resolved). */
+  get stream() {
+    return this.target.stream;
+  }
+}
+
+/**
+ * `LiveKitPublisher` of `livekit.js` (the native transport), loaded on first use; bound
+ * and owned by `src/platform/room.rs`.
+ */
+export class PublisherOnDemand extends OnDemand {
+  constructor(onState) {
+    super(() => import("./livekit.js"), "the LiveKit transport", (m) => new m.LiveKitPublisher(onState));
+  }
+
+  /** See `LiveKitPublisher.load`. */
+  load(provider) {
+    return this.call("load", provider);
+  }
+
+  /** See `LiveKitPublisher.open`. */
+  open(url, token, track, maxBitrate, maxFramerate) {
+    return this.call("open", url, token, track, maxBitrate, maxFramerate);
+  }
+
+  /** See `LiveKitPublisher.setToken` (after `load()` resolved). */
+  setToken(token) {
+    this.target?.setToken(token);
+  }
+
+  /** See `LiveKitPublisher.replaceTrack`. */
+  replaceTrack(track) {
+    return this.call("replaceTrack", track);
   }
 }

@@ -1,17 +1,14 @@
 // Video sources that reach WebRTC through a canvas: screen capture, video files and
-// URLs, HLS. Bound by `src/platform/media/relay.rs`, which owns one `CanvasRelay` per
-// session and calls `close()` from Rust `Drop`. The draw loop lives here so a frame
-// never crosses into wasm.
+// URLs, HLS. Loaded on first use by `RelayOnDemand` (`runtime.js`), which
+// `src/platform/media/relay.rs` binds: it owns one per session and calls `close()` from
+// Rust `Drop`. The draw loop lives here so a frame never crosses into wasm.
 //
 // Why a canvas: a static screen makes Chromium's screen capturer send ~0 fps (frames
 // are only produced on change, https://w3c.github.io/mediacapture-screen-share/#constraints),
 // so the server's sampler would starve; and a file's codec may be one WebRTC can't
 // send. Redrawing at a steady rate fixes both and lets the picture be capped.
 
-/** An error the Rust side turns into the typed SDK error `name` (`SdkError::from_tagged`). */
-export function failure(name, message, cause, details) {
-  return { sdkErrorName: name, message, cause, details };
-}
+import { failure } from "./runtime.js";
 
 /** Largest `w×h` within `maxLong × maxShort` with the source's aspect (never upscaled; even sizes). */
 export function fitWithin(width, height, maxLong, maxShort) {
@@ -82,7 +79,11 @@ export class CanvasRelay {
     this.video.setAttribute("aria-hidden", "true");
     // captureStream(0) + requestFrame(): exactly one frame per draw. Before the video
     // joins the DOM, so a throw here leaves nothing behind.
-    this.stream = this.canvas.captureStream(0);
+    try {
+      this.stream = this.canvas.captureStream(0);
+    } catch (cause) {
+      throw failure("SourceUnsupportedError", "this page cannot draw video into a canvas", cause);
+    }
     this.track = this.stream.getVideoTracks()[0];
     document.body?.appendChild(this.video);
   }
@@ -100,14 +101,14 @@ export class CanvasRelay {
     this.onEnd(error);
   }
 
-  /** Screen capture (getDisplayMedia), asking for no more than the cap. */
-  async openScreen(timeoutMs) {
+  /**
+   * Screen capture: `request` is the pending getDisplayMedia (asked for by
+   * `RelayOnDemand.openScreen`, within the user's click).
+   */
+  async openScreen(request, timeoutMs) {
     let display;
     try {
-      display = await navigator.mediaDevices.getDisplayMedia({
-        video: { frameRate: { ideal: this.fps }, width: { max: this.maxLong }, height: { max: this.maxLong } },
-        audio: false,
-      });
+      display = await request;
     } catch (cause) {
       const denied = cause?.name === "NotAllowedError";
       throw failure("MediaError", denied ? "screen sharing was not allowed" : "screen capture could not start", cause);

@@ -14,6 +14,11 @@ node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-t
   pkg/overshoot_wasm_bg.wasm -o pkg/overshoot_wasm_bg.wasm
 # The entry re-exports the error classes from the runtime module the wasm imports.
 runtime=$(cd pkg && ls snippets/*/js/runtime.js)
+# runtime.js loads these with import() when a session needs them; wasm-bindgen copies
+# them because src/ names their modules (copies_sources_js, copies_livekit_js).
+for lazy in sources.js livekit.js; do
+  [ -f "pkg/$(dirname "$runtime")/$lazy" ] || { echo "pkg/: $lazy is not beside runtime.js" >&2; exit 1; }
+done
 sed "s#__RUNTIME__#./$runtime#" js/index.js > pkg/index.js
 cp js/index.d.ts pkg/
 wasm_gz=$(gzip -9c pkg/overshoot_wasm_bg.wasm | wc -c)
