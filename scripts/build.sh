@@ -21,6 +21,8 @@ for lazy in sources.js livekit.js; do
 done
 sed "s#__RUNTIME__#./$runtime#" js/index.js > pkg/index.js
 cp js/index.d.ts pkg/
+# Every .js in pkg/ minified in place, with a source map beside it (see scripts/minify.mjs).
+find pkg -name '*.js' -print0 | xargs -0 node scripts/minify.mjs
 wasm_gz=$(gzip -9c pkg/overshoot_wasm_bg.wasm | wc -c)
 glue_gz=$(cat pkg/overshoot_wasm.js pkg/index.js | gzip -9c | wc -c)
 echo "built pkg/: wasm $(wc -c < pkg/overshoot_wasm_bg.wasm) B ($wasm_gz B gzip), JS glue $glue_gz B gzip"

@@ -1,14 +1,17 @@
-// The package's own JS that only some sessions need (sources.js: screen, video and HLS;
-// livekit.js: the LiveKit transport) is loaded with import() when such a session
-// starts. These tests check that a camera page never requests either, that each loads
-// when needed, that stop() while one is still loading leaves nothing behind, and that
-// one that cannot load is a typed error, never an unhandled rejection.
+// The JS the package ships. What only some sessions need (sources.js: screen, video
+// and HLS; livekit.js: the LiveKit transport) is loaded with import() when such a
+// session starts: a camera page never requests either, each loads when needed, stop()
+// while one is still loading leaves nothing behind, and one that cannot load is a typed
+// error, never an unhandled rejection. Every file is minified (scripts/minify.mjs) and
+// keeps what apps and bundlers rely on.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
+import { build } from "esbuild";
 import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
 
-let emulator, browser;
+let emulator, browser, pkgDir;
 const SOURCES = "**/pkg/snippets/*/js/sources.js";
 const LIVEKIT = "**/pkg/snippets/*/js/livekit.js";
 
@@ -64,7 +67,7 @@ async function freshPage() {
 }
 
 before(async () => {
-  const { pkgDir } = packedPackage();
+  ({ pkgDir } = packedPackage());
   emulator = await startEmulator({ www: join(ROOT, "tests/e2e/www"), pkg: pkgDir });
   browser = await launchChromium(solidY4m([20, 20, 230]));
 }, { timeout: 60_000 });
@@ -149,4 +152,42 @@ test("sources.js or livekit.js that cannot load: SourceUnsupportedError, nothing
   assert.equal(streams.open.length, 0);
   assert.equal(streams.ended.length, created);
   await page.close();
+});
+
+test("minified: a source map beside each file, exported class names, the optional-peer import's bundler hints", async () => {
+  const files = readdirSync(pkgDir, { recursive: true }).filter((f) => f.endsWith(".js"));
+  assert.equal(files.length, 5, files.join());
+  for (const file of files) {
+    const code = readFileSync(join(pkgDir, file), "utf8");
+    assert.ok(code.endsWith(`//# sourceMappingURL=${basename(file)}.map\n`), file);
+    const map = JSON.parse(readFileSync(join(pkgDir, `${file}.map`), "utf8"));
+    assert.deepEqual(map.sources, [basename(file)], file);
+    assert.ok(map.sourcesContent[0].split("\n").length > code.split("\n").length, `${file}: the map holds the original text`);
+  }
+  const sources = readFileSync(join(pkgDir, files.find((f) => f.endsWith("sources.js"))), "utf8");
+  assert.match(sources, /import\(\/\* webpackIgnore: true \*\/ \/\* @vite-ignore \*\/ \w+\)/);
+
+  const { page, errors } = await freshPage();
+  const names = await page.evaluate(() => [window.sdk.RealtimeVision.name, window.sdk.StreamClient.name,
+    window.sdk.SourceUnsupportedError.name, new window.sdk.ValidationError("x").name]);
+  assert.deepEqual(names, ["RealtimeVision", "StreamClient", "SourceUnsupportedError", "ValidationError"]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an app bundler splits sources.js and livekit.js into chunks of their own (esbuild, splitting on)", async () => {
+  const bundled = await build({
+    entryPoints: [join(pkgDir, "index.js")],
+    bundle: true, splitting: true, format: "esm", outdir: "out", write: false, logLevel: "silent",
+  });
+  // A string of each module's own, which minifying keeps.
+  const holding = (text) => bundled.outputFiles.filter((f) => f.text.includes(text)).map((f) => basename(f.path));
+  const [relay] = holding("format not supported");
+  const [publisher] = holding("stopped while joining the LiveKit room");
+  const [results] = holding("result is not valid JSON");
+  assert.ok(relay && publisher && results, bundled.outputFiles.map((f) => f.path).join());
+  assert.notEqual(relay, results);
+  assert.notEqual(publisher, results);
+  assert.notEqual(relay, "index.js");
+  assert.notEqual(publisher, "index.js");
 });
