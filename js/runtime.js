@@ -216,22 +216,27 @@ export function summarizeStats(report, previous, sink, state) {
   };
 }
 
-// Lease timers keep time in a dedicated worker: Chromium wakes main-thread timers of hidden
-// tabs once a second (after 5 min, once a minute without WebRTC); workers are exempt
-// (https://developer.chrome.com/blog/timer-throttling-in-chrome-88).
-const TIMER_WORKER = "onmessage=(e)=>setTimeout(()=>postMessage(0),e.data)";
+// Timers kept in a dedicated worker (the lease, the relay's draw ticks): Chromium wakes
+// main-thread timers of hidden tabs once a second (after 5 min, once a minute without
+// WebRTC); workers are exempt (https://developer.chrome.com/blog/timer-throttling-in-chrome-88).
+// A string, not a function's source text, so minifying cannot change it.
+const TIMER_WORKER = "onmessage=(e)=>(e.data.repeat?setInterval:setTimeout)(()=>postMessage(0),e.data.ms)";
 // Set once a worker failed to load (a CSP forbidding blob: workers): later timers use
-// setTimeout at once instead of each reporting a violation.
+// the main thread at once instead of each reporting a violation.
 let workersUnavailable = false;
 
 /**
- * One-shot timer kept in a worker made from a Blob URL, falling back to `setTimeout` (same
- * deadline) without one. `cancel()` terminates the worker, revokes the URL, clears the
- * timeout; the callback never runs after it. `mode`: "worker" or "main".
+ * Calls `onTick` after `ms`, or every `ms` with `repeat`, from a timer kept in a worker
+ * made from a Blob URL; without one (no Worker, a CSP that blocks it) from `setTimeout`
+ * (same deadline) or `setInterval`. `cancel()` terminates the worker, revokes the URL,
+ * clears the fallback; `onTick` never runs after it. `mode`: "worker" or "main"; `url`:
+ * the Blob URL while in use.
  */
-export class SteadyTimeout {
-  constructor(ms, callback) {
-    this.callback = callback;
+export class WorkerTimer {
+  constructor(ms, onTick, repeat = false) {
+    this.ms = ms;
+    this.onTick = onTick;
+    this.repeat = repeat;
     this.due = performance.now() + ms;
     this.mode = "worker";
     if (workersUnavailable) {
@@ -241,13 +246,13 @@ export class SteadyTimeout {
     try {
       this.url = URL.createObjectURL(new Blob([TIMER_WORKER], { type: "text/javascript" }));
       this.worker = new Worker(this.url);
-      this.worker.onmessage = () => this.fire();
+      this.worker.onmessage = () => this.tick();
       this.worker.onerror = (event) => { // a blocked load is reported here, later
         event.preventDefault();
         workersUnavailable = true;
         this.fallBack();
       };
-      this.worker.postMessage(ms);
+      this.worker.postMessage({ ms, repeat });
     } catch {
       this.fallBack(); // no Worker or Blob URL here
     }
@@ -256,18 +261,22 @@ export class SteadyTimeout {
   fallBack() {
     this.release();
     this.mode = "main";
-    if (this.callback) this.timeout = setTimeout(() => this.fire(), Math.max(0, this.due - performance.now()));
+    if (!this.onTick) return;
+    const tick = () => this.tick();
+    if (this.repeat) this.interval = setInterval(tick, this.ms);
+    else this.timeout = setTimeout(tick, Math.max(0, this.due - performance.now()));
   }
 
-  fire() {
-    const callback = this.callback;
-    this.cancel();
-    callback?.();
+  tick() {
+    const onTick = this.onTick;
+    if (!this.repeat) this.cancel();
+    onTick?.();
   }
 
   cancel() {
-    this.callback = null;
+    this.onTick = null;
     clearTimeout(this.timeout);
+    clearInterval(this.interval);
     this.release();
   }
 

@@ -8,7 +8,7 @@
 // so the server's sampler would starve; and a file's codec may be one WebRTC can't
 // send. Redrawing at a steady rate fixes both and lets the picture be capped.
 
-import { failure } from "./runtime.js";
+import { failure, WorkerTimer } from "./runtime.js";
 
 /** Largest `w×h` within `maxLong × maxShort` with the source's aspect (never upscaled; even sizes). */
 export function fitWithin(width, height, maxLong, maxShort) {
@@ -17,39 +17,6 @@ export function fitWithin(width, height, maxLong, maxShort) {
   const scale = Math.min(1, maxLong / long, maxShort / short);
   const even = (n) => Math.max(2, Math.round((n * scale) / 2) * 2);
   return [even(width), even(height)];
-}
-
-/**
- * Calls `onTick` every `ms` from a dedicated worker's timer: a screen shared from
- * another tab usually leaves the app's tab hidden, where Chromium runs main-thread
- * timers at most once a second (https://developer.chrome.com/blog/background_tabs),
- * which would starve the server's sampler; worker timers are not throttled. Falls back
- * to `setInterval` without workers or when a CSP blocks blob workers. Returns `stop()`.
- */
-function startTicks(ms, onTick) {
-  let interval = null;
-  const fallback = () => {
-    if (interval === null) interval = setInterval(onTick, ms);
-  };
-  let worker = null;
-  let url = null;
-  try {
-    url = URL.createObjectURL(new Blob([`setInterval(() => postMessage(0), ${ms})`], { type: "text/javascript" }));
-    worker = new Worker(url);
-    worker.onmessage = onTick;
-    // A CSP that forbids blob workers reports it here, after construction.
-    worker.onerror = () => {
-      worker.terminate();
-      fallback();
-    };
-  } catch {
-    fallback();
-  }
-  return () => {
-    worker?.terminate();
-    if (url) URL.revokeObjectURL(url);
-    if (interval !== null) clearInterval(interval);
-  };
 }
 
 const MEDIA_ERRORS = ["", "aborted", "network error", "decode error", "format not supported"];
@@ -214,7 +181,10 @@ export class CanvasRelay {
     });
     if (this.closed) throw failure("AbortError", "stopped while the source was loading");
     this.draw();
-    this.stopTicks = startTicks(Math.round(1000 / this.fps), () => this.draw());
+    // From a worker's timer: a screen shared from another tab usually leaves the app's
+    // tab hidden, where main-thread timers run at most once a second
+    // (https://developer.chrome.com/blog/background_tabs), which would starve the sampler.
+    this.ticks = new WorkerTimer(Math.round(1000 / this.fps), () => this.draw(), true);
   }
 
   /** Draws the current video frame, resizing the canvas when the source size changes. */
@@ -234,7 +204,7 @@ export class CanvasRelay {
   close() {
     if (this.closed) return;
     this.closed = true;
-    this.stopTicks?.();
+    this.ticks?.cancel();
     this.rejectLoad?.(failure("AbortError", "stopped while the source was loading"));
     for (const cleanup of this.cleanups) cleanup();
     this.hls?.destroy();
