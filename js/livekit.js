@@ -1,14 +1,18 @@
 // The native LiveKit transport: publishes the session's video track into the room the
 // create response names, through `livekit-client` (an optional peer dependency, loaded
-// only when `transport: "livekit"` is used). Bound by `src/platform/room.rs`, which
-// owns one `LiveKitPublisher` per link and calls `close()` from Rust `Drop`.
+// only when `transport: "livekit"` is used). Loaded on first use by `PublisherOnDemand`
+// (`runtime.js`), which `src/platform/room.rs` binds: it owns one per link and calls
+// `close()` from Rust `Drop`.
 //
 // Token refresh: keepalive answers may carry a fresh `livekit_token`; `setToken()` keeps
 // it, and it is what the next connect uses when the room drops for good (livekit-client
 // resumes short outages itself, with the token it holds:
 // https://docs.livekit.io/home/client/connect/#connection-reliability).
 
-import { failure, loadOptionalPeer } from "./sources.js";
+import { failure } from "./runtime.js";
+// Shared with hls.js: kept in sources.js so camera pages never download it (a LiveKit
+// session loads sources.js as well).
+import { loadOptionalPeer } from "./sources.js";
 
 /** Reconnects with the newest token after the room disconnects, before giving up. */
 const MAX_RECONNECTS = 3;

@@ -1,7 +1,9 @@
 // JS half of the package, imported by the wasm module (wasm-bindgen copies it into
 // pkg/snippets/). It holds what is cheaper or only possible in JS: the error classes
-// (so `instanceof` works) and the result hot path (socket message → JSON.parse + shape
-// check + `json()` helper → count → onResult), which never enters wasm.
+// (so `instanceof` works), the result hot path (socket message → JSON.parse + shape
+// check + `json()` helper → count → onResult), which never enters wasm, worker timers,
+// and the stand-ins that load `sources.js` and `livekit.js` only when a session needs
+// them, so a camera page never downloads either.
 
 /** Base class of every error the package throws or reports. */
 export class OvershootError extends Error {
@@ -47,6 +49,11 @@ for (const [name, cls] of Object.entries(CLASSES)) {
 export function makeError(name, message, status, requestId, details, cause) {
   const cls = CLASSES[name] ?? OvershootError;
   return new cls(message, { status, requestId, details, cause });
+}
+
+/** An error the Rust side turns into the typed SDK error `name` (`SdkError::from_tagged`). */
+export function failure(name, message, cause, details) {
+  return { sdkErrorName: name, message, cause, details };
 }
 
 /** Methods every result has; its data are the wire fields, as own properties. */
@@ -234,22 +241,27 @@ export function summarizeStats(report, previous, sink, state) {
   };
 }
 
-// Lease timers keep time in a dedicated worker: Chromium wakes main-thread timers of hidden
-// tabs once a second (after 5 min, once a minute without WebRTC); workers are exempt
-// (https://developer.chrome.com/blog/timer-throttling-in-chrome-88).
-const TIMER_WORKER = "onmessage=(e)=>setTimeout(()=>postMessage(0),e.data)";
+// Timers kept in a dedicated worker (the lease, the relay's draw ticks): Chromium wakes
+// main-thread timers of hidden tabs once a second (after 5 min, once a minute without
+// WebRTC); workers are exempt (https://developer.chrome.com/blog/timer-throttling-in-chrome-88).
+// A string, not a function's source text, so minifying cannot change it.
+const TIMER_WORKER = "onmessage=(e)=>(e.data.repeat?setInterval:setTimeout)(()=>postMessage(0),e.data.ms)";
 // Set once a worker failed to load (a CSP forbidding blob: workers): later timers use
-// setTimeout at once instead of each reporting a violation.
+// the main thread at once instead of each reporting a violation.
 let workersUnavailable = false;
 
 /**
- * One-shot timer kept in a worker made from a Blob URL, falling back to `setTimeout` (same
- * deadline) without one. `cancel()` terminates the worker, revokes the URL, clears the
- * timeout; the callback never runs after it. `mode`: "worker" or "main".
+ * Calls `onTick` after `ms`, or every `ms` with `repeat`, from a timer kept in a worker
+ * made from a Blob URL; without one (no Worker, a CSP that blocks it) from `setTimeout`
+ * (same deadline) or `setInterval`. `cancel()` terminates the worker, revokes the URL,
+ * clears the fallback; `onTick` never runs after it. `mode`: "worker" or "main"; `url`:
+ * the Blob URL while in use.
  */
-export class SteadyTimeout {
-  constructor(ms, callback) {
-    this.callback = callback;
+export class WorkerTimer {
+  constructor(ms, onTick, repeat = false) {
+    this.ms = ms;
+    this.onTick = onTick;
+    this.repeat = repeat;
     this.due = performance.now() + ms;
     this.mode = "worker";
     if (workersUnavailable) {
@@ -259,13 +271,13 @@ export class SteadyTimeout {
     try {
       this.url = URL.createObjectURL(new Blob([TIMER_WORKER], { type: "text/javascript" }));
       this.worker = new Worker(this.url);
-      this.worker.onmessage = () => this.fire();
+      this.worker.onmessage = () => this.tick();
       this.worker.onerror = (event) => { // a blocked load is reported here, later
         event.preventDefault();
         workersUnavailable = true;
         this.fallBack();
       };
-      this.worker.postMessage(ms);
+      this.worker.postMessage({ ms, repeat });
     } catch {
       this.fallBack(); // no Worker or Blob URL here
     }
@@ -274,18 +286,22 @@ export class SteadyTimeout {
   fallBack() {
     this.release();
     this.mode = "main";
-    if (this.callback) this.timeout = setTimeout(() => this.fire(), Math.max(0, this.due - performance.now()));
+    if (!this.onTick) return;
+    const tick = () => this.tick();
+    if (this.repeat) this.interval = setInterval(tick, this.ms);
+    else this.timeout = setTimeout(tick, Math.max(0, this.due - performance.now()));
   }
 
-  fire() {
-    const callback = this.callback;
-    this.cancel();
-    callback?.();
+  tick() {
+    const onTick = this.onTick;
+    if (!this.repeat) this.cancel();
+    onTick?.();
   }
 
   cancel() {
-    this.callback = null;
+    this.onTick = null;
     clearTimeout(this.timeout);
+    clearInterval(this.interval);
     this.release();
   }
 
@@ -294,5 +310,116 @@ export class SteadyTimeout {
     this.worker = null;
     if (this.url) URL.revokeObjectURL(this.url);
     this.url = null;
+  }
+}
+
+/**
+ * A stand-in, made at once, for an object built by a module of the package that loads
+ * only when a session needs it: `load()` imports the module, `create(module)` builds the
+ * object. Methods wait for the object (`this.ready`). `close()` closes it, or keeps it
+ * from being built while the module is still loading. A module that cannot be loaded
+ * (missing from the deployment, blocked, offline) is a `SourceUnsupportedError`
+ * naming `what`; nothing of it is ever an unhandled rejection.
+ */
+class OnDemand {
+  constructor(load, what, create) {
+    this.closed = false;
+    this.ready = load().then(
+      (module) => {
+        if (this.closed) throw failure("AbortError", `stopped while loading ${what}`);
+        return (this.target = create(module));
+      },
+      (cause) => {
+        throw failure("SourceUnsupportedError", `${what} could not be loaded (a file of the package is missing or blocked)`, cause);
+      },
+    );
+    this.ready.catch(() => {}); // the methods' callers hear of it
+  }
+
+  /** Calls `method` of the object once it is built. */
+  async call(method, ...args) {
+    return (await this.ready)[method](...args);
+  }
+
+  /** Closes the object, or keeps it from being built and drops what waited for it. */
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.target) this.target.close();
+    else this.abandon?.();
+  }
+}
+
+/**
+ * `CanvasRelay` of `sources.js` (screen, video and HLS sources), loaded on first use;
+ * bound and owned by `src/platform/media/relay.rs`.
+ */
+export class RelayOnDemand extends OnDemand {
+  constructor(fps, maxLong, maxShort, onEnd) {
+    super(() => import("./sources.js"), "the screen, video and HLS sources", (m) => new m.CanvasRelay(fps, maxLong, maxShort, onEnd));
+    this.fps = fps;
+    this.maxLong = maxLong;
+  }
+
+  /**
+   * Asks for the screen before `sources.js` has loaded: browsers allow getDisplayMedia
+   * only shortly after the user's click (transient activation,
+   * https://developer.mozilla.org/docs/Web/Security/User_activation), and a module load
+   * can take longer than that.
+   */
+  openScreen(timeoutMs) {
+    const display = (async () => navigator.mediaDevices.getDisplayMedia({
+      video: { frameRate: { ideal: this.fps }, width: { max: this.maxLong }, height: { max: this.maxLong } },
+      audio: false,
+    }))();
+    display.catch(() => {}); // the relay's openScreen hears of it
+    // A relay that is never built (stopped, or sources.js did not load) leaves no capture.
+    this.abandon = () => display.then((stream) => stream.getTracks().forEach((t) => t.stop()), () => {});
+    return this.call("openScreen", display, timeoutMs);
+  }
+
+  /** See `CanvasRelay.openVideo`. */
+  openVideo(media, loop, timeoutMs) {
+    return this.call("openVideo", media, loop, timeoutMs);
+  }
+
+  /** See `CanvasRelay.openHls`. */
+  openHls(url, hlsJs, timeoutMs) {
+    return this.call("openHls", url, hlsJs, timeoutMs);
+  }
+
+  /** The canvas capture stream (once an `open…` call resolved). */
+  get stream() {
+    return this.target.stream;
+  }
+}
+
+/**
+ * `LiveKitPublisher` of `livekit.js` (the native transport), loaded on first use; bound
+ * and owned by `src/platform/room.rs`.
+ */
+export class PublisherOnDemand extends OnDemand {
+  constructor(onState) {
+    super(() => import("./livekit.js"), "the LiveKit transport", (m) => new m.LiveKitPublisher(onState));
+  }
+
+  /** See `LiveKitPublisher.load`. */
+  load(provider) {
+    return this.call("load", provider);
+  }
+
+  /** See `LiveKitPublisher.open`. */
+  open(url, token, track, maxBitrate, maxFramerate) {
+    return this.call("open", url, token, track, maxBitrate, maxFramerate);
+  }
+
+  /** See `LiveKitPublisher.setToken` (after `load()` resolved). */
+  setToken(token) {
+    this.target?.setToken(token);
+  }
+
+  /** See `LiveKitPublisher.replaceTrack`. */
+  replaceTrack(track) {
+    return this.call("replaceTrack", track);
   }
 }

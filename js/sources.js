@@ -1,17 +1,14 @@
 // Video sources that reach WebRTC through a canvas: screen capture, video files and
-// URLs, HLS. Bound by `src/platform/media/relay.rs`, which owns one `CanvasRelay` per
-// session and calls `close()` from Rust `Drop`. The draw loop lives here so a frame
-// never crosses into wasm.
+// URLs, HLS. Loaded on first use by `RelayOnDemand` (`runtime.js`), which
+// `src/platform/media/relay.rs` binds: it owns one per session and calls `close()` from
+// Rust `Drop`. The draw loop lives here so a frame never crosses into wasm.
 //
 // Why a canvas: a static screen makes Chromium's screen capturer send ~0 fps (frames
 // are only produced on change, https://w3c.github.io/mediacapture-screen-share/#constraints),
 // so the server's sampler would starve; and a file's codec may be one WebRTC can't
 // send. Redrawing at a steady rate fixes both and lets the picture be capped.
 
-/** An error the Rust side turns into the typed SDK error `name` (`SdkError::from_tagged`). */
-export function failure(name, message, cause, details) {
-  return { sdkErrorName: name, message, cause, details };
-}
+import { failure, WorkerTimer } from "./runtime.js";
 
 /** Largest `w×h` within `maxLong × maxShort` with the source's aspect (never upscaled; even sizes). */
 export function fitWithin(width, height, maxLong, maxShort) {
@@ -20,39 +17,6 @@ export function fitWithin(width, height, maxLong, maxShort) {
   const scale = Math.min(1, maxLong / long, maxShort / short);
   const even = (n) => Math.max(2, Math.round((n * scale) / 2) * 2);
   return [even(width), even(height)];
-}
-
-/**
- * Calls `onTick` every `ms` from a dedicated worker's timer: a screen shared from
- * another tab usually leaves the app's tab hidden, where Chromium runs main-thread
- * timers at most once a second (https://developer.chrome.com/blog/background_tabs),
- * which would starve the server's sampler; worker timers are not throttled. Falls back
- * to `setInterval` without workers or when a CSP blocks blob workers. Returns `stop()`.
- */
-function startTicks(ms, onTick) {
-  let interval = null;
-  const fallback = () => {
-    if (interval === null) interval = setInterval(onTick, ms);
-  };
-  let worker = null;
-  let url = null;
-  try {
-    url = URL.createObjectURL(new Blob([`setInterval(() => postMessage(0), ${ms})`], { type: "text/javascript" }));
-    worker = new Worker(url);
-    worker.onmessage = onTick;
-    // A CSP that forbids blob workers reports it here, after construction.
-    worker.onerror = () => {
-      worker.terminate();
-      fallback();
-    };
-  } catch {
-    fallback();
-  }
-  return () => {
-    worker?.terminate();
-    if (url) URL.revokeObjectURL(url);
-    if (interval !== null) clearInterval(interval);
-  };
 }
 
 const MEDIA_ERRORS = ["", "aborted", "network error", "decode error", "format not supported"];
@@ -82,7 +46,11 @@ export class CanvasRelay {
     this.video.setAttribute("aria-hidden", "true");
     // captureStream(0) + requestFrame(): exactly one frame per draw. Before the video
     // joins the DOM, so a throw here leaves nothing behind.
-    this.stream = this.canvas.captureStream(0);
+    try {
+      this.stream = this.canvas.captureStream(0);
+    } catch (cause) {
+      throw failure("SourceUnsupportedError", "this page cannot draw video into a canvas", cause);
+    }
     this.track = this.stream.getVideoTracks()[0];
     document.body?.appendChild(this.video);
   }
@@ -100,14 +68,14 @@ export class CanvasRelay {
     this.onEnd(error);
   }
 
-  /** Screen capture (getDisplayMedia), asking for no more than the cap. */
-  async openScreen(timeoutMs) {
+  /**
+   * Screen capture: `request` is the pending getDisplayMedia (asked for by
+   * `RelayOnDemand.openScreen`, within the user's click).
+   */
+  async openScreen(request, timeoutMs) {
     let display;
     try {
-      display = await navigator.mediaDevices.getDisplayMedia({
-        video: { frameRate: { ideal: this.fps }, width: { max: this.maxLong }, height: { max: this.maxLong } },
-        audio: false,
-      });
+      display = await request;
     } catch (cause) {
       const denied = cause?.name === "NotAllowedError";
       throw failure("MediaError", denied ? "screen sharing was not allowed" : "screen capture could not start", cause);
@@ -213,7 +181,10 @@ export class CanvasRelay {
     });
     if (this.closed) throw failure("AbortError", "stopped while the source was loading");
     this.draw();
-    this.stopTicks = startTicks(Math.round(1000 / this.fps), () => this.draw());
+    // From a worker's timer: a screen shared from another tab usually leaves the app's
+    // tab hidden, where main-thread timers run at most once a second
+    // (https://developer.chrome.com/blog/background_tabs), which would starve the sampler.
+    this.ticks = new WorkerTimer(Math.round(1000 / this.fps), () => this.draw(), true);
   }
 
   /** Draws the current video frame, resizing the canvas when the source size changes. */
@@ -233,7 +204,7 @@ export class CanvasRelay {
   close() {
     if (this.closed) return;
     this.closed = true;
-    this.stopTicks?.();
+    this.ticks?.cancel();
     this.rejectLoad?.(failure("AbortError", "stopped while the source was loading"));
     for (const cleanup of this.cleanups) cleanup();
     this.hls?.destroy();

@@ -236,7 +236,7 @@ async fn a_steady_timer_keeps_time_in_a_worker_fires_once_and_drop_cancels_it(
         let fired = fired.clone();
         Timer::steady(5, move || fired.set(fired.get() + 100))
     };
-    let steady = dropped.steady_timeout().ok_or("a steady timer")?;
+    let steady = dropped.worker_timer().ok_or("a steady timer")?;
     assert_eq!(steady.mode(), "worker");
     let url = steady.url().as_string().ok_or("a Blob URL while pending")?;
     drop(dropped);
@@ -250,7 +250,7 @@ async fn a_steady_timer_keeps_time_in_a_worker_fires_once_and_drop_cancels_it(
         let fired = fired.clone();
         Timer::steady(20, move || fired.set(fired.get() + 1))
     };
-    let steady = kept.steady_timeout().ok_or("a steady timer")?;
+    let steady = kept.worker_timer().ok_or("a steady timer")?;
     // Starting a worker takes a while on a busy machine; wait generously.
     for _ in 0..50 {
         if fired.get() > 0 {
@@ -280,7 +280,7 @@ async fn without_workers_a_steady_timer_falls_back_to_set_timeout() -> Result<()
     };
     swap_worker(Some(&worker))?;
     let (dropped, kept) = made;
-    let mode = kept.steady_timeout().ok_or("a steady timer")?.mode();
+    let mode = kept.worker_timer().ok_or("a steady timer")?.mode();
     drop(dropped);
     sleep(60).await?;
     assert_eq!(mode, "main");

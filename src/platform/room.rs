@@ -1,6 +1,8 @@
 //! Owner of a `LiveKitPublisher` (`js/livekit.js`): the native transport's room
 //! connection, publishing the session's video track through `livekit-client`. Leaves
-//! the room on drop; the track itself belongs to the media owner.
+//! the room on drop; the track itself belongs to the media owner. `livekit.js` is not
+//! imported by the wasm module: the stand-in bound here (`PublisherOnDemand`,
+//! `js/runtime.js`) loads it on first use.
 
 use super::error::SdkError;
 use js_sys::{Function, Promise};
@@ -9,11 +11,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::MediaStreamTrack;
 
-#[wasm_bindgen(module = "/js/livekit.js")]
+#[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
+    /// A `LiveKitPublisher` of `js/livekit.js`, built once that module has loaded.
+    #[wasm_bindgen(js_name = PublisherOnDemand)]
     type LiveKitPublisher;
 
-    #[wasm_bindgen(constructor)]
+    #[wasm_bindgen(constructor, js_class = "PublisherOnDemand")]
     fn new(on_state: &Function) -> LiveKitPublisher;
     #[wasm_bindgen(method)]
     fn load(this: &LiveKitPublisher, provider: &JsValue) -> Promise;
@@ -34,6 +38,14 @@ extern "C" {
     fn close(this: &LiveKitPublisher);
 }
 
+// Never called: makes wasm-bindgen copy `js/livekit.js` beside `runtime.js`, which
+// loads it with `import()` (see `copies_sources_js` in `media/relay.rs`).
+#[wasm_bindgen(module = "/js/livekit.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = LiveKitPublisher)]
+    fn copies_livekit_js();
+}
+
 /// How the room connection is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoomState {
@@ -52,8 +64,9 @@ pub struct RoomOwner {
 }
 
 impl RoomOwner {
-    /// Loads livekit-client (`provider`: the module, a loader, or undefined to import
-    /// `livekit-client`). `on_state` hears of the room connection once joined.
+    /// Loads `js/livekit.js`, then livekit-client (`provider`: the module, a loader, or
+    /// undefined to import `livekit-client`); either missing is a
+    /// `SourceUnsupportedError`. `on_state` hears of the room connection once joined.
     pub async fn load(
         provider: &JsValue,
         on_state: impl Fn(RoomState) + 'static,

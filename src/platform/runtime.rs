@@ -1,6 +1,7 @@
 //! Bindings to `js/runtime.js`, the package's small JS half: error classes, the
-//! result hot path (results are parsed and delivered there, never in wasm) and the
-//! worker-backed lease timer.
+//! result hot path (results are parsed and delivered there, never in wasm), the
+//! worker-backed timers, and the stand-ins for `js/sources.js` and `js/livekit.js`
+//! (bound in `media/relay.rs` and `room.rs`).
 
 use wasm_bindgen::prelude::*;
 use web_sys::RtcPeerConnection;
@@ -35,27 +36,28 @@ extern "C" {
     #[wasm_bindgen(js_name = parseResult)]
     pub fn parse_result(data: &JsValue) -> JsValue;
 
-    /// A one-shot timer kept in a dedicated worker (not throttled in hidden tabs), or
-    /// in `setTimeout` where workers are unavailable; see `js/runtime.js`.
+    /// A timer kept in a dedicated worker (not throttled in hidden tabs), or in
+    /// `setTimeout` where workers are unavailable; see `WorkerTimer` in `js/runtime.js`
+    /// (also the relay's draw ticks, in `js/sources.js`).
     #[derive(Clone)]
-    pub type SteadyTimeout;
+    pub type WorkerTimer;
 
-    /// Schedules `callback` after `ms` milliseconds; never throws.
+    /// Schedules `callback` once, after `ms` milliseconds; never throws.
     #[wasm_bindgen(constructor)]
-    pub fn new(ms: u32, callback: &js_sys::Function) -> SteadyTimeout;
+    pub fn new(ms: u32, callback: &js_sys::Function) -> WorkerTimer;
 
     /// Stops the timer for good: terminates the worker, revokes its Blob URL, clears
     /// the fallback timeout.
     #[wasm_bindgen(method)]
-    pub fn cancel(this: &SteadyTimeout);
+    pub fn cancel(this: &WorkerTimer);
 
     /// `"worker"`, or `"main"` once it fell back to `setTimeout`.
     #[wasm_bindgen(method, getter)]
-    pub fn mode(this: &SteadyTimeout) -> String;
+    pub fn mode(this: &WorkerTimer) -> String;
 
     /// The worker's Blob URL while it is in use, else `null` (revoked).
     #[wasm_bindgen(method, getter)]
-    pub fn url(this: &SteadyTimeout) -> JsValue;
+    pub fn url(this: &WorkerTimer) -> JsValue;
 
     /// A session's result sink: `onResult` plus the counts `getStats()` reports.
     #[wasm_bindgen(js_name = resultSink)]

@@ -1,6 +1,6 @@
 //! One-shot timer owners: cleared on drop, so a dropped session never fires.
 
-use super::runtime::SteadyTimeout;
+use super::runtime::WorkerTimer;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -16,7 +16,7 @@ enum Handle {
     /// The global `setTimeout` id.
     Main(JsValue),
     /// A worker-backed timeout (`js/runtime.js`).
-    Steady(SteadyTimeout),
+    Steady(WorkerTimer),
 }
 
 /// A pending timeout that runs `on_fire` once after a delay, unless dropped first.
@@ -58,7 +58,7 @@ impl Timer {
         let callback = once_callback(on_fire);
         // Like setTimeout's, a worker's delay above 2^31-1 ms would fire at once.
         let ms = delay_ms.min(i32::MAX as u32);
-        let steady = SteadyTimeout::new(ms, callback.as_ref().unchecked_ref());
+        let steady = WorkerTimer::new(ms, callback.as_ref().unchecked_ref());
         Timer {
             handle: Handle::Steady(steady),
             _callback: callback,
@@ -67,7 +67,7 @@ impl Timer {
 
     /// The worker-backed timeout of a steady timer (for tests).
     #[cfg(test)]
-    pub fn steady_timeout(&self) -> Option<SteadyTimeout> {
+    pub fn worker_timer(&self) -> Option<WorkerTimer> {
         match &self.handle {
             Handle::Main(_) => None,
             Handle::Steady(steady) => Some(steady.clone()),

@@ -117,14 +117,20 @@ test("a hidden page keeps its stream alive for many TTLs, then stop() leaves not
   assert.equal(after.live, 0, "no live track");
 });
 
-test("where a CSP forbids blob: workers, the lease timer falls back to setTimeout", async (t) => {
+/** A page whose CSP forbids workers (`worker-src 'none'`), recording its violations. */
+async function openCspPage() {
   const p = await chromium.context.newPage();
   await p.addInitScript(() => {
     window.violations = [];
     document.addEventListener("securitypolicyviolation", (e) => window.violations.push(e.effectiveDirective));
   });
-  await p.goto(emulator.url + "/csp.html"); // <meta> CSP: worker-src 'none'
+  await p.goto(emulator.url + "/csp.html");
   await p.waitForFunction(() => window.sdkReady === true);
+  return p;
+}
+
+test("where a CSP forbids blob: workers, the lease timer falls back to setTimeout", async (t) => {
+  const p = await openCspPage();
   const streamId = await p.evaluate(async () => {
     const c = window.recordSession();
     await c.vision.start();
@@ -143,23 +149,50 @@ test("where a CSP forbids blob: workers, the lease timer falls back to setTimeou
   await p.close();
 });
 
-test("a shared screen keeps its frame rate while the app's page is hidden (draw ticks from a worker)", async (t) => {
-  await page.evaluate(async () => {
+/** Starts a screen session at 10 fps in `p` once frames flow; returns how to count them. */
+async function startScreen(p) {
+  await p.evaluate(async () => {
     await window.recordSession({ source: { type: "screen", fps: 10 }, video: false }).vision.start();
   });
-  await waitFor(async () => (await page.evaluate(async () => (await window.current.vision.getStats()).framesSent)) > 0, 15000, "frames sent");
-  await setPageHidden(page, true);
-  const framesSent = () => page.evaluate(async () => (await window.current.vision.getStats()).framesSent);
+  const framesSent = () => p.evaluate(async () => (await window.current.vision.getStats()).framesSent);
+  await waitFor(async () => (await framesSent()) > 0, 15000, "frames sent");
+  return framesSent;
+}
+
+/** Frames `framesSent` counts in the next `ms`. */
+async function framesWithin(framesSent, ms) {
   const before = await framesSent();
-  await new Promise((r) => setTimeout(r, 4000));
-  const hiddenFrames = (await framesSent()) - before;
+  await new Promise((r) => setTimeout(r, ms));
+  return (await framesSent()) - before;
+}
+
+/** Stops the session of `p`; it must have reported no error and left no stream open. */
+async function stopScreen(p) {
+  await p.evaluate(() => window.current.vision.stop());
+  assert.deepEqual(await p.evaluate(() => window.current.errors), []);
+  await waitFor(async () => (await emulator.streams()).open.length === 0, 8000, "no open stream on the emulator");
+}
+
+test("where a CSP forbids blob: workers, a shared screen is drawn from setInterval", async (t) => {
+  const p = await openCspPage();
+  const frames = await framesWithin(await startScreen(p), 2000);
+  const violations = await p.evaluate(() => window.violations);
+  t.diagnostic(`frames sent in 2 s at fps 10 without workers: ${frames}; violations ${JSON.stringify(violations)}`);
+  assert.ok(frames >= 10, `frames kept flowing: ${frames}`);
+  assert.ok(violations.length >= 1 && violations.every((v) => v === "worker-src"), JSON.stringify(violations));
+  await stopScreen(p);
+  await p.close();
+});
+
+test("a shared screen keeps its frame rate while the app's page is hidden (draw ticks from a worker)", async (t) => {
+  const framesSent = await startScreen(page);
+  await setPageHidden(page, true);
+  const hiddenFrames = await framesWithin(framesSent, 4000);
   const visibility = await page.evaluate(() => document.visibilityState);
   t.diagnostic(`frames sent in 4 s hidden at fps 10: ${hiddenFrames}`);
   assert.equal(visibility, "hidden");
   // Main-thread timers would allow ~4 (one a second); the worker keeps ~40.
   assert.ok(hiddenFrames >= 16, `frames kept flowing while hidden: ${hiddenFrames}`);
   await setPageHidden(page, false);
-  await page.evaluate(() => window.current.vision.stop());
-  assert.deepEqual(await page.evaluate(() => window.current.errors), []);
-  await waitFor(async () => (await emulator.streams()).open.length === 0, 8000, "no open stream on the emulator");
+  await stopScreen(page);
 });

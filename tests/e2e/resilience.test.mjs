@@ -21,7 +21,7 @@ async function openPage() {
       }
       return original.call(this, fn, ms, ...rest);
     };
-    // The lease timers keep time in workers (js/runtime.js SteadyTimeout): count their
+    // The lease timers keep time in workers (js/runtime.js WorkerTimer): count their
     // messages too.
     const OriginalWorker = window.Worker;
     window.Worker = class extends OriginalWorker {

@@ -1,27 +1,25 @@
 //! Owner of a `CanvasRelay` (`js/sources.js`): screen capture, a video file or URL,
 //! or an HLS stream, drawn into a canvas whose capture track is sent. The draw loop
 //! runs in JS; this owner starts it and closes it (element, listeners, tracks, object
-//! URL, hls.js) on drop.
+//! URL, hls.js) on drop. `sources.js` is not imported by the wasm module: the stand-in
+//! bound here (`RelayOnDemand`, `js/runtime.js`) loads it on first use, so pages that
+//! only send a camera never download it.
 
 use super::SourceEndHandler;
 use crate::platform::error::SdkError;
 use js_sys::{Function, Promise};
-use overshoot_protocol::ErrorKind;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::MediaStream;
 
-#[wasm_bindgen(module = "/js/sources.js")]
+#[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
+    /// A `CanvasRelay` of `js/sources.js`, built once that module has loaded.
+    #[wasm_bindgen(js_name = RelayOnDemand)]
     type CanvasRelay;
 
-    #[wasm_bindgen(constructor, catch)]
-    fn new(
-        fps: f64,
-        max_long: u32,
-        max_short: u32,
-        on_end: &Function,
-    ) -> Result<CanvasRelay, JsValue>;
+    #[wasm_bindgen(constructor, js_class = "RelayOnDemand")]
+    fn new(fps: f64, max_long: u32, max_short: u32, on_end: &Function) -> CanvasRelay;
     #[wasm_bindgen(method, js_name = openScreen)]
     fn open_screen(this: &CanvasRelay, timeout_ms: u32) -> Promise;
     #[wasm_bindgen(method, js_name = openVideo)]
@@ -32,6 +30,16 @@ extern "C" {
     fn stream(this: &CanvasRelay) -> MediaStream;
     #[wasm_bindgen(method)]
     fn close(this: &CanvasRelay);
+}
+
+// Never called. `RelayOnDemand` loads `js/sources.js` with `import()`, which
+// wasm-bindgen does not follow; naming the module here is what makes wasm-bindgen copy
+// it beside `runtime.js` (into pkg/ and into the wasm-bindgen-test server's snippets)
+// without importing it into the glue. scripts/build.sh checks that it did.
+#[wasm_bindgen(module = "/js/sources.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fitWithin)]
+    fn copies_sources_js();
 }
 
 /// What the relay plays.
@@ -74,21 +82,15 @@ impl Relay {
         let on_end = Closure::<dyn FnMut(JsValue)>::new(move |failure: JsValue| {
             on_end(SdkError::from_tagged(failure, "the source failed"));
         });
-        let relay = CanvasRelay::new(
-            request.fps,
-            max_long,
-            max_short,
-            on_end.as_ref().unchecked_ref(),
-        )
-        .map_err(|e| {
-            SdkError::from_js(
-                ErrorKind::SourceUnsupported,
-                "this page cannot draw video into a canvas",
-                e,
-            )
-        })?;
+        // Never throws: a page that cannot draw video into a canvas, or a `sources.js`
+        // that does not load, is a `SourceUnsupportedError` from the `open…` call.
         let relay = Relay {
-            relay,
+            relay: CanvasRelay::new(
+                request.fps,
+                max_long,
+                max_short,
+                on_end.as_ref().unchecked_ref(),
+            ),
             _on_end: on_end,
         };
         let timeout = request.load_timeout_ms;
