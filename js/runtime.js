@@ -121,126 +121,6 @@ export function openResultsSocket(url, apiKey, sink, notice) {
   return ws;
 }
 
-/**
- * Lets the browser open the connection to the API (DNS, TCP, TLS) while the camera
- * opens, so the create request does not wait for the handshake: a
- * `<link rel="preconnect">` (https://developer.mozilla.org/docs/Web/HTML/Attributes/rel/preconnect),
- * `crossorigin="anonymous"` because the package's fetches send no credentials and
- * browsers pool such connections apart. Skipped for the page's own origin (already
- * connected) and outside documents. Returns a function that removes the hint, or null.
- */
-export function preconnect(url) {
-  if (typeof document === "undefined" || !document.head) return null;
-  let origin;
-  try {
-    origin = new URL(url).origin;
-  } catch {
-    return null;
-  }
-  if (origin === location.origin) return null;
-  const link = document.createElement("link");
-  link.rel = "preconnect";
-  link.href = origin;
-  link.crossOrigin = "anonymous";
-  document.head.append(link);
-  return () => link.remove();
-}
-
-/**
- * Caps the video sender of `pc` to `maxFramerate` once its first frame is out, and asks
- * the encoder to drop frames rather than resolution when bandwidth is short (the model
- * needs detail, not motion). Why so late: a frame-rate cap in place before the first
- * frame (in `sendEncodings`, or set when the connection turns `connected`) delayed
- * Chromium's first frame by ~200 ms. Polls `getStats()` every 40 ms for at most 3 s;
- * stops quietly when the connection closes. Never throws, never rejects.
- */
-export function capFramerateAfterFirstFrame(pc, maxFramerate) {
-  const deadline = performance.now() + 3000;
-  const poll = async () => {
-    if (pc.connectionState === "closed") return;
-    let sent = 0;
-    try {
-      (await pc.getStats()).forEach((s) => {
-        if (s.type === "outbound-rtp") sent += s.framesSent ?? 0;
-      });
-    } catch {
-      return;
-    }
-    if (sent > 0 || performance.now() > deadline) capFramerate(pc.getSenders()[0], maxFramerate);
-    else setTimeout(poll, 40);
-  };
-  poll();
-}
-
-/**
- * Chromium honours `degradationPreference` in `setParameters` without listing it in
- * `getParameters`; an engine that rejects it gets the frame-rate cap alone
- * (https://developer.mozilla.org/docs/Web/API/RTCRtpSender/setParameters).
- */
-async function capFramerate(sender, maxFramerate) {
-  for (const keepResolution of [true, false]) {
-    try {
-      const params = sender.getParameters();
-      if (!params.encodings?.length) return;
-      params.encodings[0].maxFramerate = maxFramerate;
-      if (keepResolution) params.degradationPreference = "maintain-resolution";
-      await sender.setParameters(params);
-      return;
-    } catch {
-      // A closed connection or a refused value: try without the preference, then give up.
-    }
-  }
-}
-
-/**
- * Summarises an RTCStatsReport into engine-independent figures. Chromium names the
- * selected pair through `transport.selectedCandidatePairId`; Firefox marks the pair
- * `selected: true` (https://developer.mozilla.org/docs/Web/API/RTCIceCandidatePairStats).
- */
-export function summarizeStats(report, previous, sink, state) {
-  const byId = new Map();
-  if (report && typeof report.forEach === "function") report.forEach((s) => byId.set(s.id, s));
-  let outbound = null;
-  let selectedPairId = null;
-  for (const s of byId.values()) {
-    if (s.type === "outbound-rtp" && (s.kind ?? s.mediaType) === "video") outbound = s;
-    if (s.type === "transport" && s.selectedCandidatePairId) selectedPairId = s.selectedCandidatePairId;
-  }
-  let pair = selectedPairId ? byId.get(selectedPairId) : null;
-  if (!pair) {
-    for (const s of byId.values()) {
-      if (s.type === "candidate-pair" && (s.selected || (s.nominated && s.state === "succeeded"))) pair = s;
-    }
-  }
-  const local = pair ? byId.get(pair.localCandidateId) : null;
-  // Stats timestamps are wall-clock ms in both engines; keep samples on that clock.
-  const now = outbound?.timestamp ?? performance.timeOrigin + performance.now();
-  const bytesSent = outbound?.bytesSent ?? 0;
-  const framesSent = outbound?.framesSent ?? 0;
-  let bitrateBps = null;
-  let fps = outbound?.framesPerSecond ?? null;
-  if (previous && previous.sampledAt !== undefined && now > previous.sampledAt) {
-    const seconds = (now - previous.sampledAt) / 1000;
-    bitrateBps = Math.max(0, ((bytesSent - previous.bytesSent) * 8) / seconds);
-    if (fps === null) fps = Math.max(0, (framesSent - previous.framesSent) / seconds);
-  }
-  const rtt = pair?.currentRoundTripTime;
-  return {
-    state,
-    framesSent,
-    bytesSent,
-    fps,
-    bitrateBps,
-    frameWidth: outbound?.frameWidth ?? null,
-    frameHeight: outbound?.frameHeight ?? null,
-    rttMs: typeof rtt === "number" ? rtt * 1000 : null,
-    candidateType: local?.candidateType ?? null,
-    resultsReceived: sink?.received ?? 0,
-    lastResultLatencyMs: sink?.lastLatencyMs ?? null,
-    sampledAt: now,
-  };
-}
-
 // Timers kept in a dedicated worker (the lease, the relay's draw ticks): Chromium wakes
 // main-thread timers of hidden tabs once a second (after 5 min, once a minute without
 // WebRTC); workers are exempt (https://developer.chrome.com/blog/timer-throttling-in-chrome-88).
@@ -264,10 +144,27 @@ export class WorkerTimer {
     this.repeat = repeat;
     this.due = performance.now() + ms;
     this.mode = "worker";
+    this.url = null;
     if (workersUnavailable) {
       this.fallBack();
       return;
     }
+    // Making a worker costs the main thread a few ms: done in a task of its own (a
+    // MessageChannel message, which hidden tabs do not throttle) so that start() can
+    // resolve first.
+    if (typeof MessageChannel !== "function") {
+      this.spawn();
+      return;
+    }
+    this.spawning = new MessageChannel();
+    this.spawning.port1.onmessage = () => this.spawn();
+    this.spawning.port2.postMessage(0);
+  }
+
+  spawn() {
+    this.spawning?.port1.close();
+    this.spawning = null;
+    if (!this.onTick) return; // cancelled meanwhile
     try {
       this.url = URL.createObjectURL(new Blob([TIMER_WORKER], { type: "text/javascript" }));
       this.worker = new Worker(this.url);
@@ -277,7 +174,8 @@ export class WorkerTimer {
         workersUnavailable = true;
         this.fallBack();
       };
-      this.worker.postMessage({ ms, repeat });
+      const ms = this.repeat ? this.ms : Math.max(0, this.due - performance.now());
+      this.worker.postMessage({ ms, repeat: this.repeat });
     } catch {
       this.fallBack(); // no Worker or Blob URL here
     }
@@ -306,6 +204,8 @@ export class WorkerTimer {
   }
 
   release() {
+    this.spawning?.port1.close();
+    this.spawning = null;
     this.worker?.terminate();
     this.worker = null;
     if (this.url) URL.revokeObjectURL(this.url);

@@ -27,5 +27,5 @@ find pkg -name '*.js' -print0 | xargs -0 node scripts/minify.mjs
 gz() { local sum=0 f; for f in "$@"; do sum=$((sum + $(gzip -9c < "$f" | wc -c))); done; echo "$sum"; }
 snippets=pkg/$(dirname "$runtime")
 echo "built pkg/: wasm $(wc -c < pkg/overshoot_wasm_bg.wasm) B ($(gz pkg/overshoot_wasm_bg.wasm) B gzip)"
-echo "  JS a camera page loads (glue + index.js + runtime.js): $(gz pkg/overshoot_wasm.js pkg/index.js "$snippets/runtime.js") B gzip"
+echo "  JS a camera page loads (glue + index.js + runtime.js + connection.js): $(gz pkg/overshoot_wasm.js pkg/index.js "$snippets/runtime.js" "$snippets/connection.js") B gzip"
 echo "  loaded when needed: sources.js $(gz "$snippets/sources.js") B gzip (screen, video, HLS), livekit.js $(gz "$snippets/livekit.js") B gzip (LiveKit transport; loads sources.js too)"

@@ -232,14 +232,23 @@ fn swap_worker(value: Option<&JsValue>) -> Result<JsValue, JsValue> {
 async fn a_steady_timer_keeps_time_in_a_worker_fires_once_and_drop_cancels_it(
 ) -> Result<(), JsValue> {
     let fired = Rc::new(Cell::new(0));
+    // The worker is made in a task of its own: a timer dropped before never makes one.
     let dropped = {
         let fired = fired.clone();
         Timer::steady(5, move || fired.set(fired.get() + 100))
     };
-    let steady = dropped.worker_timer().ok_or("a steady timer")?;
-    assert_eq!(steady.mode(), "worker");
-    let url = steady.url().as_string().ok_or("a Blob URL while pending")?;
+    let unspawned = dropped.worker_timer().ok_or("a steady timer")?;
+    assert_eq!(unspawned.mode(), "worker");
+    assert!(unspawned.url().is_null(), "no worker before its task ran");
     drop(dropped);
+    sleep(20).await?;
+    assert!(unspawned.url().is_null(), "never spawned once dropped");
+
+    let spawned = Timer::steady(60_000, || {});
+    let steady = spawned.worker_timer().ok_or("a steady timer")?;
+    sleep(20).await?;
+    let url = steady.url().as_string().ok_or("a Blob URL while pending")?;
+    drop(spawned);
     // Drop terminated the worker and revoked its URL.
     assert!(steady.url().is_null());
     let window = web_sys::window().ok_or("no window")?;
@@ -274,15 +283,16 @@ async fn without_workers_a_steady_timer_falls_back_to_set_timeout() -> Result<()
         let f1 = fired.clone();
         let f2 = fired.clone();
         (
-            Timer::steady(5, move || f1.set(f1.get() + 100)),
-            Timer::steady(5, move || f2.set(f2.get() + 1)),
+            Timer::steady(200, move || f1.set(f1.get() + 100)),
+            Timer::steady(200, move || f2.set(f2.get() + 1)),
         )
     };
+    sleep(20).await?; // the workers are made (and fail) in a task of their own
     swap_worker(Some(&worker))?;
     let (dropped, kept) = made;
     let mode = kept.worker_timer().ok_or("a steady timer")?.mode();
     drop(dropped);
-    sleep(60).await?;
+    sleep(400).await?;
     assert_eq!(mode, "main");
     assert_eq!(fired.get(), 1);
     drop(kept);

@@ -37,7 +37,7 @@ impl Drop for PageHideOwner {
 }
 
 /// A `<link rel="preconnect">` to the API while start-up runs, so the TLS handshake
-/// overlaps opening the camera (see `preconnect` in `js/runtime.js`). Removed on drop.
+/// overlaps opening the camera (see `preconnect` in `js/connection.js`). Removed on drop.
 pub struct PreconnectHint {
     remove: Option<js_sys::Function>,
 }

@@ -1,7 +1,8 @@
 //! Bindings to `js/runtime.js`, the package's small JS half: error classes, the
 //! result hot path (results are parsed and delivered there, never in wasm), the
 //! worker-backed timers, and the stand-ins for `js/sources.js` and `js/livekit.js`
-//! (bound in `media/relay.rs` and `room.rs`).
+//! (bound in `media/relay.rs` and `room.rs`); and to `js/connection.js`: the
+//! preconnect hint, the deferred frame-rate cap and the `getStats()` summary.
 
 use wasm_bindgen::prelude::*;
 use web_sys::RtcPeerConnection;
@@ -18,17 +19,6 @@ extern "C" {
         request_id: JsValue,
         details: &JsValue,
         cause: &JsValue,
-    ) -> JsValue;
-
-    /// Reduces an `RTCStatsReport` (or `null`) to the package's `SessionStats`, with
-    /// rates computed against `previous` (the last summary, or `undefined`) and the
-    /// result counts of `sink` (a `resultSink`, or `undefined` before the first start).
-    #[wasm_bindgen(js_name = summarizeStats)]
-    pub fn summarize_stats(
-        report: &JsValue,
-        previous: &JsValue,
-        sink: &JsValue,
-        state: &str,
     ) -> JsValue;
 
     /// `JSON.parse` of a socket message plus a shape check; `null` when it is not a result.
@@ -72,6 +62,20 @@ extern "C" {
         sink: &JsValue,
         notice: &js_sys::Function,
     ) -> Result<web_sys::WebSocket, JsValue>;
+}
+
+#[wasm_bindgen(module = "/js/connection.js")]
+extern "C" {
+    /// Reduces an `RTCStatsReport` (or `null`) to the package's `SessionStats`, with
+    /// rates computed against `previous` (the last summary, or `undefined`) and the
+    /// result counts of `sink` (a `resultSink`, or `undefined` before the first start).
+    #[wasm_bindgen(js_name = summarizeStats)]
+    pub fn summarize_stats(
+        report: &JsValue,
+        previous: &JsValue,
+        sink: &JsValue,
+        state: &str,
+    ) -> JsValue;
 
     /// Adds a `<link rel="preconnect">` to the origin of `url`; returns the function
     /// that removes it, or `null` when no hint was added (same origin, no document).
