@@ -24,10 +24,11 @@ impl BaseUrl {
                 "must be an absolute http(s) URL without query or fragment".into(),
             ));
         }
+        let host = host_of(host_port)
+            .ok_or_else(|| BadBaseUrl("has an IPv6 host without its closing ]".into()))?;
         match scheme.to_ascii_lowercase().as_str() {
             "https" => {}
             "http" => {
-                let host = host_of(host_port);
                 let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
                 if !loopback && !allow_insecure {
                     return Err(BadBaseUrl(
@@ -84,22 +85,21 @@ impl BaseUrl {
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
-        Some(&s[prefix.len()..])
-    } else {
-        None
+    // `get`, not slicing: a prefix length can fall inside a multi-byte character.
+    match s.get(..prefix.len()) {
+        Some(head) if head.eq_ignore_ascii_case(prefix) => s.get(prefix.len()..),
+        _ => None,
     }
 }
 
-fn host_of(host_port: &str) -> &str {
+/// The host of `user@host:port`; an IPv6 literal keeps its brackets. `None` when a
+/// bracket is left open.
+fn host_of(host_port: &str) -> Option<&str> {
     let no_user = host_port.rsplit('@').next().unwrap_or(host_port);
     if no_user.starts_with('[') {
-        return no_user
-            .split(']')
-            .next()
-            .map_or(no_user, |h| &no_user[..h.len() + 1]);
+        return no_user.find(']').and_then(|end| no_user.get(..=end));
     }
-    no_user.split(':').next().unwrap_or(no_user)
+    Some(no_user.split(':').next().unwrap_or(no_user))
 }
 
 /// Percent-encodes a path segment (RFC 3986 unreserved characters pass through).

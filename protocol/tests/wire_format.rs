@@ -153,6 +153,27 @@ fn urls_never_hold_the_key_and_map_ws_schemes() {
 }
 
 #[test]
+fn odd_base_urls_are_refused_or_kept_never_a_panic() {
+    for url in ["http://[::1", "http://[", "https://[::1/v1", "http://@["] {
+        let refused = BaseUrl::parse(url, true).unwrap_err();
+        assert!(refused.0.contains("closing ]"), "{url}: {}", refused.0);
+    }
+    // Multi-byte text where the scheme is cut off for the socket URL.
+    let idn = BaseUrl::parse("http://é.example/v1", true).unwrap();
+    assert_eq!(idn.results_socket("s"), "ws://é.example/v1/ws/streams/s");
+    let idn = BaseUrl::parse("https://ü", false).unwrap();
+    assert_eq!(idn.results_socket("s"), "wss://ü/ws/streams/s");
+    // Every prefix of a tricky URL: accepted or refused, nothing else.
+    let tricky = "hTTp://user:pw@[::1]:80/é/ü?";
+    for (end, _) in tricky.char_indices().chain([(tricky.len(), ' ')]) {
+        let head = &tricky[..end];
+        if let Ok(base) = BaseUrl::parse(head, true) {
+            let _ = base.results_socket("x");
+        }
+    }
+}
+
+#[test]
 fn close_codes_classify_per_spec() {
     assert_eq!(classify_close(1008, ""), CloseKind::AuthFailed);
     assert_eq!(

@@ -43,6 +43,13 @@ fn a_valid_config_is_accepted_with_defaults() {
 }
 
 #[wasm_bindgen_test]
+fn an_api_key_is_trimmed_of_surrounding_whitespace() -> Result<(), JsValue> {
+    let config = read_session_config(&with("apiKey", JsValue::from_str("  sk-1\n")))?;
+    assert_eq!(config.http.api_key(), "sk-1");
+    Ok(())
+}
+
+#[wasm_bindgen_test]
 fn wrong_types_are_validation_errors_naming_the_field() {
     let cases: Vec<(JsValue, &str)> = vec![
         (JsValue::NULL, "config must be an object (got null)"),
@@ -61,6 +68,18 @@ fn wrong_types_are_validation_errors_naming_the_field() {
         (
             with("apiKey", JsValue::from_f64(5.0)),
             "apiKey must be a string (got number)",
+        ),
+        (
+            with("apiKey", JsValue::from_str("sk-\u{200b}abc")),
+            "apiKey may hold visible ASCII characters only (character 4 is not",
+        ),
+        (
+            with("apiKey", JsValue::from_str("sk-ab\ncd")),
+            "apiKey may hold visible ASCII characters only (character 6 is not",
+        ),
+        (
+            with("apiUrl", JsValue::from_str("http://[::1")),
+            "apiUrl has an IPv6 host without its closing ]",
         ),
         (
             with("prompt", JsValue::from_str("  ")),

@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 
 /// `apiKey`, `apiUrl`, `allowInsecureHttp` and `requestTimeoutMs`, shared by both classes.
 pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
-    let api_key = cfg.required_string("apiKey")?;
+    let api_key = read_api_key(cfg)?;
     let allow_insecure = cfg.boolean("allowInsecureHttp")?.unwrap_or(false);
     let url = cfg
         .string("apiUrl")?
@@ -29,6 +29,25 @@ pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
         ));
     }
     Ok(ApiHttp::new(base, api_key, timeout as u32))
+}
+
+/// `apiKey`, trimmed. It travels in an HTTP header, which carries visible ASCII only:
+/// any other character (a pasted zero-width space, a smart quote, a line break inside)
+/// is refused here rather than failing later inside `fetch`. The message never shows
+/// the key.
+fn read_api_key(cfg: &JsObject) -> Result<String, SdkError> {
+    let key = cfg.required_string("apiKey")?;
+    let key = key.trim();
+    match key.chars().position(|c| !c.is_ascii_graphic()) {
+        None => Ok(key.to_string()),
+        Some(at) => Err(SdkError::validation(
+            "apiKey",
+            &format!(
+                "may hold visible ASCII characters only (character {} is not: check for a pasted space, quote or line break)",
+                at + 1
+            ),
+        )),
+    }
 }
 
 /// The whole `RealtimeVision` config.

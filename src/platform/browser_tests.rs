@@ -337,3 +337,45 @@ fn preconnect_hint_lives_as_long_as_its_owner_and_skips_the_page_origin() -> Res
     assert!(preconnect_links()?.is_empty());
     Ok(())
 }
+
+/// Replaces `globalThis.fetch` with one whose answers send their headers and part of
+/// the body, then stall until the request's signal aborts (as a real fetch's body
+/// does); returns the previous `fetch`.
+fn stall_fetch_bodies() -> Result<JsValue, JsValue> {
+    let global = js_sys::global();
+    let previous = Reflect::get(&global, &"fetch".into())?;
+    let stalling = js_sys::Function::new_with_args(
+        "input, init",
+        "const signal = input.signal ?? init?.signal;
+         const body = new ReadableStream({ start(c) {
+           c.enqueue(new TextEncoder().encode('{\"stream_id\":'));
+           signal?.addEventListener('abort', () => c.error(new DOMException('aborted', 'AbortError')));
+         } });
+         return Promise.resolve(new Response(body, { status: 200 }));",
+    );
+    Reflect::set(&global, &"fetch".into(), &stalling)?;
+    Ok(previous)
+}
+
+#[wasm_bindgen_test]
+async fn the_request_deadline_covers_a_stalled_body() -> Result<(), JsValue> {
+    use super::http::ApiHttp;
+    use overshoot_protocol::endpoints::BaseUrl;
+    let base = BaseUrl::parse("https://api.example.test/v1", false).map_err(|e| e.0)?;
+    let http = ApiHttp::new(base, "k".into(), 300);
+    let previous = stall_fetch_bodies()?;
+    let call = Box::pin(http.renew_lease("s"));
+    let outcome = futures_util::future::select(call, Box::pin(sleep(3000))).await;
+    Reflect::set(&js_sys::global(), &"fetch".into(), &previous)?;
+    let futures_util::future::Either::Left((outcome, _)) = outcome else {
+        return Err("a stalled body hung the call past its 300 ms deadline".into());
+    };
+    let error = outcome.err().ok_or("a stalled body cannot be a success")?;
+    assert_eq!(error.kind, ErrorKind::Network);
+    assert!(
+        error.message.contains("timed out after 300 ms"),
+        "{}",
+        error.message
+    );
+    Ok(())
+}

@@ -150,15 +150,27 @@ impl ApiHttp {
                 SdkError::new(ErrorKind::Network, format!("request to {url} failed: {e}"))
             }
         })?;
-        drop(deadline);
         let status = response.status();
         let raw = web_sys::Response::from(response);
-        let text = match raw.text() {
-            Ok(promise) => JsFuture::from(promise)
-                .await
-                .unwrap_or(JsValue::from_str("")),
+        // The deadline covers the body too: headers can arrive and the body stall.
+        let body = match raw.text() {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(e) => Err(e),
+        };
+        let text = match body {
+            Ok(text) => text,
+            Err(_) if aborter.signal().aborted() => {
+                return Err(SdkError::new(
+                    ErrorKind::Network,
+                    format!(
+                        "request to {url} timed out after {} ms (reading the answer)",
+                        self.timeout_ms
+                    ),
+                ))
+            }
             Err(_) => JsValue::from_str(""),
         };
+        drop(deadline);
         let parsed = if text.as_string().is_some_and(|t| !t.trim().is_empty()) {
             json::parse(&text).ok()
         } else {
