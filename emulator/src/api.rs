@@ -185,11 +185,18 @@ pub async fn create_stream(
     // `--livekit-url` and the token names the stream and its renewal count.
     let livekit = (transport == Transport::Native)
         .then(|| json!({"url": state.settings.livekit_url, "token": livekit_token(&stream.id, 0)}));
+    let turn_servers = if state.faults.take_malformed_create(&stream.api_key) {
+        json!("turn:not-a-list")
+    } else if transport == Transport::Webrtc {
+        json!(state.settings.turn_servers)
+    } else {
+        Value::Null
+    };
     Json(json!({
         "stream_id": stream.id,
         "webrtc": answer.map(|sdp| json!({"type": "answer", "sdp": sdp})),
         "lease": {"ttl_seconds": ttl},
-        "turn_servers": if transport == Transport::Webrtc { state.settings.turn_servers.clone() } else { None },
+        "turn_servers": turn_servers,
         "livekit": livekit,
     }))
     .into_response()

@@ -23,6 +23,9 @@ pub struct Faults {
     pub keepalive_errors: u32,
     /// Answer the next N creates with 503.
     pub create_errors: u32,
+    /// Create the next N streams but answer with a malformed body (`turn_servers`
+    /// not a list): a client must still delete them.
+    pub malformed_creates: u32,
     /// Send the next N results as text that is not JSON.
     pub malformed_results: u32,
     /// Hold the next answer of an endpoint (`create`, `keepalive`, `prompt`, `delete`)
@@ -71,6 +74,12 @@ impl FaultBoard {
     /// Whether this create must fail.
     pub fn take_create_error(&self, key: &str) -> bool {
         self.with(key, |f| take_count(&mut f.create_errors))
+            .unwrap_or(false)
+    }
+
+    /// Whether this create's answer must be malformed.
+    pub fn take_malformed_create(&self, key: &str) -> bool {
+        self.with(key, |f| take_count(&mut f.malformed_creates))
             .unwrap_or(false)
     }
 

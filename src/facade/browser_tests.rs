@@ -228,6 +228,32 @@ fn malformed_server_answers_are_api_errors_and_tolerant_ones_parse() {
         )
     });
     assert_eq!(ok, Some(("s".to_string(), Some(30.0), Some(2))));
+    // Servers write null for empty optional fields: absent, not malformed.
+    let nulls = create_response(&parse(
+        r#"{"stream_id":"s","webrtc":{"type":null,"sdp":"v=0"},"lease":{"ttl_seconds":null},"turn_servers":[{"urls":"stun:a","username":null,"credential":null}]}"#,
+    ));
+    let nulls = nulls.ok().map(|r| {
+        (
+            r.lease.is_none(),
+            r.turn_servers.map(|t| t[0].username.is_none()),
+        )
+    });
+    assert_eq!(nulls, Some((true, Some(true))));
+    let keep_nulls = keepalive_response(&parse(
+        r#"{"status":null,"stream_id":null,"ttl_seconds":null}"#,
+    ));
+    assert!(keep_nulls.is_ok());
+    // A malformed answer that names its stream: the id is read so it can be deleted.
+    let named = parse(r#"{"stream_id":"s-9","turn_servers":"turn:x"}"#);
+    assert!(create_response(&named).is_err());
+    assert_eq!(
+        crate::platform::wire_response::stream_id_of(&named).as_deref(),
+        Some("s-9")
+    );
+    assert_eq!(
+        crate::platform::wire_response::stream_id_of(&parse("null")),
+        None
+    );
     let keep = keepalive_response(&parse(
         r#"{"status":"ok","stream_id":"s","ttl_seconds":12,"credits_remaining_cents":5}"#,
     ));

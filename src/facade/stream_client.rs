@@ -51,7 +51,13 @@ impl StreamClient {
             let parsed = read_wire_request(&request)?;
             validate_request(&parsed).map_err(|e| SdkError::validation(&e.field, &e.message))?;
             let answer = http.create_stream(&request).await?;
-            wire_response::create_response(&answer)?;
+            if let Err(error) = wire_response::create_response(&answer) {
+                // The app cannot use a stream it cannot read; it must not stay billed.
+                if let Some(id) = wire_response::stream_id_of(&answer) {
+                    let _ = http.close_stream(&id).await;
+                }
+                return Err(error.into());
+            }
             Ok(answer)
         })
     }

@@ -20,6 +20,31 @@ fn present(obj: &JsObject, key: &str) -> Result<Option<JsValue>, SdkError> {
     Ok(obj.get(key)?.filter(|v| !v.is_null()))
 }
 
+/// An optional string; `null` counts as absent (servers write it for empty fields).
+fn opt_string(obj: &JsObject, key: &str) -> Result<Option<String>, SdkError> {
+    match present(obj, key)? {
+        None => Ok(None),
+        Some(_) => obj.string(key),
+    }
+}
+
+/// An optional number; `null` counts as absent.
+fn opt_number(obj: &JsObject, key: &str) -> Result<Option<f64>, SdkError> {
+    match present(obj, key)? {
+        None => Ok(None),
+        Some(_) => obj.number(key),
+    }
+}
+
+/// The `stream_id` of a create answer that could not be read as a whole: that stream
+/// exists and is billed, so the caller deletes it.
+pub fn stream_id_of(value: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(value, &"stream_id".into())
+        .ok()?
+        .as_string()
+        .filter(|id| !id.is_empty())
+}
+
 fn ice_server(value: &JsValue, path: &str) -> Result<IceServer, SdkError> {
     let s = JsObject::new(value, path)?;
     let urls = match s.get("urls")? {
@@ -40,8 +65,8 @@ fn ice_server(value: &JsValue, path: &str) -> Result<IceServer, SdkError> {
     };
     Ok(IceServer {
         urls,
-        username: s.string("username")?,
-        credential: s.string("credential")?,
+        username: opt_string(&s, "username")?,
+        credential: opt_string(&s, "credential")?,
     })
 }
 
@@ -53,15 +78,14 @@ fn read_create(value: &JsValue) -> Result<CreateStreamResponse, SdkError> {
         Some(v) => {
             let w = JsObject::new(&v, "webrtc")?;
             Some(SessionDescription {
-                kind: w.string("type")?.unwrap_or_default(),
+                kind: opt_string(&w, "type")?.unwrap_or_default(),
                 sdp: w.required_string("sdp")?,
             })
         }
     };
     let lease = match present(&r, "lease")? {
         None => None,
-        Some(v) => JsObject::new(&v, "lease")?
-            .number("ttl_seconds")?
+        Some(v) => opt_number(&JsObject::new(&v, "lease")?, "ttl_seconds")?
             .map(|ttl_seconds| Lease { ttl_seconds }),
     };
     let turn_servers = match present(&r, "turn_servers")? {
@@ -104,8 +128,8 @@ pub fn keepalive_response(value: &JsValue) -> Result<KeepaliveResponse, SdkError
     let read = || -> Result<KeepaliveResponse, SdkError> {
         let r = JsObject::root(value, "response")?;
         Ok(KeepaliveResponse {
-            status: r.string("status")?.unwrap_or_default(),
-            stream_id: r.string("stream_id")?.unwrap_or_default(),
+            status: opt_string(&r, "status")?.unwrap_or_default(),
+            stream_id: opt_string(&r, "stream_id")?.unwrap_or_default(),
             ttl_seconds: present(&r, "ttl_seconds")?
                 .and_then(|v| v.as_f64())
                 .filter(|t| t.is_finite()),

@@ -279,7 +279,12 @@ async fn create(
         .http
         .create_stream(&to_js(&request.to_json()))
         .await?;
-    let response = wire_response::create_response(&response_js)?;
+    let response = wire_response::create_response(&response_js).map_err(|error| LinkFailure {
+        error,
+        // Unreadable, but created: it must still be deleted.
+        stream_id: wire_response::stream_id_of(&response_js),
+        aborted: false,
+    })?;
     let stream_id = response.stream_id.clone();
     shared.borrow_mut().stream_id = Some(stream_id.clone());
     config.log(&format!("stream {stream_id} created"));

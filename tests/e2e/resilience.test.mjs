@@ -145,6 +145,22 @@ test("a hanging create makes start() reject with NetworkError and releases the c
   await assertClean(page);
 });
 
+test("a create answer the package cannot read still has its stream deleted (no billed leftover)", async () => {
+  await arm({ malformed_creates: 1 });
+  const endedBefore = (await emulator.streams()).ended.length;
+  const outcome = await page.evaluate(async () => {
+    const c = window.recordSession();
+    return (await c.tryStart()) ? "started" : { ...c.startError, state: c.vision.state };
+  });
+  assert.equal(outcome.name, "ApiError", JSON.stringify(outcome));
+  assert.match(outcome.message, /malformed create-stream response.*turn_servers/);
+  assert.equal(outcome.state, "failed");
+  await assertClean(page);
+  // Deleted by the package (not left to expire): the lease is 4 s, this is sooner.
+  const ended = (await emulator.streams()).ended.slice(endedBefore);
+  assert.deepEqual(ended.map((s) => s.end_reason), ["client_requested"]);
+});
+
 test("malformed result messages go to onError and the stream goes on", async () => {
   await arm({ malformed_results: 2 });
   await page.evaluate(async () => {
