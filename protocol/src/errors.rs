@@ -110,22 +110,22 @@ impl ErrorKind {
 pub enum CloseKind {
     /// 1008: authentication failed; final.
     AuthFailed,
-    /// 1001 with a reason: the server ended the stream; final. The reason without
-    /// the `stream ended: ` prefix, e.g. `lease_expired`.
+    /// 1001 with a `stream ended: <reason>` reason: the server ended the stream;
+    /// final. The reason without the prefix, e.g. `lease_expired`.
     StreamEnded(String),
     /// Anything else: a dropped connection that may be reopened.
     Dropped,
 }
 
-/// Classifies a WebSocket close by code and reason (spec: "Close codes").
+/// Classifies a WebSocket close by code and reason (spec: "Close codes"). Only a
+/// `1001` whose reason starts `stream ended:` is the server ending the stream: a proxy
+/// or load balancer going away also closes with `1001` (reason `Going Away` or none),
+/// and that connection is worth reopening (the server answers for real if the stream
+/// is gone).
 pub fn classify_close(code: u16, reason: &str) -> CloseKind {
-    match code {
-        1008 => CloseKind::AuthFailed,
-        1001 if !reason.trim().is_empty() => {
-            let r = reason.trim();
-            let r = r.strip_prefix("stream ended:").map(str::trim).unwrap_or(r);
-            CloseKind::StreamEnded(r.to_string())
-        }
+    match (code, reason.trim().strip_prefix("stream ended:")) {
+        (1008, _) => CloseKind::AuthFailed,
+        (1001, Some(why)) => CloseKind::StreamEnded(why.trim().to_string()),
         _ => CloseKind::Dropped,
     }
 }

@@ -181,6 +181,13 @@ fn close_codes_classify_per_spec() {
         CloseKind::StreamEnded("lease_expired".into())
     );
     assert_eq!(classify_close(1001, ""), CloseKind::Dropped);
+    // A proxy going away is a drop, not the end of the stream.
+    assert_eq!(classify_close(1001, "Going Away"), CloseKind::Dropped);
+    assert_eq!(
+        classify_close(1001, " stream ended:insufficient_credits "),
+        CloseKind::StreamEnded("insufficient_credits".into())
+    );
+    assert_eq!(classify_close(1000, "stream ended: x"), CloseKind::Dropped);
     assert_eq!(classify_close(1006, ""), CloseKind::Dropped);
     assert_eq!(
         ErrorKind::from_status(402).name(),

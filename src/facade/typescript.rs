@@ -141,24 +141,38 @@ export interface RealtimeVisionConfig extends StreamClientConfig {
   onStateChange?: (state: SessionState) => void;
 }
 
-/** One inference result, exactly as the server sends it. */
-export interface StreamResult {
+/** One inference result, exactly as the server sends it: check `ok` before reading
+ * `result` (a failed result may carry no text). */
+export type StreamResult = SuccessfulResult | FailedResult;
+
+/** Fields every result has. */
+export interface StreamResultFields {
   id: string;
   stream_id: string;
   mode: "clip" | "frame";
   model_backend: "overshoot" | "gemini";
   model_name: string;
   prompt: string;
-  /** Text, or JSON text when an output schema is set. */
-  result: string;
   inference_latency_ms: number;
   total_latency_ms: number;
-  /** False for a failed result; the stream goes on. */
-  ok: boolean;
-  error: string | null;
   finish_reason: "stop" | "length" | "content_filter" | null;
   /** Parses `result` as JSON (structured output); throws `ResultParseError` when it is not JSON. */
   json<T = unknown>(): T;
+}
+
+/** A result the model produced. */
+export interface SuccessfulResult extends StreamResultFields {
+  ok: true;
+  /** Text, or JSON text when an output schema is set. */
+  result: string;
+  error: null;
+}
+
+/** A result that failed (the stream goes on): `error` says why. */
+export interface FailedResult extends StreamResultFields {
+  ok: false;
+  result: string | null;
+  error: string | null;
 }
 
 /** Every error the package throws or reports. The classes are exported by the

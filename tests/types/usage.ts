@@ -22,6 +22,13 @@ const config: RealtimeVisionConfig = {
   requestId: "r1",
   debug: true,
   onResult: (r: StreamResult) => {
+    // @ts-expect-error a failed result may carry no text: check `ok` first
+    const unchecked: string = r.result;
+    if (!r.ok) {
+      const why: string | null = r.error;
+      console.log(unchecked, why);
+      return;
+    }
     const text: string = r.result;
     const ok: boolean = r.ok;
     const latency: number = r.total_latency_ms;
