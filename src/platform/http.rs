@@ -43,6 +43,19 @@ impl ApiHttp {
         }
     }
 
+    /// The same endpoint with calls aborted after `timeout_ms` instead.
+    pub fn with_timeout(&self, timeout_ms: u32) -> ApiHttp {
+        ApiHttp {
+            timeout_ms,
+            ..self.clone()
+        }
+    }
+
+    /// The configured request timeout.
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
+    }
+
     /// The base URL.
     pub fn base(&self) -> &BaseUrl {
         &self.base

@@ -14,7 +14,7 @@ use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_channel::oneshot;
 use futures_util::StreamExt;
 use overshoot_protocol::{
-    backoff, classify_close, kind_for_end_reason, CloseKind, ErrorKind, SessionState,
+    backoff, classify_close, kind_for_end_reason, lease, CloseKind, ErrorKind, SessionState,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -219,7 +219,10 @@ fn handle(
         }
         Event::RenewDue => {
             live.renew_timer = None;
-            let http = config.http.clone();
+            let ttl = live.link.as_ref().map_or(0.0, |l| l.ttl_seconds);
+            let http = config
+                .http
+                .with_timeout(lease::keepalive_timeout_ms(config.http.timeout_ms(), ttl));
             let id = live.stream_id().unwrap_or_default();
             let inbox = inbox.clone();
             wasm_bindgen_futures::spawn_local(async move {

@@ -127,6 +127,18 @@ test("a hanging keepalive times out (AbortController) and the retry renews the l
   await assertClean(page);
 });
 
+test("without a short requestTimeoutMs, a hanging keepalive is still cut off in time for a retry within the lease", async () => {
+  // The default request timeout is 20 s; the lease (4 s) would be gone by then.
+  await arm({ delay_ms: { keepalive: 30000 } });
+  await page.evaluate(async () => { await window.recordSession().vision.start(); });
+  await new Promise((r) => setTimeout(r, 6000));
+  const snap = await page.evaluate(() => window.snapshot());
+  assert.deepEqual(snap.errors, []);
+  assert.equal(snap.state, "streaming");
+  await page.evaluate(() => window.current.vision.stop());
+  await assertClean(page);
+});
+
 test("a hanging create makes start() reject with NetworkError and releases the camera", async () => {
   await arm({ delay_ms: { create: 4000 } });
   const outcome = await page.evaluate(async () => {
