@@ -105,10 +105,13 @@ export class LiveKitPublisher {
     this.token = token;
   }
 
-  /** Sends `track` instead of the current one (switchCamera). */
+  /**
+   * Sends `track` instead of the current one (switchCamera). Kept for rejoins only once
+   * the replace succeeded: on failure the caller stops `track` and the old one goes on.
+   */
   async replaceTrack(track) {
-    this.track = track;
     await this.publication?.track?.replaceTrack(track);
+    this.track = track;
   }
 
   /** Leaves the room. The track stays the caller's (the media owner stops it). */

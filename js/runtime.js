@@ -2,7 +2,7 @@
 // pkg/snippets/). It holds what is cheaper or only possible in JS: the error classes
 // (so `instanceof` works), the result hot path (socket message → JSON.parse + shape
 // check + `json()` helper → count → onResult), which never enters wasm, worker timers,
-// and the stand-ins that load `sources.js` and `livekit.js` only when a session needs
+// the clean-up of a capture granted after its caller gave up, and the stand-ins that load `sources.js` and `livekit.js` only when a session needs
 // them, so a camera page never downloads either.
 
 /** Base class of every error the package throws or reports. */
@@ -214,6 +214,17 @@ export class WorkerTimer {
 }
 
 /**
+ * Stops every track of the stream `pending` (a getUserMedia or getDisplayMedia promise)
+ * resolves to, for a request nobody waits for any more. Such a request cannot be
+ * cancelled (https://w3c.github.io/mediacapture-main/#dom-mediadevices-getusermedia):
+ * a user who answers the prompt after stop() still gets a live capture, which only this
+ * turns off. A refusal is ignored (never an unhandled rejection).
+ */
+export function stopLateStream(pending) {
+  pending.then((stream) => stream.getTracks().forEach((t) => t.stop()), () => {});
+}
+
+/**
  * A stand-in, made at once, for an object built by a module of the package that loads
  * only when a session needs it: `load()` imports the module, `create(module)` builds the
  * object. Methods wait for the object (`this.ready`). `close()` closes it, or keeps it
@@ -274,7 +285,7 @@ export class RelayOnDemand extends OnDemand {
     }))();
     display.catch(() => {}); // the relay's openScreen hears of it
     // A relay that is never built (stopped, or sources.js did not load) leaves no capture.
-    this.abandon = () => display.then((stream) => stream.getTracks().forEach((t) => t.stop()), () => {});
+    this.abandon = () => stopLateStream(display);
     return this.call("openScreen", display, timeoutMs);
   }
 

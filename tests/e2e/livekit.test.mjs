@@ -38,7 +38,14 @@ function installRoomDouble() {
         publishTrack: async (track, options) => {
           this.published = track;
           log.push(["publish", track.kind, track.readyState, options.source, options.videoEncoding?.maxFramerate ?? null]);
-          return { track: { replaceTrack: async (t) => log.push(["replace", t.label]) } };
+          return {
+            track: {
+              replaceTrack: async (t) => {
+                if (window.roomFailsReplace) throw new Error("could not replace the track");
+                log.push(["replace", t.label]);
+              },
+            },
+          };
         },
       };
     }
@@ -161,6 +168,39 @@ test("native transport failures: a room that refuses, no livekit-client, and the
   // The missing library is found before any stream is created: two streams, not three.
   assert.equal((await emulator.streams()).ended.filter((s) => s.transport === "native").length, 3,
     "one from the rejoin test, one from the refusing room, one from the real livekit-client");
+});
+
+test("native transport: after a replaceTrack that failed, a rejoin publishes the old camera, still live", { timeout: 60_000 }, async () => {
+  const started = await session({ transport: "livekit", livekitClient: "double" });
+  assert.deepEqual(started, { started: true, startError: undefined });
+  await waitFor(() => current(() => window.current.states.at(-1) === "streaming"), 5000, "streaming");
+  const switched = await current(async () => {
+    window.roomFailsReplace = true;
+    try {
+      await window.current.vision.switchCamera("environment");
+      return { name: "switched" };
+    } catch (e) {
+      return { name: e.name, message: e.message };
+    } finally {
+      window.roomFailsReplace = false;
+    }
+  });
+  assert.equal(switched.name, "MediaError", JSON.stringify(switched));
+  assert.match(switched.message, /could not be replaced/);
+  const publishes = (await current(() => window.roomLog)).filter((e) => e[0] === "publish").length;
+  await current(() => window.lastRoom.serverDisconnect());
+  await waitFor(() => current((n) => window.roomLog.filter((e) => e[0] === "publish").length > n, publishes), 10000, "a rejoin");
+  const rejoin = await current(() => {
+    const camera = window.current.vision.getMediaStream().getVideoTracks()[0];
+    return {
+      publish: window.roomLog.filter((e) => e[0] === "publish").at(-1),
+      sameTrack: window.lastRoom.published === camera,
+      camera: camera.readyState,
+    };
+  });
+  assert.deepEqual(rejoin, { publish: ["publish", "video", "live", "camera", 12], sameTrack: true, camera: "live" });
+  await current(() => window.current.vision.stop());
+  assert.equal((await emulator.streams()).open.length, 0);
 });
 
 test("bad transport options are ValidationErrors naming the field", async () => {

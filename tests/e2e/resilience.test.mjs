@@ -8,8 +8,33 @@ import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, wait
 
 let emulator, browser, page, pkgDir;
 
-async function openPage() {
+/**
+ * Runs in the page: getUserMedia answers only after `window.cameraPrompt.ms`, like a
+ * permission prompt the user takes time over, then grants (or refuses with a
+ * NotAllowedError, with `refuse`). Calls are counted in `cameraCalls`, every stream
+ * handed out is kept in `grantedStreams`, unhandled rejections in `unhandled`.
+ */
+function slowCameraPrompt() {
+  window.cameraPrompt = { ms: 1500, refuse: false };
+  window.cameraCalls = 0;
+  window.grantedStreams = [];
+  window.unhandled = [];
+  window.addEventListener("unhandledrejection", (e) => window.unhandled.push(String(e.reason?.message ?? e.reason)));
+  const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    window.cameraCalls++;
+    const { ms, refuse } = window.cameraPrompt;
+    await new Promise((r) => setTimeout(r, ms));
+    if (refuse) throw new DOMException("Permission denied", "NotAllowedError");
+    const stream = await gum(constraints);
+    window.grantedStreams.push(stream);
+    return stream;
+  };
+}
+
+async function openPage({ slowCamera = false } = {}) {
   const p = await browser.newPage();
+  if (slowCamera) await p.addInitScript(slowCameraPrompt);
   // Count timer callbacks scheduled from wasm, to prove none fire after a session ends.
   await p.addInitScript(() => {
     window.packageTimerFires = 0;
@@ -221,6 +246,40 @@ test("stop() while start() is still running (StrictMode double mount) leaves not
     assert.equal(outcome.state, "stopped");
     await assertClean(page);
   }
+});
+
+test("stop() or free() during the camera prompt: the stream granted later is stopped", async () => {
+  const p = await openPage({ slowCamera: true });
+  for (const [end, refuse] of [["stop", false], ["dispose", false], ["stop", true]]) {
+    const outcome = await p.evaluate(async ({ end, refuse }) => {
+      window.cameraPrompt.refuse = refuse;
+      const calls = window.cameraCalls;
+      const c = window.recordSession();
+      const started = c.vision.start().then(() => "resolved", (e) => e.name);
+      // The prompt is up once getUserMedia was called.
+      while (window.cameraCalls === calls) await new Promise((r) => setTimeout(r, 5));
+      if (end === "stop") await c.vision.stop();
+      else {
+        c.vision[Symbol.dispose]();
+        window.current = null; // the object itself is gone
+      }
+      const start = await started;
+      await new Promise((r) => setTimeout(r, window.cameraPrompt.ms + 500)); // the answer
+      return {
+        start,
+        tracks: window.grantedStreams.flatMap((s) => s.getTracks().map((t) => t.readyState)),
+        unhandled: window.unhandled,
+      };
+    }, { end, refuse });
+    const what = `${end}${refuse ? ", prompt refused" : ""}: ${JSON.stringify(outcome)}`;
+    assert.equal(outcome.start, "AbortError", what);
+    assert.deepEqual(outcome.unhandled, [], what);
+    assert.ok(outcome.tracks.every((t) => t === "ended"), what);
+    await assertClean(p);
+  }
+  const granted = await p.evaluate(() => window.grantedStreams.length);
+  assert.equal(granted, 2, "the two granted prompts handed out a stream each");
+  await p.close();
 });
 
 test("start() twice rejects the second call; stop() twice is fine", async () => {

@@ -1,11 +1,19 @@
 //! The camera: getUserMedia with hints, and a helpful message for each failure.
 
 use crate::platform::error::SdkError;
-use js_sys::{Object, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use overshoot_protocol::ErrorKind;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::MediaStream;
+
+#[wasm_bindgen(module = "/js/runtime.js")]
+extern "C" {
+    /// Stops the tracks of the stream `pending` resolves to, if it ever does; ignores a
+    /// rejection (`stopLateStream` in `js/runtime.js`).
+    #[wasm_bindgen(js_name = stopLateStream)]
+    fn stop_late_stream(pending: &Promise);
+}
 
 /// Which camera to open, and the picture to ask it for (ideal values).
 #[derive(Clone, Debug, Default)]
@@ -20,7 +28,9 @@ pub struct CameraRequest {
     pub frame_rate: Option<f64>,
 }
 
-/// Opens a camera (getUserMedia, video only).
+/// Opens a camera (getUserMedia, video only). Dropping the future while the browser
+/// has not answered (stop() or free() during the permission prompt) does not leave
+/// the camera on: see [`PendingCamera`].
 pub async fn open_camera(request: &CameraRequest) -> Result<MediaStream, SdkError> {
     let devices = web_sys::window()
         .ok_or_else(|| SdkError::new(ErrorKind::Media, "camera capture needs a window"))?
@@ -56,13 +66,49 @@ pub async fn open_camera(request: &CameraRequest) -> Result<MediaStream, SdkErro
     let promise = devices
         .get_user_media_with_constraints(&constraints)
         .map_err(|e| camera_error(e))?;
-    let stream = JsFuture::from(promise).await.map_err(camera_error)?;
+    let stream = PendingCamera::new(promise)
+        .answer()
+        .await
+        .map_err(camera_error)?;
     stream.dyn_into::<MediaStream>().map_err(|_| {
         SdkError::new(
             ErrorKind::Media,
             "getUserMedia did not return a MediaStream",
         )
     })
+}
+
+/// A getUserMedia request the browser has not answered yet. Browser quirk: the request
+/// cannot be cancelled (<https://w3c.github.io/mediacapture-main/#dom-mediadevices-getusermedia>),
+/// so a user who allows the prompt after its caller gave up still gets a live camera.
+/// Dropped before the answer, this stops that stream's tracks once it arrives.
+struct PendingCamera {
+    promise: Promise,
+    answered: bool,
+}
+
+impl PendingCamera {
+    fn new(promise: Promise) -> Self {
+        PendingCamera {
+            promise,
+            answered: false,
+        }
+    }
+
+    /// Waits for the answer: the stream (then the caller's to stop) or the refusal.
+    async fn answer(mut self) -> Result<JsValue, JsValue> {
+        let outcome = JsFuture::from(Clone::clone(&self.promise)).await;
+        self.answered = true;
+        outcome
+    }
+}
+
+impl Drop for PendingCamera {
+    fn drop(&mut self) {
+        if !self.answered {
+            stop_late_stream(&self.promise);
+        }
+    }
 }
 
 /// A helpful message for each getUserMedia failure, per
