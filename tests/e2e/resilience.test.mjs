@@ -141,27 +141,25 @@ test("keepalive 5xx twice: retried with backoff, the stream survives", async () 
   await assertClean(page);
 });
 
-test("a hanging keepalive times out (AbortController) and the retry renews the lease", async () => {
-  await arm({ delay_ms: { keepalive: 5000 } });
-  await page.evaluate(async () => { await window.recordSession({ requestTimeoutMs: 600 }).vision.start(); });
+/** A keepalive that hangs `hangMs` must be aborted and retried before the 4 s lease ends. */
+async function survivesHangingKeepalive(hangMs, config) {
+  await arm({ delay_ms: { keepalive: hangMs } });
+  await page.evaluate(async (config) => { await window.recordSession(config).vision.start(); }, config);
   await new Promise((r) => setTimeout(r, 6000));
   const snap = await page.evaluate(() => window.snapshot());
   assert.deepEqual(snap.errors, []);
   assert.equal(snap.state, "streaming");
   await page.evaluate(() => window.current.vision.stop());
   await assertClean(page);
+}
+
+test("a hanging keepalive times out (AbortController) and the retry renews the lease", async () => {
+  await survivesHangingKeepalive(5000, { requestTimeoutMs: 600 });
 });
 
 test("without a short requestTimeoutMs, a hanging keepalive is still cut off in time for a retry within the lease", async () => {
   // The default request timeout is 20 s; the lease (4 s) would be gone by then.
-  await arm({ delay_ms: { keepalive: 30000 } });
-  await page.evaluate(async () => { await window.recordSession().vision.start(); });
-  await new Promise((r) => setTimeout(r, 6000));
-  const snap = await page.evaluate(() => window.snapshot());
-  assert.deepEqual(snap.errors, []);
-  assert.equal(snap.state, "streaming");
-  await page.evaluate(() => window.current.vision.stop());
-  await assertClean(page);
+  await survivesHangingKeepalive(30000, {});
 });
 
 test("a hanging create makes start() reject with NetworkError and releases the camera", async () => {
