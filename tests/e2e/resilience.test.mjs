@@ -306,18 +306,20 @@ test("freeing the object (Symbol.dispose) stops its stream", async () => {
   await assertClean(page);
 });
 
-test("closing the tab deletes the stream (pagehide → keepalive DELETE)", async () => {
-  const other = await openPage();
-  const id = await other.evaluate(async () => {
-    const c = window.recordSession();
-    await c.vision.start();
-    return c.vision.getStreamId();
+for (const [where, apiHost] of [["same origin", "127.0.0.1"], ["cross-origin API (CORS preflight)", "localhost"]]) {
+  test(`closing the tab deletes the stream (pagehide → keepalive DELETE), ${where}`, async () => {
+    const other = await openPage();
+    const id = await other.evaluate(async (apiHost) => {
+      const c = window.recordSession({ apiUrl: location.origin.replace("127.0.0.1", apiHost) });
+      await c.vision.start();
+      return c.vision.getStreamId();
+    }, apiHost);
+    await other.close({ runBeforeUnload: true });
+    await waitFor(async () => (await emulator.streams()).ended.some((s) => s.stream_id === id), 8000, "the DELETE");
+    const ended = (await emulator.streams()).ended.find((s) => s.stream_id === id);
+    assert.equal(ended.end_reason, "client_requested");
   });
-  await other.close({ runBeforeUnload: true });
-  await waitFor(async () => (await emulator.streams()).ended.some((s) => s.stream_id === id), 8000, "the DELETE");
-  const ended = (await emulator.streams()).ended.find((s) => s.stream_id === id);
-  assert.equal(ended.end_reason, "client_requested");
-});
+}
 
 test("the server process dying ends the session with a typed error and leaves nothing running", async () => {
   const own = await startEmulator({ ttl: 4, www: join(ROOT, "tests/e2e/www"), pkg: pkgDir });
