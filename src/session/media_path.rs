@@ -1,7 +1,7 @@
 //! Changes to a running session's media path: switching cameras, and replacing a
 //! failed connection with a new link (ICE recovery).
 
-use super::link::negotiate;
+use super::link::{negotiate, unless_stopped};
 use super::running::End;
 use super::startup::{renew_timer, Live};
 use super::{set_state, Event, SessionConfig, Shared};
@@ -12,14 +12,18 @@ use overshoot_protocol::{ErrorKind, SessionState};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::MediaStreamTrack;
+use web_sys::{MediaStream, MediaStreamTrack};
 
 /// New links made after ICE failures before the session fails.
 const MAX_ICE_RECOVERIES: u32 = 2;
 
 /// Opens the camera `target` (a facing or a device id) and sends it in place of the
 /// current one with `replaceTrack`: the same stream goes on, the old tracks stop.
-/// On failure the old camera keeps streaming.
+/// On failure the old camera keeps streaming. `stop()` interrupts a pending prompt.
+///
+/// Many phones cannot open their front and back cameras at once (the second
+/// getUserMedia fails with `NotReadableError`): then the current camera is stopped
+/// first and, if the other one still cannot open, reopened.
 pub(super) async fn switch_camera(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
@@ -43,7 +47,49 @@ pub(super) async fn switch_camera(
             ..CameraRequest::default()
         },
     };
-    let next = open_camera(&request).await?;
+    let next = match open_unless_stopped(shared, &request).await {
+        Err(error) if error.cause_name() == "NotReadableError" => {
+            config.log("the other camera is busy: releasing the current one first");
+            let previous = live.media.as_mut().and_then(|m| m.stop_camera());
+            match open_unless_stopped(shared, &request).await {
+                Ok(next) => next,
+                Err(error) => {
+                    reopen(config, shared, live, previous).await;
+                    return Err(error);
+                }
+            }
+        }
+        opened => opened?,
+    };
+    send_camera(config, shared, live, next).await?;
+    config.log(&format!("switched camera to {target}"));
+    Ok(())
+}
+
+/// `open_camera`, unless `stop()` comes first (the late camera is then stopped).
+async fn open_unless_stopped(
+    shared: &Rc<RefCell<Shared>>,
+    request: &CameraRequest,
+) -> Result<MediaStream, SdkError> {
+    unless_stopped(shared, None, open_camera(request))
+        .await
+        .map_err(|failure| match failure.aborted {
+            true => SdkError::new(
+                ErrorKind::Aborted,
+                "stop() was called while the camera was being switched",
+            ),
+            false => failure.error,
+        })
+}
+
+/// Sends `next` in place of the current camera; on failure `next` is stopped and the
+/// current camera stays.
+async fn send_camera(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    live: &mut Live,
+    next: MediaStream,
+) -> Result<(), SdkError> {
     let track = next
         .get_video_tracks()
         .get(0)
@@ -64,8 +110,34 @@ pub(super) async fn switch_camera(
     if let Some(media) = live.media.as_mut() {
         media.replace(next);
     }
-    config.log(&format!("switched camera to {target}"));
+    config.log("camera track replaced");
     Ok(())
+}
+
+/// Reopens the camera `device` that was stopped to make room for another that then
+/// failed; if even that fails the session goes on without video, and says so.
+async fn reopen(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    live: &mut Live,
+    device: Option<String>,
+) {
+    let request = CameraRequest {
+        facing: "user".into(),
+        device_id: device,
+        ..CameraRequest::default()
+    };
+    let reopened = match open_unless_stopped(shared, &request).await {
+        Ok(stream) => send_camera(config, shared, live, stream).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = reopened {
+        let error = SdkError::new(
+            ErrorKind::Media,
+            format!("the previous camera could not be reopened after a failed switch ({error})"),
+        );
+        super::report_error(config, &error);
+    }
 }
 
 /// Replaces a failed media path with a new link (a new stream) over the same media,

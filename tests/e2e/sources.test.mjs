@@ -88,3 +88,111 @@ test("switchCamera swaps the track with replaceTrack: same stream id, old track 
   await waitFor(async () => (await emulator.streams()).open[0].frames_decoded > framesBefore + 5, 5000, "frames of the new track");
   await page.evaluate(() => window.current.vision.stop());
 });
+
+/** Makes the page's camera behave like a phone's: `rule(constraints, liveTracks)` may
+ * return the name of a DOMException to throw, and `delayMs` holds each answer. */
+async function phoneCamera(rule, delayMs = 0) {
+  await page.evaluate(({ rule, delayMs }) => {
+    const md = navigator.mediaDevices;
+    window.realGetUserMedia ??= md.getUserMedia.bind(md);
+    window.handedOut = [];
+    const decide = new Function("constraints", "live", `return (${rule})(constraints, live);`);
+    md.getUserMedia = async (constraints) => {
+      await new Promise((r) => setTimeout(r, delayMs));
+      const live = window.handedOut.filter((t) => t.readyState === "live").length;
+      const refuse = decide(constraints, live);
+      if (refuse) throw new DOMException("Could not start video source", refuse);
+      const stream = await window.realGetUserMedia(constraints);
+      window.handedOut.push(...stream.getTracks());
+      return stream;
+    };
+  }, { rule: rule.toString(), delayMs });
+}
+
+async function restoreCamera() {
+  await page.evaluate(() => {
+    if (window.realGetUserMedia) navigator.mediaDevices.getUserMedia = window.realGetUserMedia;
+  });
+}
+
+test("on a phone that cannot open two cameras at once, switchCamera releases the current one first", async () => {
+  await phoneCamera((_, live) => (live > 0 ? "NotReadableError" : null));
+  try {
+    const out = await page.evaluate(async () => {
+      const c = window.recordSession();
+      await c.vision.start();
+      await c.untilResults(1);
+      const id = c.vision.getStreamId();
+      const old = c.vision.getMediaStream().getVideoTracks()[0];
+      await c.vision.switchCamera("environment");
+      await c.untilResults(c.results.length + 2);
+      const now = c.vision.getMediaStream().getVideoTracks()[0];
+      const out = { sameStream: c.vision.getStreamId() === id, old: old.readyState, now: now.readyState, errors: c.errors, last: c.results.at(-1).result };
+      await c.vision.stop();
+      return out;
+    });
+    assert.deepEqual([out.sameStream, out.old, out.now], [true, "ended", "live"], JSON.stringify(out));
+    assert.deepEqual(out.errors, []);
+    assert.match(out.last, /^red/);
+  } finally {
+    await restoreCamera();
+  }
+});
+
+test("when the other camera cannot open even alone, the first one is reopened and the stream goes on", async () => {
+  await phoneCamera((c, live) => (live > 0 || c.video?.facingMode?.ideal === "environment" ? "NotReadableError" : null));
+  try {
+    const out = await page.evaluate(async () => {
+      const c = window.recordSession();
+      await c.vision.start();
+      await c.untilResults(1);
+      let failure = null;
+      try { await c.vision.switchCamera("environment"); } catch (e) { failure = { name: e.name, cause: e.cause?.name }; }
+      await c.untilResults(c.results.length + 2);
+      const out = {
+        failure, state: c.vision.state, errors: c.errors,
+        now: c.vision.getMediaStream().getVideoTracks()[0].readyState,
+        live: window.handedOut.filter((t) => t.readyState === "live").length,
+        last: c.results.at(-1).result,
+      };
+      await c.vision.stop();
+      return out;
+    });
+    assert.deepEqual(out.failure, { name: "MediaError", cause: "NotReadableError" }, JSON.stringify(out));
+    assert.deepEqual([out.state, out.now, out.live], ["streaming", "live", 1], JSON.stringify(out));
+    assert.deepEqual(out.errors, []);
+    assert.match(out.last, /^red/);
+  } finally {
+    await restoreCamera();
+  }
+});
+
+test("stop() during a switchCamera prompt returns at once; the camera granted later is stopped", async () => {
+  const out = await page.evaluate(async () => {
+    const c = window.recordSession();
+    await c.vision.start();
+    await c.untilResults(1);
+    return true;
+  });
+  assert.ok(out);
+  await phoneCamera(() => null, 1500);
+  try {
+    const result = await page.evaluate(async () => {
+      const c = window.current;
+      const switching = c.vision.switchCamera("environment").then(() => "switched", (e) => e.name);
+      await new Promise((r) => setTimeout(r, 200)); // the prompt is open
+      const t0 = performance.now();
+      await c.vision.stop();
+      const stopMs = performance.now() - t0;
+      const switched = await switching;
+      await new Promise((r) => setTimeout(r, 1800)); // the prompt answers
+      return { stopMs, switched, live: window.handedOut.filter((t) => t.readyState === "live").length, handed: window.handedOut.length };
+    });
+    assert.equal(result.switched, "AbortError", JSON.stringify(result));
+    assert.ok(result.stopMs < 1000, `stop() took ${result.stopMs} ms`);
+    assert.deepEqual([result.handed, result.live], [1, 0], JSON.stringify(result));
+    await waitFor(async () => (await emulator.streams()).open.length === 0, 8000, "no open stream");
+  } finally {
+    await restoreCamera();
+  }
+});

@@ -135,6 +135,20 @@ impl MediaOwner {
         }
     }
 
+    /// Stops the camera's tracks but keeps the (now ended) stream, so that another
+    /// camera can be opened on a device that cannot run two at once; `replace` then
+    /// installs the new one. Returns the stopped camera's `deviceId`, to reopen it.
+    pub fn stop_camera(&mut self) -> Option<String> {
+        self.end_watch = None;
+        let device = self
+            .video_track()
+            .ok()
+            .and_then(|t| js_sys::Reflect::get(&t.get_settings(), &"deviceId".into()).ok())
+            .and_then(|id| id.as_string());
+        stop_all(&self.stream);
+        device
+    }
+
     /// The stream being sent.
     pub fn stream(&self) -> &MediaStream {
         &self.stream
