@@ -34,6 +34,8 @@ pub struct Link {
     pub stream_id: String,
     /// The lease length last granted.
     pub ttl_seconds: f64,
+    /// When the create answer arrived (`Date.now()`): the first lease runs from then.
+    pub created_at_ms: f64,
     /// The response's TURN servers, kept for an ICE recovery.
     pub turn_servers: Vec<IceServer>,
     /// The results socket, while open.
@@ -248,6 +250,7 @@ pub async fn negotiate(
 /// A stream the server created and its results socket, not yet fed.
 struct Created {
     response: CreateStreamResponse,
+    created_at_ms: f64,
     stream_id: String,
     page_hide: Option<PageHideOwner>,
     socket: SocketOwner,
@@ -285,6 +288,7 @@ async fn create(
         stream_id: wire_response::stream_id_of(&response_js),
         aborted: false,
     })?;
+    let created_at_ms = js_sys::Date::now();
     let stream_id = response.stream_id.clone();
     shared.borrow_mut().stream_id = Some(stream_id.clone());
     config.log(&format!("stream {stream_id} created"));
@@ -306,6 +310,7 @@ async fn create(
     })?;
     Ok(Created {
         response,
+        created_at_ms,
         stream_id,
         page_hide,
         socket,
@@ -334,6 +339,7 @@ fn finish_link(
         } else {
             turn
         },
+        created_at_ms: created.created_at_ms,
         stream_id: created.stream_id,
         socket: Some(created.socket),
         _page_hide: created.page_hide,

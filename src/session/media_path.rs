@@ -3,7 +3,7 @@
 
 use super::link::{negotiate, unless_stopped};
 use super::running::End;
-use super::startup::{renew_timer, Live};
+use super::startup::{first_renewal, Live};
 use super::{set_state, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::media::{open_camera, same_stream, CameraRequest};
@@ -191,7 +191,7 @@ pub(super) async fn recover(
     .await
     {
         Ok(link) => {
-            live.renew_timer = Some(renew_timer(link.ttl_seconds, inbox));
+            live.renew_timer = Some(first_renewal(&link, inbox));
             live.reconnect_attempts = 0;
             live.link = Some(link);
             None

@@ -47,6 +47,17 @@ pub fn renew_after(delay_ms: u32, inbox: &UnboundedSender<Event>) -> Timer {
     Timer::steady(delay_ms, move || post(&inbox, Event::RenewDue))
 }
 
+/// Schedules a new link's first renewal at the usual point of its lease, counted from
+/// the create answer: the lease runs from then, however long the media set-up took
+/// (joining a LiveKit room can take seconds).
+pub fn first_renewal(link: &Link, inbox: &UnboundedSender<Event>) -> Timer {
+    let elapsed_ms = (js_sys::Date::now() - link.created_at_ms).max(0.0) as u32;
+    renew_after(
+        lease::renew_delay_ms(link.ttl_seconds).saturating_sub(elapsed_ms),
+        inbox,
+    )
+}
+
 /// Schedules the next lease renewal at the usual point of a `ttl_seconds` lease.
 pub fn renew_timer(ttl_seconds: f64, inbox: &UnboundedSender<Event>) -> Timer {
     renew_after(lease::renew_delay_ms(ttl_seconds), inbox)
@@ -78,7 +89,7 @@ pub async fn start_up(
     // With no local media the app's room is its business: count the path as up.
     let external = media.is_none();
     Ok(Live {
-        renew_timer: Some(renew_timer(link.ttl_seconds, inbox)),
+        renew_timer: Some(first_renewal(&link, inbox)),
         link: Some(link),
         reconnect_timer: None,
         stall_timer: None,

@@ -34,6 +34,7 @@ function installRoomDouble() {
     async connect(url, token) {
       log.push(["connect", url, token]);
       if (window.roomFailsConnect) throw new Error("could not establish signal connection");
+      if (window.roomJoinMs) await new Promise((r) => setTimeout(r, window.roomJoinMs));
       this.localParticipant = {
         publishTrack: async (track, options) => {
           this.published = track;
@@ -201,6 +202,24 @@ test("native transport: after a replaceTrack that failed, a rejoin publishes the
   assert.deepEqual(rejoin, { publish: ["publish", "video", "live", "camera", 12], sameTrack: true, camera: "live" });
   await current(() => window.current.vision.stop());
   assert.equal((await emulator.streams()).open.length, 0);
+});
+
+test("native transport: a slow room join does not cost the lease (the first renewal counts from the create answer)", { timeout: 60_000 }, async () => {
+  // The lease is 2 s; joining takes 1.5 s. Counted from the join, the first renewal
+  // would come at 2.5 s, after the lease ran out.
+  await current(() => { window.roomJoinMs = 1500; });
+  try {
+    const started = await session({ transport: "livekit", livekitClient: "double" });
+    assert.deepEqual(started, { started: true, startError: undefined });
+    const [open] = (await emulator.streams()).open;
+    await waitFor(async () => (await emulator.streams()).open[0]?.keepalives >= 2, 10000, "two keepalives");
+    const snap = await current(() => ({ errors: window.current.errors, state: window.current.vision.state }));
+    assert.deepEqual(snap, { errors: [], state: "streaming" });
+    assert.equal((await emulator.streams()).ended.find((s) => s.stream_id === open.stream_id), undefined);
+    await current(() => window.current.vision.stop());
+  } finally {
+    await current(() => { window.roomJoinMs = 0; });
+  }
 });
 
 test("bad transport options are ValidationErrors naming the field", async () => {
