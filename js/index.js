@@ -2,11 +2,44 @@
 // then re-exports the API and the error classes, so apps can `new RealtimeVision(...)`
 // right after importing. For explicit control over loading, import
 // "overshoot-wasm/manual-init" and call its default export yourself.
-import init from "./overshoot_wasm.js";
+import init, { RealtimeVision as WasmRealtimeVision } from "./overshoot_wasm.js";
 
 await init({ module_or_path: new URL("./overshoot_wasm_bg.wasm", import.meta.url) });
 
 export * from "./overshoot_wasm.js";
+
+// Running sessions, held here so that the garbage collector cannot finalize one the app
+// started without keeping a reference (`new RealtimeVision(config).start()`, with only
+// the callbacks in use): finalizing frees the object, and freeing it stops the stream.
+// A session leaves the set when it stops or fails; from then on it is the app's again.
+const running = new Set();
+
+/** `RealtimeVision` (see overshoot_wasm.d.ts), kept alive while its session runs. */
+export class RealtimeVision extends WasmRealtimeVision {
+  constructor(config) {
+    const onStateChange = config?.onStateChange;
+    const wrap = config !== null && typeof config === "object" && !Array.isArray(config) &&
+      (onStateChange === undefined || typeof onStateChange === "function");
+    // The wasm keeps this callback, and the wasm heap is a GC root: it may reach the
+    // object only weakly, or a stopped session could never be collected.
+    const self = {};
+    super(wrap ? Object.create(config, {
+      onStateChange: {
+        enumerable: true,
+        value: (state) => {
+          if (state === "stopped" || state === "failed") running.delete(self.ref?.deref());
+          onStateChange?.(state);
+        },
+      },
+    }) : config);
+    self.ref = new WeakRef(this);
+  }
+
+  start() {
+    running.add(this);
+    return super.start();
+  }
+}
 // The same module instance the wasm imports (scripts/build.sh fills in its path).
 export {
   OvershootError, ValidationError, UnauthorizedError, InsufficientCreditsError, NotFoundError,

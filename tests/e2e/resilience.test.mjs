@@ -295,6 +295,37 @@ test("start() twice rejects the second call; stop() twice is fine", async () => 
   await assertClean(page);
 });
 
+test("a session started without keeping a reference survives garbage collection, and is released once stopped", async () => {
+  await page.evaluate(async () => {
+    window.unheldResults = 0;
+    const vision = new window.sdk.RealtimeVision({
+      apiKey: "emulator-key", apiUrl: location.origin, prompt: "What colour?",
+      onResult: () => window.unheldResults++,
+    });
+    window.unheld = new WeakRef(vision); // a weak handle only, to look and to stop it later
+    await vision.start();
+  });
+  const cdp = await page.context().newCDPSession(page);
+  const collect = async () => {
+    for (let i = 0; i < 3; i++) {
+      await cdp.send("HeapProfiler.collectGarbage");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  await collect();
+  const before = await page.evaluate(() => window.unheldResults);
+  await new Promise((r) => setTimeout(r, 2000));
+  const snap = await page.evaluate(() => ({ results: window.unheldResults, state: window.unheld.deref()?.state ?? "collected" }));
+  assert.equal(snap.state, "streaming", JSON.stringify(snap));
+  assert.ok(snap.results > before, `results kept coming: ${before} → ${snap.results}`);
+  assert.equal((await emulator.streams()).open.length, 1);
+  await page.evaluate(() => window.unheld.deref().stop());
+  await collect();
+  assert.equal(await page.evaluate(() => window.unheld.deref() === undefined), true, "released once stopped");
+  await cdp.detach();
+  await waitFor(async () => (await emulator.streams()).open.length === 0, 8000, "no open stream on the emulator");
+});
+
 test("freeing the object (Symbol.dispose) stops its stream", async () => {
   await page.evaluate(async () => {
     const c = window.recordSession();
