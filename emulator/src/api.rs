@@ -305,8 +305,17 @@ pub async fn close_stream(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = stream_for(&state, &headers, &id, "delete").await {
-        return r;
+    let stream = match stream_for(&state, &headers, &id, "delete").await {
+        Ok(stream) => stream,
+        Err(r) => return r,
+    };
+    if state.faults.take_delete_error(&stream.api_key) {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "injected fault",
+            None,
+        );
     }
     state.end(&id, "client_requested");
     Json(json!({"status": "ok"})).into_response()

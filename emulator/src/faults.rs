@@ -23,6 +23,8 @@ pub struct Faults {
     pub keepalive_errors: u32,
     /// Answer the next N creates with 503.
     pub create_errors: u32,
+    /// Answer the next N deletes with 503 (the stream stays open).
+    pub delete_errors: u32,
     /// Create the next N streams but answer with a malformed body (`turn_servers`
     /// not a list): a client must still delete them.
     pub malformed_creates: u32,
@@ -74,6 +76,12 @@ impl FaultBoard {
     /// Whether this create must fail.
     pub fn take_create_error(&self, key: &str) -> bool {
         self.with(key, |f| take_count(&mut f.create_errors))
+            .unwrap_or(false)
+    }
+
+    /// Whether this delete must fail.
+    pub fn take_delete_error(&self, key: &str) -> bool {
+        self.with(key, |f| take_count(&mut f.delete_errors))
             .unwrap_or(false)
     }
 

@@ -20,6 +20,18 @@ pub struct ApiHttp {
     timeout_ms: u32,
 }
 
+/// Pauses before the second and third DELETE of a stream.
+const RETRY_DELETE_AFTER_MS: [u32; 2] = [300, 1_200];
+
+/// Resolves after `ms` milliseconds.
+async fn sleep(ms: u32) {
+    let (done, wait) = futures_channel::oneshot::channel();
+    let _timer = Timer::once(ms, move || {
+        let _ = done.send(());
+    });
+    let _ = wait.await;
+}
+
 /// How long a call may take before it is aborted, unless the app sets `requestTimeoutMs`.
 pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;
 
@@ -91,6 +103,23 @@ impl ApiHttp {
     pub async fn close_stream(&self, stream_id: &str) -> Result<JsValue, SdkError> {
         let url = self.base.stream(stream_id);
         self.send(Request::delete(&url), &url, None).await
+    }
+
+    /// `DELETE /streams/{id}`, retried after 300 ms and 1.2 s when it fails for a
+    /// reason that may pass (network, 5xx, 429): a stream whose DELETE is lost stays
+    /// billed until its lease runs out. The last error is returned.
+    pub async fn close_stream_reliably(&self, stream_id: &str) -> Result<(), SdkError> {
+        let mut outcome = self.close_stream(stream_id).await;
+        for delay_ms in RETRY_DELETE_AFTER_MS {
+            match &outcome {
+                Err(e) if e.kind.is_transient() => {
+                    sleep(delay_ms).await;
+                    outcome = self.close_stream(stream_id).await;
+                }
+                _ => break,
+            }
+        }
+        outcome.map(|_| ())
     }
 
     /// `DELETE /streams/{id}` as a `keepalive` fetch, which the browser completes

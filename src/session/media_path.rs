@@ -178,7 +178,7 @@ pub(super) async fn recover(
         }
     ));
     // The old stream counts against the concurrency limit: delete it first.
-    let _ = config.http.close_stream(&old_id).await;
+    let _ = config.http.close_stream_reliably(&old_id).await;
     match negotiate(
         config,
         shared,
@@ -198,7 +198,7 @@ pub(super) async fn recover(
         }
         Err(failure) => {
             if let Some(id) = failure.stream_id {
-                let _ = config.http.close_stream(&id).await;
+                let _ = config.http.close_stream_reliably(&id).await;
             }
             if failure.aborted {
                 // stop() arrived meanwhile; its Stop event is still queued.

@@ -198,7 +198,7 @@ pub fn spawn(
                 let stopped = failure.aborted;
                 if let Some(id) = failure.stream_id {
                     // Never leave a billed stream behind a failed start.
-                    let _ = config.http.close_stream(&id).await;
+                    let _ = config.http.close_stream_reliably(&id).await;
                 }
                 finish(
                     &config,

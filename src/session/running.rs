@@ -87,7 +87,7 @@ pub async fn run(
     drop(live); // socket, timers, peer connection, tracks: released now, before any await
     let delete = |id: Option<String>| async move {
         match id {
-            Some(id) => config.http.close_stream(&id).await.map(|_| ()),
+            Some(id) => config.http.close_stream_reliably(&id).await,
             None => Ok(()),
         }
     };

@@ -196,6 +196,21 @@ test("a create answer the package cannot read still has its stream deleted (no b
   assert.deepEqual(ended.map((s) => s.end_reason), ["client_requested"]);
 });
 
+test("a DELETE that fails with 503 is retried, so stop() still ends the billing", async () => {
+  await arm({ delete_errors: 2 });
+  const id = await page.evaluate(async () => {
+    const c = window.recordSession();
+    await c.vision.start();
+    const id = c.vision.getStreamId();
+    await c.vision.stop();
+    return id;
+  });
+  const ended = (await emulator.streams()).ended.find((s) => s.stream_id === id);
+  assert.equal(ended?.end_reason, "client_requested", "deleted by the third try, before stop() resolved");
+  assert.deepEqual(await page.evaluate(() => window.current.errors), []);
+  await assertClean(page);
+});
+
 test("malformed result messages go to onError and the stream goes on", async () => {
   await arm({ malformed_results: 2 });
   await page.evaluate(async () => {
