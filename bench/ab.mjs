@@ -68,6 +68,7 @@ const METRICS = {
   scriptUsPerResult: (s) => s.burst?.scriptUsPerResult,
   burstSpanMs: (s) => s.burst?.spanMs,
   msPerCycle: (s) => s.cycles?.msPerCycle,
+  cyclesHeapGrowthKB: (s) => s.cycles && s.cycles.heapGrowth / 1024,
 };
 try {
   for (let run = 0; run < opts.runs; run++) {
