@@ -36,8 +36,9 @@ export class RealtimeVision extends WasmRealtimeVision {
   }
 
   start() {
+    const started = super.start(); // throws on a freed object: then nothing is held
     running.add(this);
-    return super.start();
+    return started;
   }
 }
 // The same module instance the wasm imports (scripts/build.sh fills in its path).
