@@ -54,7 +54,7 @@ impl StreamClient {
             if let Err(error) = wire_response::create_response(&answer) {
                 // The app cannot use a stream it cannot read; it must not stay billed.
                 if let Some(id) = wire_response::stream_id_of(&answer) {
-                    let _ = http.close_stream(&id).await;
+                    let _ = http.close_stream_reliably(&id).await;
                 }
                 return Err(error.into());
             }

@@ -3,7 +3,7 @@
 
 use super::error::SdkError;
 use super::json;
-use super::timer::Timer;
+use super::timer::{sleep, Timer};
 use gloo_net::http::{Request, RequestBuilder};
 use js_sys::Reflect;
 use overshoot_protocol::endpoints::BaseUrl;
@@ -22,15 +22,6 @@ pub struct ApiHttp {
 
 /// Pauses before the second and third DELETE of a stream.
 const RETRY_DELETE_AFTER_MS: [u32; 2] = [300, 1_200];
-
-/// Resolves after `ms` milliseconds.
-async fn sleep(ms: u32) {
-    let (done, wait) = futures_channel::oneshot::channel();
-    let _timer = Timer::once(ms, move || {
-        let _ = done.send(());
-    });
-    let _ = wait.await;
-}
 
 /// How long a call may take before it is aborted, unless the app sets `requestTimeoutMs`.
 pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;

@@ -49,6 +49,11 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub fn url(this: &WorkerTimer) -> JsValue;
 
+    /// Stops the tracks of the stream `pending` resolves to, if it ever does; ignores a
+    /// rejection (a getUserMedia the caller gave up on, see `media/camera.rs`).
+    #[wasm_bindgen(js_name = stopLateStream)]
+    pub fn stop_late_stream(pending: &js_sys::Promise);
+
     /// A session's result sink: `onResult` plus the counts `getStats()` reports.
     #[wasm_bindgen(js_name = resultSink)]
     pub fn result_sink(on_result: &js_sys::Function) -> JsValue;

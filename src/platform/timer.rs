@@ -75,6 +75,15 @@ impl Timer {
     }
 }
 
+/// Resolves after `ms` milliseconds (`Timer::once`; cleared if the future is dropped).
+pub async fn sleep(ms: u32) {
+    let (done, wait) = futures_channel::oneshot::channel();
+    let _timer = Timer::once(ms, move || {
+        let _ = done.send(());
+    });
+    let _ = wait.await;
+}
+
 impl Drop for Timer {
     fn drop(&mut self) {
         // Before `_callback` is freed: the JS side must never call it afterwards.

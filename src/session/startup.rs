@@ -69,7 +69,8 @@ pub async fn start_up(
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
 ) -> Result<Live, LinkFailure> {
-    // Held until the stream is created: by then the connection is in use.
+    // Held for the whole start-up (released on return): once the stream is created the
+    // connection is in use anyway.
     let _hint = PreconnectHint::add(config.http.base().as_str());
     let media = match config.source {
         VideoSource::AppRoom { .. } => None,

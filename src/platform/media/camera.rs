@@ -1,19 +1,12 @@
 //! The camera: getUserMedia with hints, and a helpful message for each failure.
 
 use crate::platform::error::SdkError;
+use crate::platform::runtime::stop_late_stream;
 use js_sys::{Object, Promise, Reflect};
 use overshoot_protocol::ErrorKind;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::MediaStream;
-
-#[wasm_bindgen(module = "/js/runtime.js")]
-extern "C" {
-    /// Stops the tracks of the stream `pending` resolves to, if it ever does; ignores a
-    /// rejection (`stopLateStream` in `js/runtime.js`).
-    #[wasm_bindgen(js_name = stopLateStream)]
-    fn stop_late_stream(pending: &Promise);
-}
 
 /// Which camera to open, and the picture to ask it for (ideal values).
 #[derive(Clone, Debug, Default)]
