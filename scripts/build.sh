@@ -19,13 +19,26 @@ runtime=$(cd pkg && ls snippets/*/js/runtime.js)
 for lazy in sources.js livekit.js; do
   [ -f "pkg/$(dirname "$runtime")/$lazy" ] || { echo "pkg/: $lazy is not beside runtime.js" >&2; exit 1; }
 done
-sed "s#__RUNTIME__#./$runtime#" js/index.js > pkg/index.js
-cp js/index.d.ts pkg/
+# Entries (package.json `exports`): index.js (browsers; loads the wasm at import) is
+# manual-init.js plus init(); no-browser*.js are the same exports without wasm for
+# server builds (Node, react-server, workerd, edge-light).
+for entry in index.js manual-init.js no-browser.js no-browser-manual-init.js; do
+  sed "s#__RUNTIME__#./$runtime#" "js/$entry" > "pkg/$entry"
+done
+cp js/index.d.ts js/manual-init.d.ts js/errors.d.ts pkg/
+# wasm-bindgen types `[Symbol.dispose]()`, which without this needs lib esnext (or
+# esnext.disposable) in the app's tsconfig (TS2550 under skipLibCheck: false). The
+# same declaration as TypeScript's own lib, so the two merge when both are present.
+dispose='declare global { interface SymbolConstructor { readonly dispose: unique symbol } }'
+grep -q 'Symbol.dispose' pkg/overshoot_wasm.d.ts || { echo "pkg/: no Symbol.dispose in overshoot_wasm.d.ts any more; drop the patch" >&2; exit 1; }
+printf '%s\n%s\n' "// Declared here so that lib es2022 is enough (see scripts/build.sh)." "$dispose" |
+  cat - pkg/overshoot_wasm.d.ts > pkg/overshoot_wasm.d.ts.new
+mv pkg/overshoot_wasm.d.ts.new pkg/overshoot_wasm.d.ts
 # Every .js in pkg/ minified in place, with a source map beside it (see scripts/minify.mjs).
 find pkg -name '*.js' -print0 | xargs -0 node scripts/minify.mjs
 # Sizes as served: gzip -9 of each file, summed (like bench/lib/report.mjs).
 gz() { local sum=0 f; for f in "$@"; do sum=$((sum + $(gzip -9c < "$f" | wc -c))); done; echo "$sum"; }
 snippets=pkg/$(dirname "$runtime")
 echo "built pkg/: wasm $(wc -c < pkg/overshoot_wasm_bg.wasm) B ($(gz pkg/overshoot_wasm_bg.wasm) B gzip)"
-echo "  JS a camera page loads (glue + index.js + runtime.js + connection.js): $(gz pkg/overshoot_wasm.js pkg/index.js "$snippets/runtime.js" "$snippets/connection.js") B gzip"
+echo "  JS a camera page loads (glue + index.js + manual-init.js + runtime.js + connection.js): $(gz pkg/overshoot_wasm.js pkg/index.js pkg/manual-init.js "$snippets/runtime.js" "$snippets/connection.js") B gzip"
 echo "  loaded when needed: sources.js $(gz "$snippets/sources.js") B gzip (screen, video, HLS), livekit.js $(gz "$snippets/livekit.js") B gzip (LiveKit transport; loads sources.js too)"

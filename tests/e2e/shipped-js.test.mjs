@@ -80,7 +80,7 @@ after(async () => {
 test("a camera session loads neither sources.js nor livekit.js; a screen session loads sources.js, the LiveKit transport livekit.js", { timeout: 60_000 }, async () => {
   const { page, requested, errors } = await freshPage();
   assert.equal(await page.evaluate((key) => window.startAndStop(key, {}), KEY), null);
-  assert.deepEqual([...new Set(requested)].sort(), ["connection.js", "index.js", "overshoot_wasm.js", "runtime.js"]);
+  assert.deepEqual([...new Set(requested)].sort(), ["connection.js", "index.js", "manual-init.js", "overshoot_wasm.js", "runtime.js"]);
 
   assert.equal(await page.evaluate((key) => window.startAndStop(key, { source: { type: "screen", fps: 5 } }), KEY), null);
   assert.ok(requested.includes("sources.js"), requested.join());
@@ -156,7 +156,8 @@ test("sources.js or livekit.js that cannot load: SourceUnsupportedError, nothing
 
 test("minified: a source map beside each file, exported class names, the optional-peer import's bundler hints", async () => {
   const files = readdirSync(pkgDir, { recursive: true }).filter((f) => f.endsWith(".js"));
-  assert.equal(files.length, 6, files.join());
+  // The glue, the 4 entries (index, manual-init and their no-browser twins), 4 snippets.
+  assert.equal(files.length, 9, files.join());
   for (const file of files) {
     const code = readFileSync(join(pkgDir, file), "utf8");
     assert.ok(code.endsWith(`//# sourceMappingURL=${basename(file)}.map\n`), file);

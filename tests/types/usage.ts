@@ -113,3 +113,21 @@ async function main(): Promise<void> {
 }
 
 void main;
+
+// The manual-init entry: the same API and error classes, plus `init()` to await first.
+async function manual(): Promise<void> {
+  const { default: init, RealtimeVision: Vision, ValidationError: Invalid, OvershootError: Base } =
+    await import("overshoot-wasm/manual-init");
+  await init({ module_or_path: new URL("https://cdn.example/overshoot_wasm_bg.wasm") });
+  try {
+    new Vision({ ...config, prompt: "" });
+  } catch (e) {
+    if (e instanceof Invalid) {
+      const base: InstanceType<typeof Base> = e;
+      console.log(base.details);
+    }
+  }
+  // Freeing with `using`-style disposal is typed without lib esnext.
+  new Vision(config)[Symbol.dispose]();
+}
+void manual;
