@@ -1,0 +1,26 @@
+// Type-checked with the installed package's own .d.ts (skipLibCheck false, lib es2022 +
+// dom, strict), under moduleResolution bundler and nodenext: both entries, the error
+// classes, and disposal.
+import { RealtimeVision, ValidationError, OvershootError, type StreamResult } from "overshoot-wasm";
+import init, { RealtimeVision as ManualVision, UnauthorizedError } from "overshoot-wasm/manual-init";
+
+export async function run(apiKey: string): Promise<string[]> {
+  const texts: string[] = [];
+  const onResult = (result: StreamResult): void => {
+    if (result.ok) texts.push(result.result);
+  };
+  try {
+    const vision = new RealtimeVision({ apiKey, prompt: "What is there?", onResult });
+    await vision.start();
+    vision[Symbol.dispose]();
+  } catch (error) {
+    if (error instanceof ValidationError || error instanceof UnauthorizedError) texts.push(error.message);
+    const base: OvershootError | undefined = error instanceof OvershootError ? error : undefined;
+    void base;
+  }
+  await init();
+  const manual = new ManualVision({ apiKey, prompt: "p", onResult });
+  // @ts-expect-error the prompt is a string
+  await manual.updatePrompt(1);
+  return texts;
+}
