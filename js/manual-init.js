@@ -2,10 +2,24 @@
 // calls the default export (`await init()`, or `init({ module_or_path })` with a URL,
 // `Response`, bytes or a compiled `WebAssembly.Module`) before constructing anything.
 // The package's main entry (index.js) is this module plus that call at import time.
-import { RealtimeVision as WasmRealtimeVision } from "./overshoot_wasm.js";
+import loadWasm, { RealtimeVision as WasmRealtimeVision } from "./overshoot_wasm.js";
 
-export { default } from "./overshoot_wasm.js";
 export * from "./overshoot_wasm.js";
+
+let loading;
+
+/**
+ * Loads the wasm (the generated `init`, same argument), once: concurrent and later calls
+ * share the first call's promise (the generated one would instantiate again and replace
+ * the module the existing objects live in). After a failure the next call tries again.
+ */
+export default function init(moduleOrPath) {
+  loading ??= loadWasm(moduleOrPath).catch((error) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
 
 // Running sessions, held here so that the garbage collector cannot finalize one the app
 // started without keeping a reference (`new RealtimeVision(config).start()`, with only
