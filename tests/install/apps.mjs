@@ -48,9 +48,9 @@ export function installTools() {
   return tarball;
 }
 
-/** A fresh copy of tests/install/apps/<name> in APPS/<name>-app, with the shared session code at `sharedTo`. */
-export function copyApp(name, sharedTo) {
-  const dir = join(APPS, `${name}-app`);
+/** A fresh copy of tests/install/apps/<name> in APPS/<as>, with the shared session code at `sharedTo`. */
+export function copyApp(name, sharedTo, as = `${name}-app`) {
+  const dir = join(APPS, as);
   rmSync(dir, { recursive: true, force: true });
   cpSync(join(SOURCES, name), dir, { recursive: true });
   if (sharedTo) cpSync(join(SOURCES, "shared", "session.js"), join(dir, sharedTo, "session.js"));

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium, solidY4m, startEmulator, waitFor } from "../e2e/harness.mjs";
-import { APPS, copyApp, installTools, runTool, serveStatic, startServer } from "./apps.mjs";
+import { copyApp, installTools, runTool, serveStatic, startServer } from "./apps.mjs";
 
 let emulator, browser;
 
@@ -109,10 +109,16 @@ test("Vite with no config: vite build (served as static files) and the dev serve
   }
 });
 
-test("Next.js App Router: next build prerenders the 'use client' page, next start serves static, dynamic and edge pages, the page streams", { timeout: 240_000 }, async () => {
-  const dir = copyApp("next", "app");
-  await runTool("next", ["build"], dir);
-  const server = startServer("next", ["start", "--hostname", "127.0.0.1", "--port", "0"], dir, /Ready in/);
+/**
+ * Builds the Next.js app with `next build` plus `flags`, then checks what `next start`
+ * serves: `/` (prerendered), `/dynamic` (rendered per request) and `/edge` (edge
+ * runtime) with status 200 and the server-rendered HTML of both imports, and that `/`
+ * and `/dynamic` stream in Chromium.
+ */
+async function nextAppWorks(name, flags) {
+  const built = copyApp("next", "app", name);
+  await runTool("next", ["build", ...flags], built);
+  const server = startServer("next", ["start", "--hostname", "127.0.0.1", "--port", "0"], built, /Ready in/);
   try {
     const url = await server.url;
     for (const path of ["/", "/dynamic", "/edge"]) {
@@ -129,4 +135,12 @@ test("Next.js App Router: next build prerenders the 'use client' page, next star
   } finally {
     await server.stop();
   }
+}
+
+test("Next.js App Router (Turbopack): next build prerenders the 'use client' page, next start serves static, dynamic and edge pages, the page streams", { timeout: 240_000 }, async () => {
+  await nextAppWorks("next-app", []);
+});
+
+test("Next.js App Router with next build --webpack: the same", { timeout: 300_000 }, async () => {
+  await nextAppWorks("next-webpack-app", ["--webpack"]);
 });
