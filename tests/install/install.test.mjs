@@ -112,8 +112,9 @@ test("Vite with no config: vite build (served as static files) and the dev serve
 /**
  * Builds the Next.js app with `next build` plus `flags`, then checks what `next start`
  * serves: `/` (prerendered), `/dynamic` (rendered per request) and `/edge` (edge
- * runtime) with status 200 and the server-rendered HTML of both imports, and that `/`
- * and `/dynamic` stream in Chromium.
+ * runtime) with status 200 and the server-rendered HTML of both imports, a route handler
+ * whose `new RealtimeVision()` fails saying where to call it, and that `/` and
+ * `/dynamic` stream in Chromium.
  */
 async function nextAppWorks(name, flags) {
   const built = copyApp("next", "app", name);
@@ -129,6 +130,9 @@ async function nextAppWorks(name, flags) {
       assert.match(html, /<h1 id="server-import">ValidationError<\/h1>/, path);
       assert.match(html, /<p id="status">server<!-- -->: <!-- -->ValidationError<\/p>/, path);
     }
+    const construct = await (await fetch(`${url}/api/construct`)).json();
+    assert.equal(construct.errorClass, "ValidationError");
+    assert.match(construct.thrown ?? "", /^overshoot-wasm: new RealtimeVision\(\) runs only in a browser.*'use client' component/);
     await streamsFromPage(`${url}/`);
     await streamsFromPage(`${url}/dynamic`);
     assert.doesNotMatch(server.output(), /error/i, server.output());
