@@ -73,7 +73,7 @@ test("plain node: both entries import, with the real error classes; browser-only
   }
 });
 
-test("tsc --strict, skipLibCheck false, lib es2022: moduleResolution bundler and nodenext", async () => {
+test("tsc --strict, skipLibCheck false, target es2022, lib es2022 + dom (its default): moduleResolution bundler and nodenext", async () => {
   const dir = copyApp("tsc");
   for (const resolution of ["bundler", "nodenext"]) await runTool("tsc", ["-p", `tsconfig.${resolution}.json`], dir);
 });

@@ -1,5 +1,6 @@
-// Type-checked with the installed package's own .d.ts (skipLibCheck false, lib es2022 +
-// dom, strict), under moduleResolution bundler and nodenext: both entries, the error
+// Type-checked with the installed package's own .d.ts (strict, skipLibCheck false,
+// target es2022): under moduleResolution bundler with target es2022's default lib
+// (es2022 + dom), and nodenext with lib ["es2022", "dom"]. Both entries, the error
 // classes, and disposal.
 import { RealtimeVision, ValidationError, OvershootError, type StreamResult } from "overshoot-wasm";
 import init, { RealtimeVision as ManualVision, UnauthorizedError } from "overshoot-wasm/manual-init";
