@@ -39,6 +39,9 @@ pub struct Faults {
     /// How long after the socket authenticates that burst starts (default 0), so a
     /// benchmark can take its "before" measurements once the stream is up.
     pub burst_delay_ms: u64,
+    /// Refuse the next N LiveKit joins (new or resumed) into this key's native
+    /// rooms with 401, as a server refusing the token.
+    pub livekit_refuse_joins: u32,
 }
 
 /// Fault switches of every key.
@@ -94,6 +97,12 @@ impl FaultBoard {
     /// Whether this result must be malformed.
     pub fn take_malformed_result(&self, key: &str) -> bool {
         self.with(key, |f| take_count(&mut f.malformed_results))
+            .unwrap_or(false)
+    }
+
+    /// Whether this LiveKit join must be refused.
+    pub fn take_livekit_refusal(&self, key: &str) -> bool {
+        self.with(key, |f| take_count(&mut f.livekit_refuse_joins))
             .unwrap_or(false)
     }
 

@@ -122,6 +122,63 @@ fn video_codec_names(sdp: &str) -> Vec<String> {
     names
 }
 
+/// Reduces every simulcast m-section of an offer to its top layer: the rid `f`
+/// (livekit-client's full resolution) when present, else the last one listed. The
+/// answer then reads `a=simulcast:recv f`, so the browser sends that one encoding
+/// (with the RID header extensions still negotiated, which Chromium requires once
+/// an offer has simulcast) and one decoder sees one layer.
+pub(super) fn keep_top_simulcast_layer(offer: &str) -> String {
+    let mut out = String::with_capacity(offer.len());
+    let mut sections: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in offer.lines().map(|l| l.trim_end_matches('\r')) {
+        if line.starts_with("m=") {
+            sections.push(Vec::new());
+        }
+        if let Some(last) = sections.last_mut() {
+            last.push(line);
+        }
+    }
+    for section in sections {
+        let top = section
+            .iter()
+            .find_map(|l| l.strip_prefix("a=simulcast:send "))
+            .and_then(|list| {
+                let rids: Vec<&str> = list
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .split(';')
+                    .filter_map(|alt| alt.split(',').next())
+                    .map(|rid| rid.trim_start_matches('~'))
+                    .filter(|rid| !rid.is_empty())
+                    .collect();
+                rids.iter()
+                    .find(|r| **r == "f")
+                    .or(rids.last())
+                    .map(|r| r.to_string())
+            });
+        for line in section {
+            if line.is_empty() {
+                continue;
+            }
+            if let Some(top) = &top {
+                if line.starts_with("a=simulcast:send ") {
+                    out.push_str(&format!("a=simulcast:send {top}\r\n"));
+                    continue;
+                }
+                if let Some(rid) = line.strip_prefix("a=rid:") {
+                    if rid.split_whitespace().next() != Some(top.as_str()) {
+                        continue;
+                    }
+                }
+            }
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +239,25 @@ mod tests {
         // Already-accepted first section: unchanged.
         let ok = sdp.replace("m=audio 0", "m=audio 9");
         assert_eq!(candidates_in_accepted_sections(&ok), ok);
+    }
+
+    #[test]
+    fn simulcast_reduced_to_the_top_layer() {
+        let offer = "v=0\r\nm=video 9 UDP 96\r\na=mid:0\r\na=recvonly\r\n\
+            m=video 9 UDP 96\r\na=mid:7\r\na=rid:q send\r\na=rid:h send\r\n\
+            a=rid:f send\r\na=simulcast:send q;h;f\r\n";
+        let reduced = keep_top_simulcast_layer(offer);
+        assert_eq!(
+            reduced,
+            "v=0\r\nm=video 9 UDP 96\r\na=mid:0\r\na=recvonly\r\n\
+            m=video 9 UDP 96\r\na=mid:7\r\na=rid:f send\r\na=simulcast:send f\r\n"
+        );
+        // Other names: the last listed layer; no simulcast: unchanged.
+        let other = offer
+            .replace("q;h;f", "lo;~hi")
+            .replace("a=rid:f send\r\n", "a=rid:hi send\r\n");
+        assert!(keep_top_simulcast_layer(&other).contains("a=simulcast:send hi\r\n"));
+        let plain = "v=0\r\nm=video 9 UDP 96\r\na=mid:0\r\n";
+        assert_eq!(keep_top_simulcast_layer(plain), plain);
     }
 }
