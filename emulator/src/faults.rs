@@ -100,10 +100,18 @@ impl FaultBoard {
             .unwrap_or(false)
     }
 
-    /// Whether this LiveKit join must be refused.
-    pub fn take_livekit_refusal(&self, key: &str) -> bool {
-        self.with(key, |f| take_count(&mut f.livekit_refuse_joins))
-            .unwrap_or(false)
+    /// Whether this LiveKit join must be refused; `consume` counts it as one of
+    /// the refusals (livekit-client's validate request after a refused upgrade
+    /// sees the same answer without using one up).
+    pub fn take_livekit_refusal(&self, key: &str, consume: bool) -> bool {
+        self.with(key, |f| {
+            if consume {
+                take_count(&mut f.livekit_refuse_joins)
+            } else {
+                f.livekit_refuse_joins > 0
+            }
+        })
+        .unwrap_or(false)
     }
 
     /// After how many results the socket now opening must drop, once.

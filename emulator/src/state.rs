@@ -216,7 +216,7 @@ impl AppState {
             peer.close();
         }
         if stream.transport == Transport::Native {
-            self.livekit.rooms.end(&stream.id);
+            self.livekit.rooms.end(&stream.id, true);
         }
         let _ = stream.ended.send(Some(reason.to_string()));
         eprintln!("emulator: stream {id} ended: {reason}");

@@ -33,7 +33,8 @@ const openStream = async () => (await emulator.streams()).open[0];
 before(async () => {
   const { pkgDir } = packedPackage();
   emulator = await startEmulator({
-    ttl: 2, www: join(ROOT, "tests/e2e/www"), pkg: pkgDir,
+    // A 4 s lease: keepalives every 2 s, each with a fresh token, well inside TOKEN_TTL.
+    ttl: 4, www: join(ROOT, "tests/e2e/www"), pkg: pkgDir,
     extraArgs: ["--livekit-token-ttl", String(TOKEN_TTL)],
   });
   browser = await launchChromium(solidY4m([230, 20, 20]));
@@ -69,4 +70,111 @@ test("native transport with the real livekit-client: the emulator decodes the pu
   const after = await emulator.streams();
   assert.equal(after.open.length, 0);
   assert.equal(after.ended.at(-1).end_reason, "client_requested");
+});
+
+/** The emulator's log lines about LiveKit participants, from `from` on. */
+const lkLog = (from = 0) => emulator.log().slice(from).split("\n").filter((l) => l.startsWith("livekit: "));
+const redResults = () => current(() => window.current.results.filter((r) => /^red: /.test(r.result)).length);
+
+test("native transport: the room ends server-side, the package rejoins with the newest token (the first one has expired) and red results go on", { timeout: 90_000 }, async () => {
+  const started = await session({ transport: "livekit", livekitClient: "real" });
+  assert.deepEqual(started, { started: true, startError: undefined });
+  const { stream_id: id } = await openStream();
+  await current(() => window.current.untilResults(2, 30000));
+  // Past the first token's lifetime; keepalives (every ~1 s) brought fresh ones.
+  await new Promise((r) => setTimeout(r, (TOKEN_TTL + 1) * 1000));
+  const mark = emulator.log().length;
+  const before = await redResults();
+  assert.deepEqual(await post(`/__emulator/livekit/rooms/${id}/end`), { room: id, participants_told: 1 });
+  await waitFor(async () => (await redResults()) >= before + 3, 30000, "red results after the rejoin");
+  const lines = lkLog(mark);
+  assert.ok(lines.some((l) => / joined room /.test(l)), lines.join("\n"));
+  assert.ok(!lines.some((l) => /join refused/.test(l)), lines.join("\n"));
+  const states = await current(() => window.current.states);
+  assert.ok(states.includes("reconnecting"), states.join(","));
+  assert.equal((await openStream()).stream_id, id, "the same stream");
+  await current(() => window.current.vision.stop());
+});
+
+test("native transport: a dropped signalling socket is resumed by livekit-client with its refreshed token, same participant, frames go on", { timeout: 90_000 }, async () => {
+  const started = await session({ transport: "livekit", livekitClient: "real" });
+  assert.deepEqual(started, { started: true, startError: undefined });
+  const { stream_id: id } = await openStream();
+  await current(() => window.current.untilResults(2, 30000));
+  await new Promise((r) => setTimeout(r, (TOKEN_TTL + 1) * 1000));
+  const mark = emulator.log().length;
+  const frames = (await openStream()).frames_decoded;
+  assert.equal((await post(`/__emulator/livekit/rooms/${id}/drop-signal`)).dropped, 1);
+  await waitFor(() => lkLog(mark).some((l) => / resumed in room /.test(l)), 20000, "a resume");
+  const lines = lkLog(mark);
+  assert.ok(!lines.some((l) => / joined room |join refused/.test(l)), lines.join("\n"));
+  await waitFor(async () => (await openStream()).frames_decoded > frames + 20, 15000, "frames after the resume");
+  assert.equal(await current(() => window.current.vision.state), "streaming");
+  await current(() => window.current.vision.stop());
+});
+
+test("native transport: switchCamera keeps the stream and the emulator decodes the new track; stop() leaves the room and DELETEs", { timeout: 90_000 }, async () => {
+  const started = await session({ transport: "livekit", livekitClient: "real" });
+  assert.deepEqual(started, { started: true, startError: undefined });
+  const { stream_id: id } = await openStream();
+  await current(() => window.current.untilResults(2, 30000));
+  const switched = await current(async () => {
+    const old = window.current.vision.getMediaStream().getVideoTracks()[0];
+    await window.current.vision.switchCamera("user");
+    const now = window.current.vision.getMediaStream().getVideoTracks()[0];
+    return { oldState: old.readyState, newState: now.readyState, same: old === now };
+  });
+  assert.deepEqual(switched, { oldState: "ended", newState: "live", same: false });
+  // The old track is stopped: frames decoded from now on are the new track's.
+  const frames = (await openStream()).frames_decoded;
+  const results = await redResults();
+  await waitFor(async () => (await openStream()).frames_decoded > frames + 20, 15000, "the new track's frames");
+  await waitFor(async () => (await redResults()) >= results + 2, 15000, "red results after the switch");
+  assert.equal((await openStream()).stream_id, id);
+  const mark = emulator.log().length;
+  await current(() => window.current.vision.stop());
+  await waitFor(() => lkLog(mark).some((l) => / left room /.test(l)), 5000, "a leave");
+  const after = await emulator.streams();
+  assert.equal(after.open.length, 0);
+  assert.equal(after.ended.find((s) => s.stream_id === id).end_reason, "client_requested");
+});
+
+test("source {type:'livekit'}: the page publishes into its own room with livekit-client (simulcast, H.264) and the stream made with that source gets red results", { timeout: 90_000 }, async () => {
+  const room = await post("/__emulator/livekit/token", { room: "app-room", identity: "app" });
+  assert.equal(room.url, emulator.url.replace("http:", "ws:"));
+  const published = await current(async ({ url, token }) => {
+    const lk = await import("/vendor/livekit-client.mjs");
+    const appRoom = (window.appRoom = new lk.Room());
+    await appRoom.connect(url, token);
+    const [track] = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } })).getVideoTracks();
+    window.appTrack = track;
+    const pub = await appRoom.localParticipant.publishTrack(track, { videoCodec: "h264", simulcast: true });
+    return { sid: pub.trackSid, state: appRoom.state };
+  }, room);
+  assert.match(published.sid, /^TR_/);
+  const started = await session({ source: { type: "livekit", url: room.url, token: room.token } });
+  assert.deepEqual(started, { started: true, startError: undefined });
+  const open = await openStream();
+  assert.deepEqual([open.transport, open.room], ["livekit", "app-room"]);
+  await current(() => window.current.untilResults(3, 30000));
+  const results = await current(() => window.current.results.map((r) => r.result));
+  for (const r of results) assert.match(r, /^red: mean RGB \(2\d\d, \d{1,2}, \d{1,2}\) over \d+ frames at \d+x\d+$/, r);
+  assert.equal((await openStream()).codec, "H264");
+  assert.equal(await current(() => window.current.vision.getMediaStream() ?? null), null);
+  await current(() => window.current.vision.stop());
+  await current(async () => { await window.appRoom.disconnect(); window.appTrack.stop(); });
+  assert.equal((await emulator.streams()).open.length, 0);
+});
+
+test("native transport: a refused token rejects start() with WebRTCError and deletes the stream", { timeout: 90_000 }, async () => {
+  await post("/__emulator/faults", { api_key: KEY, livekit_refuse_joins: 5 });
+  try {
+    const refused = await session({ transport: "livekit", livekitClient: "real" });
+    assert.equal(refused.startError?.name, "WebRTCError", JSON.stringify(refused));
+    assert.match(refused.startError.message, /could not publish into the LiveKit room/);
+  } finally {
+    await post("/__emulator/faults", { api_key: KEY });
+  }
+  assert.ok(lkLog().some((l) => /join refused: injected fault/.test(l)));
+  assert.equal((await emulator.streams()).open.length, 0, "the failed start deleted its stream");
 });

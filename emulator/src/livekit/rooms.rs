@@ -154,13 +154,18 @@ impl Rooms {
     }
 
     /// Ends room `name`: its sockets get a leave and its media sessions close.
+    /// `forget` also drops the room itself (its stream has ended); otherwise a later
+    /// join finds the same room, and the streams watching it get its frames again.
     /// Returns how many sockets were told.
-    pub fn end(&self, name: &str) -> usize {
-        let room = self
-            .rooms
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(name);
+    pub fn end(&self, name: &str, forget: bool) -> usize {
+        let room = {
+            let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+            if forget {
+                rooms.remove(name)
+            } else {
+                rooms.get(name).cloned()
+            }
+        };
         let Some(room) = room else { return 0 };
         let told = room.tell_all(Control::EndRoom);
         let members: Vec<String> = room.with(|m| m.keys().cloned().collect());
@@ -208,10 +213,13 @@ mod tests {
         assert!(room
             .resume("PA_unknown", tokio::sync::mpsc::unbounded_channel().0)
             .is_none());
-        assert_eq!(rooms.end("r"), 1);
+        assert_eq!(rooms.end("r", false), 1);
         assert_eq!(rx2.try_recv(), Ok(Control::EndRoom));
         assert_eq!(room.participant_count(), 0);
         assert_ne!(first, second);
-        assert_eq!(rooms.end("r"), 0);
+        // Not forgotten: the same room (and sink) for the next join.
+        assert!(Arc::ptr_eq(&room, &rooms.room("r")));
+        assert_eq!(rooms.end("r", true), 0);
+        assert!(!Arc::ptr_eq(&room, &rooms.room("r")));
     }
 }

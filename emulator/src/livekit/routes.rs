@@ -17,7 +17,11 @@ type Params = Query<HashMap<String, String>>;
 
 /// Checks the query's `access_token` (never logged): our signature, not expired,
 /// a room grant, and no `livekit_refuse_joins` fault armed for the room's stream.
-fn admit(state: &AppState, query: &HashMap<String, String>) -> Result<Grant, Response> {
+fn admit(
+    state: &AppState,
+    query: &HashMap<String, String>,
+    consume_fault: bool,
+) -> Result<Grant, Response> {
     let refuse = |why: String| {
         eprintln!("livekit: join refused: {why}");
         (StatusCode::UNAUTHORIZED, why).into_response()
@@ -29,7 +33,7 @@ fn admit(state: &AppState, query: &HashMap<String, String>) -> Result<Grant, Res
         .verify(token)
         .map_err(|e| refuse(e.to_string()))?;
     let key = state.get_any(&grant.room).map(|s| s.api_key.clone());
-    if key.is_some_and(|k| state.faults.take_livekit_refusal(&k)) {
+    if key.is_some_and(|k| state.faults.take_livekit_refusal(&k, consume_fault)) {
         return Err(refuse("injected fault: token refused".into()));
     }
     Ok(grant)
@@ -41,16 +45,10 @@ pub async fn rtc_v1(
     Query(query): Params,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let grant = match admit(&state, &query) {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let join = match query.get("join_request").map(|p| join::decode_v1(p)) {
-        Some(Ok(join)) => join,
-        Some(Err(e)) => return (StatusCode::BAD_REQUEST, e).into_response(),
-        None => return (StatusCode::BAD_REQUEST, "join_request missing").into_response(),
-    };
-    ws.on_upgrade(move |s| socket::serve(state, grant.room, grant.identity, join, s))
+    upgrade(state, query, ws, |q| match q.get("join_request") {
+        Some(p) => join::decode_v1(p),
+        None => Err("join_request missing".into()),
+    })
 }
 
 /// `GET /rtc` (WebSocket): the classic path, offers come over the socket.
@@ -59,18 +57,32 @@ pub async fn rtc_v0(
     Query(query): Params,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let grant = match admit(&state, &query) {
+    upgrade(state, query, ws, |q| Ok(join::decode_v0(q)))
+}
+
+/// Admits the token, reads the join with `read_join`, and runs the socket.
+fn upgrade(
+    state: Arc<AppState>,
+    query: HashMap<String, String>,
+    ws: WebSocketUpgrade,
+    read_join: impl FnOnce(&HashMap<String, String>) -> Result<join::Join, String>,
+) -> Response {
+    let grant = match admit(&state, &query, true) {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let join = join::decode_v0(&query);
-    ws.on_upgrade(move |s| socket::serve(state, grant.room, grant.identity, join, s))
+    match read_join(&query) {
+        Ok(join) => {
+            ws.on_upgrade(move |s| socket::serve(state, grant.room, grant.identity, join, s))
+        }
+        Err(e) => (StatusCode::BAD_REQUEST, e).into_response(),
+    }
 }
 
 /// `GET /rtc/validate` and `/rtc/v1/validate`: livekit-client asks why an upgrade
 /// failed; 401 makes it report a refused token instead of retrying.
 pub async fn validate(State(state): State<Arc<AppState>>, Query(query): Params) -> Response {
-    match admit(&state, &query) {
+    match admit(&state, &query, false) {
         Ok(_) => (StatusCode::OK, "success").into_response(),
         Err(r) => r,
     }
@@ -90,7 +102,7 @@ pub async fn mint_token(State(state): State<Arc<AppState>>, Json(body): Json<Val
         .unwrap_or("app");
     match state.livekit.tokens.mint(room, identity) {
         Ok(token) => Json(json!({
-            "url": state.settings.livekit_url,
+            "url": state.livekit_url(),
             "token": token,
             "room": room,
             "identity": identity,
@@ -110,6 +122,6 @@ pub async fn drop_signal(State(state): State<Arc<AppState>>, Path(room): Path<St
 /// `POST /__emulator/livekit/rooms/{room}/end`: the room ends; its participants get
 /// a leave (DISCONNECT, room deleted). A native stream's room is named by its id.
 pub async fn end_room(State(state): State<Arc<AppState>>, Path(room): Path<String>) -> Response {
-    let told = state.livekit.rooms.end(&room);
+    let told = state.livekit.rooms.end(&room, false);
     Json(json!({"room": room, "participants_told": told})).into_response()
 }

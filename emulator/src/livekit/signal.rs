@@ -37,6 +37,9 @@ pub struct Participant {
     pub room: String,
     /// Tracks published so far (`TR_…` ids).
     pub tracks: Vec<lk::TrackInfo>,
+    /// The video codec of the latest published track ("vp8", "h264"), which the
+    /// answers put first, as a LiveKit server answers with the track's codec.
+    pub video_codec: Option<String>,
 }
 
 impl Participant {
@@ -47,6 +50,7 @@ impl Participant {
             identity,
             room,
             tracks: Vec::new(),
+            video_codec: None,
         }
     }
 
@@ -111,9 +115,27 @@ impl Participant {
         }
     }
 
-    /// `add_track` → `track_published`, with a new track id.
+    /// `add_track` → `track_published`, with a new track id. A video codec the
+    /// emulator cannot decode (VP9, AV1) is answered with VP8, which livekit-client
+    /// then publishes instead (its fallback to the server's codec).
     fn publish(&mut self, add: lk::AddTrackRequest) -> Resp {
+        let codecs = match add.simulcast_codecs.first() {
+            Some(asked) if add.r#type == lk::TrackType::Video as i32 => {
+                let codec = match asked.codec.to_ascii_lowercase().as_str() {
+                    "h264" => "h264",
+                    _ => "vp8",
+                };
+                self.video_codec = Some(codec.to_string());
+                vec![lk::SimulcastCodecInfo {
+                    mime_type: format!("video/{}", codec.to_ascii_uppercase()),
+                    cid: add.cid.clone(),
+                    ..Default::default()
+                }]
+            }
+            _ => Vec::new(),
+        };
         let track = lk::TrackInfo {
+            codecs,
             sid: format!("TR_{}_{}", self.sid, self.tracks.len() + 1),
             r#type: add.r#type,
             name: add.name,
@@ -207,6 +229,11 @@ mod tests {
             ..Default::default()
         };
         let add = lk::AddTrackRequest {
+            simulcast_codecs: vec![lk::SimulcastCodec {
+                codec: "av1".into(),
+                cid: "cam-1".into(),
+                ..Default::default()
+            }],
             cid: "cam-1".into(),
             r#type: lk::TrackType::Video as i32,
             width: 1280,
@@ -222,6 +249,9 @@ mod tests {
         let track = published.track.clone().unwrap();
         assert_eq!((track.sid.as_str(), track.width), ("TR_PA_1_1", 1280));
         assert_eq!(p.tracks.len(), 1);
+        // AV1 is not decoded here: the server's codec is VP8.
+        assert_eq!(track.codecs[0].mime_type, "video/VP8");
+        assert_eq!(p.video_codec.as_deref(), Some("vp8"));
         let Resp::Join(join) = p.join_response() else {
             panic!()
         };

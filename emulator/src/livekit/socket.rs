@@ -6,7 +6,7 @@
 use super::join::Join;
 use super::rooms::{Control, Room};
 use super::signal::{self, Action, Participant};
-use crate::peer::{self, Answering, PeerHandle};
+use crate::peer::{self, Answering, PeerHandle, VideoCodec};
 use crate::state::AppState;
 use axum::extract::ws::{Message, WebSocket};
 use livekit_protocol as lk;
@@ -66,7 +66,7 @@ pub async fn serve(
         }
     );
     if let Some((sdp, id)) = join.offer {
-        if answer(&state, &room, &mut peer, &mut ws, sdp, id)
+        if answer(&state, &room, &mut peer, &mut ws, (sdp, id), None)
             .await
             .is_err()
         {
@@ -91,7 +91,10 @@ pub async fn serve(
                 for action in participant.handle(message, now_ms) {
                     let sent = match action {
                         Action::Send(resp) => send(&mut ws, resp).await,
-                        Action::AnswerOffer(sdp, id) => answer(&state, &room, &mut peer, &mut ws, sdp, id).await,
+                        Action::AnswerOffer(sdp, id) => {
+                            let prefer = participant.video_codec.as_deref().and_then(VideoCodec::from_sdp_name);
+                            answer(&state, &room, &mut peer, &mut ws, (sdp, id), prefer).await
+                        }
                         Action::Leave => { left = true; Ok(()) }
                     };
                     if sent.is_err() { break; }
@@ -146,11 +149,11 @@ async fn answer(
     room: &Room,
     peer: &mut Option<Arc<PeerHandle>>,
     ws: &mut WebSocket,
-    offer: String,
-    id: u32,
+    (offer, id): (String, u32),
+    prefer: Option<VideoCodec>,
 ) -> Result<(), axum::Error> {
     let answered = match peer {
-        Some(p) => p.renegotiate(offer).await,
+        Some(p) => p.renegotiate(offer, prefer).await,
         None => {
             let sink = Arc::clone(&room.sink);
             let ip = state.settings.media_ip;

@@ -65,7 +65,11 @@ struct Shared {
 /// What a handle asks of its running session thread.
 pub(super) enum Command {
     /// Accept a renegotiation offer on the same connection; the answer (or why not) goes back.
-    Offer(String, oneshot::Sender<Result<String, PeerError>>),
+    Offer(
+        String,
+        Option<VideoCodec>,
+        oneshot::Sender<Result<String, PeerError>>,
+    ),
 }
 
 /// How a session answers offers.
@@ -101,14 +105,19 @@ impl PeerHandle {
     }
 
     /// Answers a renegotiation offer on the running connection (a new track, an ICE
-    /// restart). Waits for the session thread, which takes it within ~50 ms.
-    pub async fn renegotiate(&self, offer_sdp: String) -> Result<String, PeerError> {
+    /// restart), with `prefer` first among the answer's video codecs. Waits for
+    /// the session thread, which takes it within ~50 ms.
+    pub async fn renegotiate(
+        &self,
+        offer_sdp: String,
+        prefer: Option<VideoCodec>,
+    ) -> Result<String, PeerError> {
         let (tx, rx) = oneshot::channel();
         let sent = self
             .commands
             .lock()
             .map_err(|_| PeerError::Io("session lock poisoned".into()))?
-            .send(Command::Offer(offer_sdp, tx));
+            .send(Command::Offer(offer_sdp, prefer, tx));
         if sent.is_err() {
             return Err(PeerError::Io("the session has ended".into()));
         }

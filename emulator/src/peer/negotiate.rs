@@ -57,7 +57,10 @@ pub(super) fn negotiate(
             "str0m refused host candidate {local}"
         )));
     }
-    let answer = accept(&mut rtc, offer)?;
+    let mut answer = accept(&mut rtc, offer)?;
+    if answering == Answering::LiveKit {
+        answer = sdp::follow_offer_codec_order(offer_sdp, &answer);
+    }
     let answered = sdp::video_codecs(&answer);
     if !codecs.iter().any(|c| answered.contains(c)) {
         let why = if codecs == [VideoCodec::H264] {
@@ -76,17 +79,29 @@ pub(super) fn negotiate(
 
 /// Answers a later offer on the running `rtc` (LiveKit renegotiates for every
 /// published track, and offers an ICE restart after a resume).
+/// `prefer`: the video codec to list first (the published track's).
 pub(super) fn renegotiate(
     rtc: &mut Rtc,
     offer_sdp: &str,
     answering: Answering,
+    prefer: Option<VideoCodec>,
 ) -> Result<String, PeerError> {
     let offer = match answering {
         Answering::LiveKit => sdp::keep_top_simulcast_layer(offer_sdp),
         Answering::Webrtc => offer_sdp.to_string(),
     };
-    let offer = parse_offer(&offer)?;
-    accept(rtc, offer)
+    let parsed = parse_offer(&offer)?;
+    let answer = accept(rtc, parsed)?;
+    Ok(match answering {
+        Answering::LiveKit => {
+            let ordered = sdp::follow_offer_codec_order(&offer, &answer);
+            match prefer {
+                Some(codec) => sdp::put_codec_first(&ordered, codec),
+                None => ordered,
+            }
+        }
+        Answering::Webrtc => answer,
+    })
 }
 
 fn parse_offer(offer_sdp: &str) -> Result<SdpOffer, PeerError> {

@@ -273,8 +273,9 @@ impl Session {
     fn take_commands(&mut self) {
         while let Ok(command) = self.inbox.try_recv() {
             match command {
-                Command::Offer(offer, reply) => {
-                    let answer = negotiate::renegotiate(&mut self.rtc, &offer, self.answering);
+                Command::Offer(offer, prefer, reply) => {
+                    let answer =
+                        negotiate::renegotiate(&mut self.rtc, &offer, self.answering, prefer);
                     let _ = reply.send(answer);
                 }
             }
