@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use overshoot_protocol::{validate_request, Backend, CreateStreamRequest};
+use overshoot_protocol::{validate_request, Backend, CreateStreamRequest, Source};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -158,8 +158,24 @@ pub async fn create_stream(
     };
     let ttl = state.settings.ttl_seconds;
     let (ended, _) = tokio::sync::watch::channel(None);
+    let id = state.new_id();
+    // The LiveKit room whose frames the stream gets: the native transport's own room
+    // (named by the stream id), or the app's room when its token is one the emulator
+    // signed (a room on another server cannot be joined from here).
+    let room = match (&request.source, transport) {
+        (_, Transport::Native) => Some(id.clone()),
+        (Some(Source::Livekit { token, .. }), _) => {
+            state.livekit.tokens.verify(token).ok().map(|g| g.room)
+        }
+        _ => None,
+    };
+    let sink = match (&peer, &room) {
+        (Some(p), _) => Some(p.sink()),
+        (None, Some(room)) => Some(Arc::clone(&state.livekit.rooms.room(room).sink)),
+        (None, None) => None,
+    };
     let stream = Arc::new(Stream {
-        id: state.new_id(),
+        id,
         api_key: key,
         mode,
         backend: request.inference.backend.unwrap_or(Backend::Overshoot),
@@ -168,6 +184,8 @@ pub async fn create_stream(
         structured: request.inference.output_schema_json.is_some(),
         prompt: Mutex::new(request.inference.prompt.clone()),
         peer,
+        sink,
+        room,
         transport,
         lease_deadline: Mutex::new(Instant::now() + Duration::from_secs_f64(ttl)),
         keepalives: AtomicU32::new(0),
@@ -181,10 +199,14 @@ pub async fn create_stream(
         "emulator: stream {} created ({:?}, result every {:.2} s)",
         stream.id, mode, interval
     );
-    // The native transport's room: no LiveKit server runs here, so the URL is
-    // `--livekit-url` and the token names the stream and its renewal count.
-    let livekit = (transport == Transport::Native)
-        .then(|| json!({"url": state.settings.livekit_url, "token": livekit_token(&stream.id, 0)}));
+    // The native transport's room, hosted here unless `--livekit-url` names another server.
+    let livekit = match transport {
+        Transport::Native => match livekit_token(&state, &stream.id) {
+            Ok(token) => Some(json!({"url": state.livekit_url(), "token": token})),
+            Err(r) => return r,
+        },
+        _ => None,
+    };
     let turn_servers = if state.faults.take_malformed_create(&stream.api_key) {
         json!("turn:not-a-list")
     } else if transport == Transport::Webrtc {
@@ -202,9 +224,21 @@ pub async fn create_stream(
     .into_response()
 }
 
-/// The LiveKit token of `stream` after `renewals` keepalives.
-fn livekit_token(stream: &str, renewals: u32) -> String {
-    format!("lk-{stream}-{renewals}")
+/// A fresh token for the native transport's room of `stream` (the room is named by
+/// the stream id; the client publishes as `overshoot-client`).
+fn livekit_token(state: &AppState, stream: &str) -> Result<String, Response> {
+    state
+        .livekit
+        .tokens
+        .mint(stream, "overshoot-client")
+        .map_err(|e| {
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                &format!("cannot sign a LiveKit token: {e}"),
+                None,
+            )
+        })
 }
 
 /// Answers a WebRTC offer with a decoding receiver, or the error response.
@@ -261,10 +295,13 @@ pub async fn keepalive(
     if let Ok(mut d) = stream.lease_deadline.lock() {
         *d = Instant::now() + Duration::from_secs_f64(ttl);
     }
-    let renewals = stream.keepalives.fetch_add(1, Ordering::Relaxed) + 1;
+    stream.keepalives.fetch_add(1, Ordering::Relaxed);
     let mut answer = json!({"status": "ok", "stream_id": id, "ttl_seconds": ttl});
     if stream.transport == Transport::Native {
-        answer["livekit_token"] = json!(livekit_token(&id, renewals));
+        match livekit_token(&state, &id) {
+            Ok(token) => answer["livekit_token"] = json!(token),
+            Err(r) => return r,
+        }
     }
     Json(answer).into_response()
 }

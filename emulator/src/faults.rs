@@ -39,6 +39,9 @@ pub struct Faults {
     /// How long after the socket authenticates that burst starts (default 0), so a
     /// benchmark can take its "before" measurements once the stream is up.
     pub burst_delay_ms: u64,
+    /// Refuse the next N LiveKit joins (new or resumed) into this key's native
+    /// rooms with 401, as a server refusing the token.
+    pub livekit_refuse_joins: u32,
 }
 
 /// Fault switches of every key.
@@ -95,6 +98,20 @@ impl FaultBoard {
     pub fn take_malformed_result(&self, key: &str) -> bool {
         self.with(key, |f| take_count(&mut f.malformed_results))
             .unwrap_or(false)
+    }
+
+    /// Whether this LiveKit join must be refused; `consume` counts it as one of
+    /// the refusals (livekit-client's validate request after a refused upgrade
+    /// sees the same answer without using one up).
+    pub fn take_livekit_refusal(&self, key: &str, consume: bool) -> bool {
+        self.with(key, |f| {
+            if consume {
+                take_count(&mut f.livekit_refuse_joins)
+            } else {
+                f.livekit_refuse_joins > 0
+            }
+        })
+        .unwrap_or(false)
     }
 
     /// After how many results the socket now opening must drop, once.

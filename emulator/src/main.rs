@@ -5,11 +5,12 @@
 //!
 //! Usage: `overshoot-emulator [--port N] [--ttl SECONDS] [--api-key KEY]...
 //! [--no-credits-key KEY]... [--max-streams-per-key N] [--media-ip IP] [--www DIR] [--pkg DIR]
-//! [--turn-servers JSON] [--livekit-url URL]`. Prints `listening on http://127.0.0.1:PORT`.
+//! [--turn-servers JSON] [--livekit-url URL] [--livekit-token-ttl SECONDS]`. Prints `listening on http://127.0.0.1:PORT`.
 //! Default key: `emulator-key`.
 
 mod api;
 mod faults;
+mod livekit;
 mod peer;
 mod results;
 mod state;
@@ -37,7 +38,8 @@ fn parse_args() -> Result<Args, String> {
             max_streams_per_key: 5,
             no_credit_keys: Vec::new(),
             media_ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
-            livekit_url: "wss://livekit.emulator.invalid".into(),
+            livekit_url: String::new(),
+            livekit_token_ttl: std::time::Duration::from_secs(600),
         },
         www: None,
         pkg: None,
@@ -65,6 +67,12 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("--max-streams-per-key: {e}"))?
             }
             "--livekit-url" => args.settings.livekit_url = value()?,
+            "--livekit-token-ttl" => {
+                let s: f64 = value()?
+                    .parse()
+                    .map_err(|e| format!("--livekit-token-ttl: {e}"))?;
+                args.settings.livekit_token_ttl = std::time::Duration::from_secs_f64(s.max(1.0));
+            }
             "--www" => args.www = Some(value()?),
             "--pkg" => args.pkg = Some(value()?),
             "--turn-servers" => {
@@ -108,14 +116,27 @@ async fn main() {
         .route("/__emulator/credits", post(api::set_credits))
         .route("/__emulator/faults", post(faults::arm))
         .route("/__emulator/streams/{id}/end", post(faults::end_stream))
-        .route("/__emulator/streams/{id}/drop-media", post(api::drop_media));
+        .route("/__emulator/streams/{id}/drop-media", post(api::drop_media))
+        .route("/rtc/v1", get(livekit::rtc_v1))
+        .route("/rtc", get(livekit::rtc_v0))
+        .route("/rtc/v1/validate", get(livekit::validate))
+        .route("/rtc/validate", get(livekit::validate))
+        .route("/__emulator/livekit/token", post(livekit::mint_token))
+        .route(
+            "/__emulator/livekit/rooms/{room}/drop-signal",
+            post(livekit::drop_signal),
+        )
+        .route(
+            "/__emulator/livekit/rooms/{room}/end",
+            post(livekit::end_room),
+        );
     if let Some(pkg) = args.pkg {
         app = app.nest_service("/pkg", ServeDir::new(pkg));
     }
     if let Some(www) = args.www {
         app = app.fallback_service(ServeDir::new(www));
     }
-    let app = app.layer(cors).with_state(state);
+    let app = app.layer(cors).with_state(state.clone());
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -127,6 +148,7 @@ async fn main() {
         }
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
+    state.set_self_url(format!("ws://127.0.0.1:{port}"));
     println!("listening on http://127.0.0.1:{port}");
     if let Err(e) = axum::serve(listener, app).await {
         eprintln!("overshoot-emulator: {e}");

@@ -54,7 +54,7 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
     // (checked every 10 ms) the result ticker waits.
     let mut ticker = tokio::time::interval(stream.result_interval);
     ticker.tick().await; // the first tick is immediate
-    let mut anchored = stream.peer.is_none();
+    let mut anchored = stream.sink.is_none();
     let mut first_frame_poll = tokio::time::interval(Duration::from_millis(10));
     let mut window_start = Instant::now();
     let drop_after = state.faults.take_socket_drop(&key);
@@ -73,7 +73,7 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
                 }
             }
             _ = first_frame_poll.tick(), if !anchored => {
-                let first = stream.peer.as_ref().and_then(|p| p.totals().first_frame_at);
+                let first = stream.sink.as_ref().and_then(|s| s.totals().first_frame_at);
                 if let Some(first) = first {
                     let start = tokio::time::Instant::from_std(first) + stream.result_interval;
                     ticker = tokio::time::interval_at(start, stream.result_interval);
@@ -83,17 +83,17 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
             }
             _ = ticker.tick(), if anchored => {
                 let started = Instant::now();
-                let text = match &stream.peer {
-                    Some(peer) => {
-                        let clip = peer.take_clip();
+                let text = match &stream.sink {
+                    Some(sink) => {
+                        let clip = sink.take_clip();
                         if clip.frames == 0 {
                             continue; // no video in this window: nothing to infer
                         }
                         describe(&stream, &clip)
                     }
-                    // No LiveKit server here: say so instead of inventing a picture.
+                    // A room on another LiveKit server: say so instead of inventing a picture.
                     None => format!(
-                        "no frames: the emulator cannot join LiveKit rooms ({} transport)",
+                        "no frames: the emulator cannot join LiveKit rooms it does not host ({} transport)",
                         if stream.transport == Transport::Native { "native" } else { "livekit" }
                     ),
                 };

@@ -1,7 +1,8 @@
 //! Streams the emulator holds: lease deadlines, prompts, the WebRTC peer, and how
 //! each one ended (kept for the test-only `/__emulator/streams` report).
 
-use crate::peer::PeerHandle;
+use crate::livekit::LiveKit;
+use crate::peer::{FrameSink, PeerHandle};
 use overshoot_protocol::{Backend, Mode};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -26,8 +27,11 @@ pub struct Settings {
     /// Loopback by default; Firefox ignores loopback candidates, so its tests pass a
     /// local interface address.
     pub media_ip: std::net::IpAddr,
-    /// The room URL the native transport's answer names (no LiveKit server runs here).
+    /// The room URL the native transport's answer names (`--livekit-url`); empty:
+    /// the emulator's own LiveKit server (see [`AppState::livekit_url`]).
     pub livekit_url: String,
+    /// Lifetime of the LiveKit tokens the emulator signs (`--livekit-token-ttl`).
+    pub livekit_token_ttl: Duration,
 }
 
 /// One stream.
@@ -40,8 +44,14 @@ pub struct Stream {
     pub result_interval: Duration,
     pub structured: bool,
     pub prompt: Mutex<String>,
-    /// The WebRTC receiver; `None` for the LiveKit transports (no LiveKit server here).
+    /// The WebRTC receiver; `None` for the LiveKit transports.
     pub peer: Option<PeerHandle>,
+    /// Where the stream's decoded frames arrive: the peer's sink, or the LiveKit
+    /// room's; `None` for a `{type:"livekit"}` source whose room is not the emulator's.
+    pub sink: Option<Arc<FrameSink>>,
+    /// The emulator-hosted LiveKit room the stream watches (the native transport's
+    /// room is named by the stream id).
+    pub room: Option<String>,
     /// How the video reaches the server.
     pub transport: Transport,
     pub lease_deadline: Mutex<Instant>,
@@ -83,6 +93,8 @@ pub struct StreamReport {
     pub frames_decoded: u64,
     pub codec: Option<String>,
     pub end_reason: Option<String>,
+    /// The emulator-hosted LiveKit room the stream watches, if any.
+    pub room: Option<String>,
     /// Milliseconds from the stream's creation to its first decoded frame; null before it.
     pub first_frame_ms: Option<f64>,
     /// Wall-clock time of the first decoded frame, in ms since the Unix epoch (to
@@ -99,12 +111,23 @@ pub struct AppState {
     out_of_credits: Mutex<std::collections::HashSet<String>>,
     /// Armed fault injections.
     pub faults: crate::faults::FaultBoard,
+    /// The LiveKit server: rooms and tokens.
+    pub livekit: LiveKit,
+    /// `ws://127.0.0.1:PORT` once the listener is bound (the default LiveKit URL).
+    self_url: std::sync::OnceLock<String>,
 }
 
 impl AppState {
     pub fn new(settings: Settings) -> Arc<AppState> {
         let out_of_credits = settings.no_credit_keys.iter().cloned().collect();
+        let secret: Vec<u8> = (0..8).flat_map(|_| rand_u32().to_le_bytes()).collect();
+        let livekit = LiveKit {
+            rooms: Default::default(),
+            tokens: crate::livekit::token::TokenIssuer::new(secret, settings.livekit_token_ttl),
+        };
         Arc::new(AppState {
+            livekit,
+            self_url: Default::default(),
             out_of_credits: Mutex::new(out_of_credits),
             faults: Default::default(),
             settings,
@@ -112,6 +135,22 @@ impl AppState {
             ended: Mutex::new(Vec::new()),
             next_id: AtomicU32::new(1),
         })
+    }
+
+    /// Records where the emulator listens (`ws://127.0.0.1:PORT`): the default
+    /// LiveKit URL. Set once, after binding.
+    pub fn set_self_url(&self, url: String) {
+        let _ = self.self_url.set(url);
+    }
+
+    /// The LiveKit URL the native transport's answers name: `--livekit-url`, else
+    /// the emulator itself.
+    pub fn livekit_url(&self) -> String {
+        if self.settings.livekit_url.is_empty() {
+            self.self_url.get().cloned().unwrap_or_default()
+        } else {
+            self.settings.livekit_url.clone()
+        }
     }
 
     /// A fresh stream id.
@@ -176,6 +215,9 @@ impl AppState {
         if let Some(peer) = &stream.peer {
             peer.close();
         }
+        if stream.transport == Transport::Native {
+            self.livekit.rooms.end(&stream.id, true);
+        }
         let _ = stream.ended.send(Some(reason.to_string()));
         eprintln!("emulator: stream {id} ended: {reason}");
         let report = report(&stream, Some(reason.to_string()));
@@ -198,7 +240,7 @@ impl AppState {
 }
 
 fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
-    let totals = stream.peer.as_ref().map(|p| p.totals()).unwrap_or_default();
+    let totals = stream.sink.as_ref().map(|s| s.totals()).unwrap_or_default();
     let first_frame_ms = totals.first_frame_at.map(|first| {
         first
             .saturating_duration_since(stream.created_at)
@@ -219,6 +261,7 @@ fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
         frames_decoded: totals.frames_decoded,
         codec: totals.codec.map(str::to_string),
         end_reason,
+        room: stream.room.clone(),
         first_frame_ms,
         first_frame_unix_ms,
     }

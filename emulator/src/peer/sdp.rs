@@ -8,19 +8,7 @@ use super::{PeerError, VideoCodec, PREFERRED};
 /// browsers ignore its candidates and never connect; so every accepted section
 /// that lacks them gets a copy (they all share one BUNDLE transport).
 pub(super) fn candidates_in_accepted_sections(sdp: &str) -> String {
-    let mut sections: Vec<Vec<&str>> = vec![Vec::new()];
-    for line in sdp
-        .lines()
-        .map(|l| l.trim_end_matches('\r'))
-        .filter(|l| !l.is_empty())
-    {
-        if line.starts_with("m=") {
-            sections.push(Vec::new());
-        }
-        if let Some(last) = sections.last_mut() {
-            last.push(line);
-        }
-    }
+    let sections = split_sections(sdp);
     let is_candidate = |l: &&str| l.starts_with("a=candidate:");
     let accepted = |sec: &[&str]| {
         sec.first().is_some_and(|m| {
@@ -122,6 +110,134 @@ fn video_codec_names(sdp: &str) -> Vec<String> {
     names
 }
 
+/// Reduces every simulcast m-section of an offer to its top layer: the rid `f`
+/// (livekit-client's full resolution) when present, else the last one listed. The
+/// answer then reads `a=simulcast:recv f`, so the browser sends that one encoding
+/// (with the RID header extensions still negotiated, which Chromium requires once
+/// an offer has simulcast) and one decoder sees one layer.
+pub(super) fn keep_top_simulcast_layer(offer: &str) -> String {
+    let mut out = String::with_capacity(offer.len());
+    for section in split_sections(offer) {
+        let top = section
+            .iter()
+            .find_map(|l| l.strip_prefix("a=simulcast:send "))
+            .and_then(|list| {
+                let rids: Vec<&str> = list
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .split(';')
+                    .filter_map(|alt| alt.split(',').next())
+                    .map(|rid| rid.trim_start_matches('~'))
+                    .filter(|rid| !rid.is_empty())
+                    .collect();
+                rids.iter()
+                    .find(|r| **r == "f")
+                    .or(rids.last())
+                    .map(|r| r.to_string())
+            });
+        for line in section {
+            if let Some(top) = &top {
+                if line.starts_with("a=simulcast:send ") {
+                    out.push_str(&format!("a=simulcast:send {top}\r\n"));
+                    continue;
+                }
+                if let Some(rid) = line.strip_prefix("a=rid:") {
+                    if rid.split_whitespace().next() != Some(top.as_str()) {
+                        continue;
+                    }
+                }
+            }
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+/// Reorders the payload types of each `m=video` line of `answer` as the offer's
+/// section with the same mid lists them, so the offerer's preferred codec comes
+/// first and is the one it sends (str0m lists them in its configuration's order).
+/// livekit-client puts the app's `videoCodec` first in the published section.
+pub(super) fn follow_offer_codec_order(offer: &str, answer: &str) -> String {
+    let offer_order: Vec<(String, Vec<String>)> = split_sections(offer)
+        .iter()
+        .filter_map(|sec| {
+            let pts = sec.first()?.strip_prefix("m=video ")?;
+            let mid = sec.iter().find_map(|l| l.strip_prefix("a=mid:"))?;
+            let pts = pts.split_whitespace().skip(2).map(str::to_string).collect();
+            Some((mid.to_string(), pts))
+        })
+        .collect();
+    let mut out = String::with_capacity(answer.len());
+    for sec in split_sections(answer) {
+        let mid = sec.iter().find_map(|l| l.strip_prefix("a=mid:"));
+        let order = mid.and_then(|m| offer_order.iter().find(|(om, _)| om == m));
+        for (i, line) in sec.iter().enumerate() {
+            match (i, line.strip_prefix("m=video "), order) {
+                (0, Some(rest), Some((_, order))) => {
+                    let mut parts: Vec<&str> = rest.split_whitespace().collect();
+                    let head: Vec<&str> = parts.drain(..2.min(parts.len())).collect();
+                    let rank = |pt: &&str| order.iter().position(|o| o == pt).unwrap_or(usize::MAX);
+                    parts.sort_by_key(rank);
+                    out.push_str(&format!("m=video {} {}", head.join(" "), parts.join(" ")));
+                }
+                _ => out.push_str(line),
+            }
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+/// Moves the payload types of `codec` to the front of every `m=video` line (a
+/// stable move: the others keep their order), so the browser sends `codec`.
+pub(super) fn put_codec_first(answer: &str, codec: VideoCodec) -> String {
+    let mut out = String::with_capacity(answer.len());
+    for sec in split_sections(answer) {
+        let pts: Vec<&str> = sec
+            .iter()
+            .filter_map(|l| l.strip_prefix("a=rtpmap:"))
+            .filter_map(|map| {
+                let (pt, encoding) = map.split_once(' ')?;
+                let name = encoding.split('/').next()?;
+                (VideoCodec::from_sdp_name(name) == Some(codec)).then_some(pt)
+            })
+            .collect();
+        for (i, line) in sec.iter().enumerate() {
+            match line.strip_prefix("m=video ") {
+                Some(rest) if i == 0 => {
+                    let mut parts: Vec<&str> = rest.split_whitespace().collect();
+                    let head: Vec<&str> = parts.drain(..2.min(parts.len())).collect();
+                    parts.sort_by_key(|pt| !pts.contains(pt));
+                    out.push_str(&format!("m=video {} {}", head.join(" "), parts.join(" ")));
+                }
+                _ => out.push_str(line),
+            }
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+/// The session part and the m-sections of an SDP, each as its non-empty lines.
+fn split_sections(sdp: &str) -> Vec<Vec<&str>> {
+    let mut sections: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in sdp
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.is_empty())
+    {
+        if line.starts_with("m=") {
+            sections.push(Vec::new());
+        }
+        if let Some(last) = sections.last_mut() {
+            last.push(line);
+        }
+    }
+    sections
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +298,49 @@ mod tests {
         // Already-accepted first section: unchanged.
         let ok = sdp.replace("m=audio 0", "m=audio 9");
         assert_eq!(candidates_in_accepted_sections(&ok), ok);
+    }
+
+    #[test]
+    fn simulcast_reduced_to_the_top_layer() {
+        let offer = "v=0\r\nm=video 9 UDP 96\r\na=mid:0\r\na=recvonly\r\n\
+            m=video 9 UDP 96\r\na=mid:7\r\na=rid:q send\r\na=rid:h send\r\n\
+            a=rid:f send\r\na=simulcast:send q;h;f\r\n";
+        let reduced = keep_top_simulcast_layer(offer);
+        assert_eq!(
+            reduced,
+            "v=0\r\nm=video 9 UDP 96\r\na=mid:0\r\na=recvonly\r\n\
+            m=video 9 UDP 96\r\na=mid:7\r\na=rid:f send\r\na=simulcast:send f\r\n"
+        );
+        // Other names: the last listed layer; no simulcast: unchanged.
+        let other = offer
+            .replace("q;h;f", "lo;~hi")
+            .replace("a=rid:f send\r\n", "a=rid:hi send\r\n");
+        assert!(keep_top_simulcast_layer(&other).contains("a=simulcast:send hi\r\n"));
+        let plain = "v=0\r\nm=video 9 UDP 96\r\na=mid:0\r\n";
+        assert_eq!(keep_top_simulcast_layer(plain), plain);
+    }
+
+    #[test]
+    fn answer_follows_the_offer_codec_order() {
+        let offer = "v=0\r\nm=video 9 UDP 102 103 96 97\r\na=mid:7\r\n";
+        let answer =
+            "v=0\r\nm=video 9 UDP 96 97 102 103\r\na=mid:7\r\nm=audio 9 UDP 111\r\na=mid:8\r\n";
+        assert_eq!(
+            follow_offer_codec_order(offer, answer),
+            "v=0\r\nm=video 9 UDP 102 103 96 97\r\na=mid:7\r\nm=audio 9 UDP 111\r\na=mid:8\r\n"
+        );
+        // A section the offer does not have, or an unknown type: left in place / last.
+        let other = answer.replace("a=mid:7", "a=mid:9");
+        assert_eq!(follow_offer_codec_order(offer, &other), other);
+    }
+
+    #[test]
+    fn preferred_codec_first() {
+        let answer = "v=0\r\nm=video 9 UDP 96 97 102 103\r\na=mid:7\r\n\
+            a=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=rtpmap:102 H264/90000\r\n\
+            a=rtpmap:103 rtx/90000\r\n";
+        let moved = put_codec_first(answer, VideoCodec::H264);
+        assert!(moved.contains("m=video 9 UDP 102 96 97 103\r\n"), "{moved}");
+        assert_eq!(put_codec_first(answer, VideoCodec::Vp8), answer);
     }
 }

@@ -4,15 +4,15 @@
 use std::io::ErrorKind;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use str0m::media::{KeyframeRequestKind, MediaData, MediaKind, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc};
 
-use super::decoder::{FrameDecoder, VideoCodec};
-use super::Shared;
+use super::decoder::{new_decoder, FrameDecoder, VideoCodec};
+use super::{negotiate, Answering, Command, Shared};
 
 /// Longest single wait on the socket, so that `close()` is noticed quickly.
 const MAX_WAIT: Duration = Duration::from_millis(50);
@@ -43,10 +43,15 @@ pub(super) struct Session {
     rtc: Rtc,
     socket: UdpSocket,
     local: SocketAddr,
-    codec: VideoCodec,
-    decoder: Box<dyn FrameDecoder>,
+    /// Codecs the answers may carry; a decoder is made for the one media arrives in.
+    codecs: Vec<VideoCodec>,
+    decoder: Option<(VideoCodec, Box<dyn FrameDecoder>)>,
     shared: Arc<Shared>,
     started: Instant,
+    inbox: mpsc::Receiver<Command>,
+    answering: Answering,
+    /// The simulcast layer decoded (the first one seen), so one decoder sees one layer.
+    rid: Option<str0m::media::Rid>,
     video_mid: Option<Mid>,
     want_keyframe: bool,
     last_keyframe_request: Option<Instant>,
@@ -59,23 +64,28 @@ pub(super) struct Session {
 
 impl Session {
     /// Bundles a negotiated `Rtc` and its socket for [`Session::run`].
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         rtc: Rtc,
         socket: UdpSocket,
         local: SocketAddr,
-        codec: VideoCodec,
-        decoder: Box<dyn FrameDecoder>,
+        codecs: Vec<VideoCodec>,
         shared: Arc<Shared>,
         started: Instant,
+        inbox: mpsc::Receiver<Command>,
+        answering: Answering,
     ) -> Self {
         Session {
             rtc,
             socket,
             local,
-            codec,
-            decoder,
+            codecs,
+            decoder: None,
             shared,
             started,
+            inbox,
+            answering,
+            rid: None,
             video_mid: None,
             want_keyframe: true,
             last_keyframe_request: None,
@@ -98,14 +108,14 @@ impl Session {
             Exit::PeerGone(r) => (r, true, false),
             Exit::Failed(r) => (r, false, true),
         };
-        let frames = self.shared.lock().totals.frames_decoded;
+        let frames = self.shared.sink.totals().frames_decoded;
         eprintln!(
             "peer {}: session ended after {:.1} s ({frames} frames decoded, {} UDP send errors): {reason}",
             self.local.port(),
             self.started.elapsed().as_secs_f32(),
             self.send_errors
         );
-        self.shared.update(|t| {
+        self.shared.sink.update(|t| {
             t.ended = true;
             t.disconnected |= disconnected;
             t.failed |= failed;
@@ -121,6 +131,7 @@ impl Session {
             if self.shared.stop.load(Ordering::SeqCst) {
                 return Exit::Closed;
             }
+            self.take_commands();
             let deadline = match self.drain_output() {
                 Ok(d) => d,
                 Err(exit) => return exit,
@@ -232,7 +243,7 @@ impl Session {
         match event {
             Event::Connected => {
                 self.connected = true;
-                self.shared.update(|t| t.connected = true);
+                self.shared.sink.update(|t| t.connected = true);
                 eprintln!(
                     "peer {}: connected (ICE+DTLS) {} ms after the answer",
                     self.local.port(),
@@ -247,7 +258,7 @@ impl Session {
                     self.disconnected_since = None;
                 }
                 if down || state.is_connected() {
-                    self.shared.update(|t| t.disconnected = down);
+                    self.shared.sink.update(|t| t.disconnected = down);
                 }
             }
             Event::MediaAdded(m) if m.kind == MediaKind::Video && self.video_mid.is_none() => {
@@ -258,21 +269,64 @@ impl Session {
         }
     }
 
+    /// Answers the renegotiation offers the handle passed on.
+    fn take_commands(&mut self) {
+        while let Ok(command) = self.inbox.try_recv() {
+            match command {
+                Command::Offer(offer, prefer, reply) => {
+                    let answer =
+                        negotiate::renegotiate(&mut self.rtc, &offer, self.answering, prefer);
+                    let _ = reply.send(answer);
+                }
+            }
+        }
+    }
+
+    /// The decoder for `data`'s codec, made on its first frame; `None` for a codec
+    /// or simulcast layer this session does not decode.
+    fn decoder_for(&mut self, data: &MediaData) -> Option<&mut Box<dyn FrameDecoder>> {
+        if let Some(rid) = data.rid {
+            if *self.rid.get_or_insert(rid) != rid {
+                return None;
+            }
+        }
+        let codec = self
+            .codecs
+            .iter()
+            .copied()
+            .find(|c| c.to_str0m() == data.params.spec().codec)?;
+        if self.decoder.as_ref().map(|(c, _)| *c) != Some(codec) {
+            match new_decoder(codec) {
+                Ok(d) => {
+                    self.decoder = Some((codec, d));
+                    self.want_keyframe = true;
+                    self.shared.sink.update(|t| t.codec = Some(codec.name()));
+                }
+                Err(e) => {
+                    eprintln!("peer {}: no {codec} decoder: {}", self.local.port(), e.0);
+                    return None;
+                }
+            }
+        }
+        self.decoder.as_mut().map(|(_, d)| d)
+    }
+
     fn on_media(&mut self, data: MediaData) {
-        if data.params.spec().codec != self.codec.to_str0m() {
+        let Some(decoder) = self.decoder_for(&data) else {
             return;
-        }
-        if self.video_mid.is_none() {
-            self.video_mid = Some(data.mid);
-        }
+        };
+        let decoded = decoder.decode(&data.data);
+        // Key frame requests go where the decoded media arrives (LiveKit's join
+        // offer has receive-only video sections before the published one).
+        self.video_mid = Some(data.mid);
         if !data.contiguous {
             // Packets were lost before this frame; it may still decode.
             self.want_keyframe = true;
         }
-        match self.decoder.decode(&data.data) {
+        match decoded {
             Ok(Some(frame)) => {
                 let now = Instant::now();
-                self.shared.add_frame(&frame, now);
+                self.shared.sink.add_frame(&frame, now);
                 if !self.first_frame_logged {
                     self.first_frame_logged = true;
                     eprintln!(
@@ -287,7 +341,7 @@ impl Session {
             Ok(None) => {}
             Err(_) => {
                 self.want_keyframe = true;
-                self.shared.update(|t| t.decode_errors += 1);
+                self.shared.sink.update(|t| t.decode_errors += 1);
             }
         }
         // Covers the track's first packet too: the receive stream now exists.
@@ -319,10 +373,10 @@ impl Session {
             self.want_keyframe = false; // not negotiated: nothing we can do
             return;
         };
-        if writer.request_keyframe(None, kind).is_ok() {
+        if writer.request_keyframe(self.rid, kind).is_ok() {
             self.want_keyframe = false;
             self.last_keyframe_request = Some(now);
-            self.shared.update(|t| t.keyframe_requests += 1);
+            self.shared.sink.update(|t| t.keyframe_requests += 1);
         }
     }
 

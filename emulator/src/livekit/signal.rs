@@ -1,0 +1,271 @@
+//! One participant's signalling, sans IO: the join and reconnect answers, and what
+//! each `SignalRequest` from livekit-client calls for. The socket handler
+//! (`socket.rs`) does the I/O and the media work the [`Action`]s name.
+
+use livekit_protocol as lk;
+use lk::signal_request::Message as Req;
+use lk::signal_response::Message as Resp;
+
+/// The LiveKit server version the emulator reports (livekit-client refuses a join
+/// answer without one).
+pub const SERVER_VERSION: &str = "1.9.0";
+/// Seconds between the client's pings, and without an answer before it gives up.
+pub const PING_INTERVAL_S: i32 = 5;
+/// See [`PING_INTERVAL_S`].
+pub const PING_TIMEOUT_S: i32 = 15;
+
+/// What the socket handler must do for a request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Send this response.
+    Send(Resp),
+    /// Answer this publisher offer (SDP, id) with the media layer, then send the
+    /// answer with the same id.
+    AnswerOffer(String, u32),
+    /// The client left: close the socket and the participant's media.
+    Leave,
+}
+
+/// The signalling state of one participant.
+#[derive(Clone, Debug)]
+pub struct Participant {
+    /// Server-assigned participant id (`PA_…`).
+    pub sid: String,
+    /// The identity its token names.
+    pub identity: String,
+    /// The room it joined.
+    pub room: String,
+    /// Tracks published so far (`TR_…` ids).
+    pub tracks: Vec<lk::TrackInfo>,
+    /// The video codec of the latest published track ("vp8", "h264"), which the
+    /// answers put first, as a LiveKit server answers with the track's codec.
+    pub video_codec: Option<String>,
+}
+
+impl Participant {
+    /// A participant that joined `room` as `identity`, with id `sid`.
+    pub fn new(sid: String, identity: String, room: String) -> Self {
+        Participant {
+            sid,
+            identity,
+            room,
+            tracks: Vec::new(),
+            video_codec: None,
+        }
+    }
+
+    /// The answer to a fresh join: the participant (allowed to publish), the server
+    /// version, the room and the ping cadence. The rest is optional for livekit-client.
+    pub fn join_response(&self) -> Resp {
+        Resp::Join(lk::JoinResponse {
+            room: Some(lk::Room {
+                sid: format!("RM_{}", self.room),
+                name: self.room.clone(),
+                ..Default::default()
+            }),
+            participant: Some(self.info()),
+            server_version: SERVER_VERSION.into(),
+            server_info: Some(lk::ServerInfo {
+                version: SERVER_VERSION.into(),
+                protocol: 16,
+                ..Default::default()
+            }),
+            ping_interval: PING_INTERVAL_S,
+            ping_timeout: PING_TIMEOUT_S,
+            ..Default::default()
+        })
+    }
+
+    /// The first message of a resume: livekit-client drops anything else until it.
+    pub fn reconnect_response(&self) -> Resp {
+        Resp::Reconnect(lk::ReconnectResponse::default())
+    }
+
+    fn info(&self) -> lk::ParticipantInfo {
+        lk::ParticipantInfo {
+            sid: self.sid.clone(),
+            identity: self.identity.clone(),
+            state: lk::participant_info::State::Active as i32,
+            tracks: self.tracks.clone(),
+            permission: Some(lk::ParticipantPermission {
+                can_subscribe: true,
+                can_publish: true,
+                can_publish_data: true,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// What `request` calls for. `now_ms` is the server clock (for pong timestamps).
+    pub fn handle(&mut self, request: Req, now_ms: i64) -> Vec<Action> {
+        match request {
+            Req::Offer(offer) => vec![Action::AnswerOffer(offer.sdp, offer.id)],
+            Req::AddTrack(add) => vec![Action::Send(self.publish(add))],
+            Req::Ping(ts) => vec![Action::Send(Resp::Pong(ts))],
+            Req::PingReq(ping) => vec![Action::Send(Resp::PongResp(lk::Pong {
+                last_ping_timestamp: ping.timestamp,
+                timestamp: now_ms,
+            }))],
+            Req::Leave(_) => vec![Action::Leave],
+            // Trickled client candidates are not needed: the browser reaches the
+            // answer's host candidate and shows up peer-reflexive. Subscriptions,
+            // permissions, sync state and the rest concern tracks nobody subscribes to.
+            _ => Vec::new(),
+        }
+    }
+
+    /// `add_track` → `track_published`, with a new track id. A video codec the
+    /// emulator cannot decode (VP9, AV1) is answered with VP8, which livekit-client
+    /// then publishes instead (its fallback to the server's codec).
+    fn publish(&mut self, add: lk::AddTrackRequest) -> Resp {
+        let codecs = match add.simulcast_codecs.first() {
+            Some(asked) if add.r#type == lk::TrackType::Video as i32 => {
+                let codec = match asked.codec.to_ascii_lowercase().as_str() {
+                    "h264" => "h264",
+                    _ => "vp8",
+                };
+                self.video_codec = Some(codec.to_string());
+                vec![lk::SimulcastCodecInfo {
+                    mime_type: format!("video/{}", codec.to_ascii_uppercase()),
+                    cid: add.cid.clone(),
+                    ..Default::default()
+                }]
+            }
+            _ => Vec::new(),
+        };
+        let track = lk::TrackInfo {
+            codecs,
+            sid: format!("TR_{}_{}", self.sid, self.tracks.len() + 1),
+            r#type: add.r#type,
+            name: add.name,
+            width: add.width,
+            height: add.height,
+            source: add.source,
+            ..Default::default()
+        };
+        self.tracks.push(track.clone());
+        Resp::TrackPublished(lk::TrackPublishedResponse {
+            cid: add.cid,
+            track: Some(track),
+        })
+    }
+}
+
+/// The server's leave: `action` DISCONNECT (livekit-client emits `disconnected`
+/// with `reason`) or RESUME/RECONNECT (it comes back).
+pub fn leave(reason: lk::DisconnectReason, action: lk::leave_request::Action) -> Resp {
+    Resp::Leave(lk::LeaveRequest {
+        can_reconnect: action != lk::leave_request::Action::Disconnect,
+        reason: reason as i32,
+        action: action as i32,
+        ..Default::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn participant() -> Participant {
+        Participant::new("PA_1".into(), "app".into(), "room-1".into())
+    }
+
+    #[test]
+    fn join_answer_has_what_livekit_client_needs() {
+        let Resp::Join(join) = participant().join_response() else {
+            panic!("not a join")
+        };
+        let me = join.participant.unwrap();
+        assert_eq!((me.sid.as_str(), me.identity.as_str()), ("PA_1", "app"));
+        assert!(me.permission.unwrap().can_publish);
+        assert!(!join.server_version.is_empty());
+        assert!(join.ping_interval > 0 && join.ping_timeout > join.ping_interval);
+        assert_eq!(
+            participant().reconnect_response(),
+            Resp::Reconnect(lk::ReconnectResponse::default())
+        );
+    }
+
+    #[test]
+    fn requests_and_their_actions() {
+        let mut p = participant();
+        let offer = lk::SessionDescription {
+            r#type: "offer".into(),
+            sdp: "v=0".into(),
+            id: 3,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.handle(Req::Offer(offer), 0),
+            vec![Action::AnswerOffer("v=0".into(), 3)]
+        );
+        assert_eq!(
+            p.handle(
+                Req::PingReq(lk::Ping {
+                    timestamp: 42,
+                    rtt: 1
+                }),
+                50
+            ),
+            vec![Action::Send(Resp::PongResp(lk::Pong {
+                last_ping_timestamp: 42,
+                timestamp: 50
+            }))]
+        );
+        assert_eq!(p.handle(Req::Ping(7), 9), vec![Action::Send(Resp::Pong(7))]);
+        assert_eq!(
+            p.handle(Req::Leave(Default::default()), 0),
+            vec![Action::Leave]
+        );
+        assert_eq!(p.handle(Req::Trickle(Default::default()), 0), vec![]);
+    }
+
+    #[test]
+    fn add_track_is_published_with_the_cid_and_layers() {
+        let mut p = participant();
+        let layer = |q: lk::VideoQuality| lk::VideoLayer {
+            quality: q as i32,
+            ..Default::default()
+        };
+        let add = lk::AddTrackRequest {
+            simulcast_codecs: vec![lk::SimulcastCodec {
+                codec: "av1".into(),
+                cid: "cam-1".into(),
+                ..Default::default()
+            }],
+            cid: "cam-1".into(),
+            r#type: lk::TrackType::Video as i32,
+            width: 1280,
+            height: 720,
+            layers: vec![layer(lk::VideoQuality::Low), layer(lk::VideoQuality::High)],
+            ..Default::default()
+        };
+        let actions = p.handle(Req::AddTrack(add), 0);
+        let [Action::Send(Resp::TrackPublished(published))] = actions.as_slice() else {
+            panic!("{actions:?}")
+        };
+        assert_eq!(published.cid, "cam-1");
+        let track = published.track.clone().unwrap();
+        assert_eq!((track.sid.as_str(), track.width), ("TR_PA_1_1", 1280));
+        assert_eq!(p.tracks.len(), 1);
+        // AV1 is not decoded here: the server's codec is VP8.
+        assert_eq!(track.codecs[0].mime_type, "video/VP8");
+        assert_eq!(p.video_codec.as_deref(), Some("vp8"));
+        let Resp::Join(join) = p.join_response() else {
+            panic!()
+        };
+        assert_eq!(join.participant.unwrap().tracks.len(), 1);
+    }
+
+    #[test]
+    fn server_leave() {
+        let Resp::Leave(l) = leave(
+            lk::DisconnectReason::RoomDeleted,
+            lk::leave_request::Action::Disconnect,
+        ) else {
+            panic!()
+        };
+        assert_eq!((l.reason, l.action, l.can_reconnect), (5, 0, false));
+    }
+}
