@@ -32,3 +32,32 @@ test("mint prints an HS256 JWT with sub, iat and exp", () => {
   assert.ok(Math.abs(payload.iat - Date.now() / 1000) < 5);
   assert.equal(run(["mint", "--sub", "alice"], {}).status, 2, "no secret, no token");
 });
+
+test("overshoot-wasm/server's mintGatewayToken (from the packed package) makes tokens the gateway accepts", async () => {
+  const { startEmulator, startGateway, packedPackage } = await import("./harness.mjs");
+  const { tarball } = packedPackage();
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { execFileSync } = await import("node:child_process");
+  // Installed like an app would: `npm install <tarball>`, imported by its export name.
+  const app = mkdtempSync(join(ROOT, "test-output", "server-app-"));
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", type: "module", private: true }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", tarball], { cwd: app, stdio: "ignore" });
+  writeFileSync(join(app, "mint.mjs"), `import { mintGatewayToken } from "overshoot-wasm/server";
+process.stdout.write(await mintGatewayToken(process.argv[2], { sub: process.argv[3], ttlSeconds: 60 }));`);
+  const mint = (secret, sub) => execFileSync(process.execPath, ["mint.mjs", secret, sub], { cwd: app, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+  const emulator = await startEmulator();
+  const gateway = await startGateway({ upstream: emulator.url });
+  try {
+    const models = (token) => fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    const good = await models(mint(GATEWAY_SECRET, "alice"));
+    assert.equal(good.status, 200);
+    assert.ok(Array.isArray(await good.json()));
+    assert.equal((await models(mint("another-secret-of-at-least-32-bytes!", "alice"))).status, 401);
+    assert.ok(gateway.log().split("\n").some((l) => l.includes('"user":"alice"') && l.includes('"status":200')));
+    assert.throws(() => mint("short", "alice"), /at least 32 bytes/);
+  } finally {
+    await gateway.stop();
+    await emulator.stop();
+  }
+});
