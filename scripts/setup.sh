@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already present:
 # the wasm32 target, wasm-bindgen-cli (pinned to Cargo.lock), npm dev dependencies,
-# geckodriver (pinned), and Debian's Chromium + ChromeDriver, Firefox ESR, libvpx-dev
-# and pkg-config.
+# geckodriver (pinned), and Debian's Chromium + ChromeDriver, Firefox ESR, libvpx-dev,
+# pkg-config, coturn and redis-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,8 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ];
 fi
 
 # Debian packages: Chromium + ChromeDriver and Firefox ESR for the browser tests,
-# libvpx (VP8) and pkg-config for the emulator's VP8 decoder, coturn for the TURN test.
+# libvpx (VP8) and pkg-config for the emulator's VP8 decoder, coturn for the TURN test,
+# redis-server for the gateway tests that share one store between two gateways.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
@@ -29,6 +30,7 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 pkg-config --exists vpx 2>/dev/null || missing+=(libvpx-dev)
 command -v turnserver >/dev/null || missing+=(coturn)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -q

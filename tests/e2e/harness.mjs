@@ -183,3 +183,75 @@ export async function recordOffer(page) {
     media.getTracks().forEach((t) => t.stop());
   });
 }
+
+/** The token secret the gateway tests share (≥ 32 bytes). */
+export const GATEWAY_SECRET = "e2e-gateway-secret-0123456789abcdef";
+
+/**
+ * Starts `overshoot-gateway serve` on a free port in front of `upstream`, with the
+ * emulator's key in `OVERSHOOT_API_KEY`; resolves with its URL, its log (JSON lines),
+ * `mint(sub, ttlSeconds)` (the binary's `mint`), `signal(name)` and `stop()`.
+ */
+export async function startGateway({ upstream, key = KEY, secret = GATEWAY_SECRET, extraArgs = [] } = {}) {
+  const bin = join(ROOT, "target", "debug", "overshoot-gateway");
+  const env = { ...process.env, OVERSHOOT_API_KEY: key, GATEWAY_TOKEN_SECRET: secret };
+  const child = spawn(bin, ["serve", "--upstream", upstream, "--listen", "127.0.0.1:0", ...extraArgs], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (d) => { log += d; });
+  const exited = new Promise((ok) => child.on("exit", (code, signal) => ok({ code, signal })));
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`gateway did not start:\n${log}`)), 20000);
+    child.stdout.on("data", (d) => {
+      const m = /listening on (http:\/\/\S+)/.exec(String(d));
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    exited.then(({ code }) => fail(new Error(`gateway exited with ${code}:\n${log}`)));
+  });
+  return {
+    url,
+    log: () => log,
+    exited,
+    mint(sub, ttlSeconds = 600) {
+      return execFileSync(bin, ["mint", "--sub", sub, "--ttl-seconds", String(ttlSeconds)], { env, encoding: "utf8" }).trim();
+    },
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Starts Debian's `redis-server` on a free port (no persistence); resolves with its URL and `stop()`. */
+export async function startRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "ow-redis-"));
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout.on("data", (d) => { log += d; });
+  await waitFor(() => /Ready to accept connections/.test(log) || child.exitCode !== null, 10000, "redis-server");
+  if (child.exitCode !== null) throw new Error(`redis-server exited:\n${log}`);
+  return {
+    url: `redis://127.0.0.1:${port}/`,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((ok) => child.on("exit", ok));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}

@@ -1,0 +1,97 @@
+//! The command line (fixed: tests, docs and deployments rely on it). Secrets come
+//! only from the environment, never from flags, which every user of the machine can
+//! read in `ps`.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+
+/// Key-holding proxy for Overshoot's streams API: browsers authenticate with
+/// short-lived per-user tokens; the gateway calls the API with the real key
+/// (environment: OVERSHOOT_API_KEY, GATEWAY_TOKEN_SECRET).
+#[derive(Debug, Parser)]
+#[command(name = "overshoot-gateway", version)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API in front of `--upstream`.
+    Serve(ServeArgs),
+    /// Print a token for `--sub`, signed with GATEWAY_TOKEN_SECRET.
+    Mint(MintArgs),
+}
+
+/// `serve`'s options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The API's base URL, e.g. https://api.overshoot.ai/v1.
+    #[arg(long)]
+    pub upstream: String,
+    /// Address to listen on (port 0: any free port, printed at start).
+    #[arg(long, default_value = "127.0.0.1:8788")]
+    pub listen: SocketAddr,
+    /// An origin allowed to call from a browser (CORS); repeat for more. None: no CORS.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// Concurrent streams per user.
+    #[arg(long, default_value_t = 2)]
+    pub max_streams_per_user: u32,
+    /// A model streams may use; repeat for more. None: any model.
+    #[arg(long = "allow-model", value_name = "NAME")]
+    pub allow_models: Vec<String>,
+    /// Delete any stream this many seconds after its creation.
+    #[arg(long, value_name = "S")]
+    pub max_stream_seconds: Option<u64>,
+    /// Delete a stream whose results socket closed and did not reopen within this.
+    #[arg(long, value_name = "S", default_value_t = 20)]
+    pub orphan_grace_seconds: u64,
+    /// Share ownership and per-user counts with other gateways through Redis.
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+}
+
+/// `mint`'s options.
+#[derive(Debug, Args)]
+pub struct MintArgs {
+    /// The user the token stands for.
+    #[arg(long)]
+    pub sub: String,
+    /// Lifetime of the token.
+    #[arg(long, default_value_t = 600)]
+    pub ttl_seconds: u64,
+}
+
+/// The secrets `serve` needs, read from the environment.
+pub struct Secrets {
+    /// OVERSHOOT_API_KEY.
+    pub api_key: String,
+    /// GATEWAY_TOKEN_SECRET, checked.
+    pub token_secret: crate::auth::Secret,
+}
+
+/// GATEWAY_TOKEN_SECRET, at least 32 bytes.
+pub fn token_secret() -> Result<crate::auth::Secret, String> {
+    let raw = std::env::var_os("GATEWAY_TOKEN_SECRET")
+        .ok_or("GATEWAY_TOKEN_SECRET is not set (at least 32 bytes)")?;
+    crate::auth::Secret::new(raw.as_encoded_bytes())
+}
+
+/// Both secrets of `serve`.
+pub fn secrets() -> Result<Secrets, String> {
+    let api_key = std::env::var("OVERSHOOT_API_KEY")
+        .map(|k| k.trim().to_string())
+        .unwrap_or_default();
+    if api_key.is_empty() {
+        return Err(
+            "OVERSHOOT_API_KEY is not set (the key is read from the environment only)".into(),
+        );
+    }
+    Ok(Secrets {
+        api_key,
+        token_secret: token_secret()?,
+    })
+}

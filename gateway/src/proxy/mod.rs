@@ -1,0 +1,119 @@
+//! The edge: every request lands in [`handle`], which finds its call ([`Route`]) and
+//! serves it over HTTP ([`http`]) or as a relayed results socket ([`socket`]).
+
+mod http;
+mod socket;
+mod upstream;
+
+use crate::auth::Verifier;
+use crate::cli::{Secrets, ServeArgs};
+use crate::policy::{Denial, Limits};
+use crate::route::Route;
+use crate::store::{random_hex, Store};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use overshoot_protocol::endpoints::BaseUrl;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+pub use upstream::Upstream;
+
+/// Everything a call needs.
+pub struct Gateway {
+    /// The API, called with the real key.
+    pub upstream: Upstream,
+    /// Checks users' tokens.
+    pub verifier: Verifier,
+    /// The policy limits.
+    pub limits: Limits,
+    /// Ownership, counts, liveness.
+    pub store: Store,
+    /// This process's id in the store.
+    pub instance: String,
+    /// Whether the store is shared (Redis): then SIGTERM releases only this instance's streams.
+    pub shared_store: bool,
+}
+
+impl Gateway {
+    /// The gateway `serve` was asked for.
+    pub fn new(args: &ServeArgs, secrets: Secrets, store: Store) -> Result<Gateway, String> {
+        let base =
+            BaseUrl::parse(&args.upstream, false).map_err(|e| format!("--upstream {}", e.0))?;
+        if args.max_streams_per_user == 0 {
+            return Err("--max-streams-per-user must be at least 1".into());
+        }
+        Ok(Gateway {
+            upstream: Upstream::new(base, secrets.api_key)?,
+            verifier: Verifier::new(&secrets.token_secret)?,
+            limits: Limits {
+                max_streams_per_user: args.max_streams_per_user,
+                allowed_models: args.allow_models.clone(),
+                max_stream_seconds: args.max_stream_seconds,
+                orphan_grace_seconds: args.orphan_grace_seconds,
+            },
+            shared_store: matches!(store, Store::Redis(_)),
+            store,
+            instance: random_hex(),
+        })
+    }
+}
+
+/// CORS for the `--allow-origin` list only; `None` without one (no CORS headers at all).
+pub fn cors(origins: &[String]) -> Result<Option<CorsLayer>, String> {
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    let origins = origins
+        .iter()
+        .map(|o| {
+            HeaderValue::from_str(o.trim_end_matches('/'))
+                .map_err(|_| format!("--allow-origin {o:?} is not a valid origin"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .max_age(Duration::from_secs(600)),
+    ))
+}
+
+/// Every request.
+pub async fn handle(State(gateway): State<Arc<Gateway>>, request: Request) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let Some(route) = Route::parse(&parts.method, parts.uri.path()) else {
+        return denied(&Denial::UnknownPath);
+    };
+    if let Route::Socket(id) = route {
+        return match axum::extract::ws::WebSocketUpgrade::from_request_parts(&mut parts, &()).await
+        {
+            Ok(upgrade) => upgrade.on_upgrade(move |ws| socket::relay(gateway, id, ws)),
+            Err(rejection) => rejection.into_response(),
+        };
+    }
+    http::serve(&gateway, route, &parts.headers, body).await
+}
+
+/// A denial as the upstream would answer it.
+pub fn denied(denial: &Denial) -> Response {
+    error_response(denial.status(), denial.body())
+}
+
+/// An error body with a fresh `request_id`.
+pub fn error_response(status: u16, mut body: Value) -> Response {
+    body["request_id"] = Value::String(format!("gw-{}", random_hex()));
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(body)).into_response()
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

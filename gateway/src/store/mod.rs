@@ -1,0 +1,153 @@
+//! Who owns which stream, how many each user has open, and how alive each stream is:
+//! in memory for one gateway, in Redis (`--redis URL`) for several behind one load
+//! balancer, so the cap holds across instances and any instance serves any stream.
+
+mod memory;
+mod redis_store;
+
+use crate::policy::Liveness;
+pub use memory::MemoryStore;
+pub use redis_store::RedisStore;
+
+/// One stream the gateway created upstream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamRecord {
+    /// The `sub` that created it.
+    pub user: String,
+    /// The gateway instance that created it (SIGTERM deletes its own).
+    pub instance: String,
+    /// Timing the reaper judges it by.
+    pub liveness: Liveness,
+}
+
+/// A place held in a user's cap while the upstream creates the stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reservation {
+    /// The user.
+    pub user: String,
+    /// The placeholder taking the slot.
+    pub ticket: String,
+}
+
+/// The store could not be reached or answered nonsense.
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "store: {}", self.0)
+    }
+}
+
+/// How long a reservation holds a slot if its gateway dies before committing it.
+pub const RESERVATION_MS: u64 = 60_000;
+
+/// The gateway's shared state.
+pub enum Store {
+    /// One instance.
+    Memory(MemoryStore),
+    /// Shared through Redis.
+    Redis(RedisStore),
+}
+
+impl Store {
+    /// Takes one of `user`'s `cap` slots; `None` when all are taken.
+    pub async fn reserve(
+        &self,
+        user: &str,
+        cap: u32,
+        now_ms: u64,
+    ) -> Result<Option<Reservation>, StoreError> {
+        match self {
+            Store::Memory(s) => Ok(s.reserve(user, cap, now_ms)),
+            Store::Redis(s) => s.reserve(user, cap, now_ms).await,
+        }
+    }
+
+    /// Turns a reservation into stream `id`.
+    pub async fn commit(
+        &self,
+        reservation: &Reservation,
+        id: &str,
+        record: &StreamRecord,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(s) => {
+                s.commit(reservation, id, record);
+                Ok(())
+            }
+            Store::Redis(s) => s.commit(reservation, id, record).await,
+        }
+    }
+
+    /// Gives a reservation's slot back (the upstream refused the stream).
+    pub async fn cancel(&self, reservation: &Reservation) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(s) => {
+                s.cancel(reservation);
+                Ok(())
+            }
+            Store::Redis(s) => s.cancel(reservation).await,
+        }
+    }
+
+    /// Stream `id`, if the gateway holds it.
+    pub async fn get(&self, id: &str) -> Result<Option<StreamRecord>, StoreError> {
+        match self {
+            Store::Memory(s) => Ok(s.get(id)),
+            Store::Redis(s) => s.get(id).await,
+        }
+    }
+
+    /// Records a successful keepalive and the lease it granted.
+    pub async fn renewed(&self, id: &str, now_ms: u64, lease_ms: u64) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(s) => {
+                s.renewed(id, now_ms, lease_ms);
+                Ok(())
+            }
+            Store::Redis(s) => s.renewed(id, now_ms, lease_ms).await,
+        }
+    }
+
+    /// A results socket of stream `id` opened (`+1`) or closed (`-1`) at `now_ms`.
+    pub async fn socket(&self, id: &str, delta: i64, now_ms: u64) -> Result<(), StoreError> {
+        match self {
+            Store::Memory(s) => {
+                s.socket(id, delta, now_ms);
+                Ok(())
+            }
+            Store::Redis(s) => s.socket(id, delta, now_ms).await,
+        }
+    }
+
+    /// Forgets stream `id` and frees its slot; the record if this call removed it
+    /// (so of several reapers exactly one deletes it upstream).
+    pub async fn remove(&self, id: &str) -> Result<Option<StreamRecord>, StoreError> {
+        match self {
+            Store::Memory(s) => Ok(s.remove(id)),
+            Store::Redis(s) => s.remove(id).await,
+        }
+    }
+
+    /// Every stream held, with its record.
+    pub async fn all(&self) -> Result<Vec<(String, StreamRecord)>, StoreError> {
+        match self {
+            Store::Memory(s) => Ok(s.all()),
+            Store::Redis(s) => s.all().await,
+        }
+    }
+}
+
+/// A random hex id (tickets, instance ids, request ids), from the OS-seeded hasher.
+pub fn random_hex() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    format!("{:016x}", hasher.finish())
+}
