@@ -209,6 +209,19 @@ export function writeOutputs({ jsonPath, mdPath, meta, summary, download, sessio
     "The npm SDK never sends DELETE: its streams end by lease expiry (TTL 6 s on both emulators) on its own",
     "emulator, so its leftover streams are never counted as ours.",
     "",
+    ...keptSections(mdPath),
   ];
   writeFileSync(mdPath, lines.join("\n"));
+}
+
+/** Hand-written sections of the existing BENCHMARKS.md (between `<!-- kept:start -->`
+ * and `<!-- kept:end -->`, such as the size profile), carried over to the new file. */
+function keptSections(mdPath) {
+  let old = "";
+  try {
+    old = readFileSync(mdPath, "utf8");
+  } catch {
+    return [];
+  }
+  return [...old.matchAll(/<!-- kept:start -->[\s\S]*?<!-- kept:end -->\n?/g)].map((m) => m[0]);
 }
