@@ -28,6 +28,9 @@ pub struct Settings {
     pub media_ip: std::net::IpAddr,
     /// The room URL the native transport's answer names (no LiveKit server runs here).
     pub livekit_url: String,
+    /// One-way delay added to every HTTP answer, results-socket message and media
+    /// datagram (`--network-delay-ms`); zero on loopback by default.
+    pub network_delay: std::time::Duration,
 }
 
 /// One stream.
@@ -83,6 +86,10 @@ pub struct StreamReport {
     pub frames_decoded: u64,
     pub codec: Option<String>,
     pub end_reason: Option<String>,
+    /// Why the media session ended, once it has: `closed` when the server closed it
+    /// (DELETE, lease, fault), else what the browser did (e.g. `connection closed`).
+    /// Taken when the stream ends, so it tells which came first.
+    pub media_end: Option<String>,
     /// Milliseconds from the stream's creation to its first decoded frame; null before it.
     pub first_frame_ms: Option<f64>,
     /// Wall-clock time of the first decoded frame, in ms since the Unix epoch (to
@@ -219,6 +226,7 @@ fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
         frames_decoded: totals.frames_decoded,
         codec: totals.codec.map(str::to_string),
         end_reason,
+        media_end: totals.exit_reason,
         first_frame_ms,
         first_frame_unix_ms,
     }

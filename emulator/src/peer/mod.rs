@@ -11,6 +11,7 @@
 //! it as a peer-reflexive candidate.
 
 mod decoder;
+mod delay_line;
 mod sdp;
 mod session;
 mod vp8;
@@ -21,7 +22,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use str0m::change::SdpOffer;
 use str0m::{Candidate, Rtc, RtcConfig};
@@ -220,7 +221,11 @@ impl fmt::Debug for PeerHandle {
 /// The answer lists only one codec we decode: H.264 (baseline profiles) when the
 /// offer has it, else VP8. If the offer's H.264 variants are all refused (e.g.
 /// High profile only), VP8 is tried next.
-pub fn accept_offer(offer_sdp: &str, bind_ip: IpAddr) -> Result<(PeerHandle, String), PeerError> {
+pub fn accept_offer(
+    offer_sdp: &str,
+    bind_ip: IpAddr,
+    network_delay: Duration,
+) -> Result<(PeerHandle, String), PeerError> {
     let codecs = sdp::choose_codecs(offer_sdp)?;
     let socket = UdpSocket::bind((bind_ip, 0))
         .map_err(|e| PeerError::Io(format!("bind UDP on {bind_ip}: {e}")))?;
@@ -257,7 +262,7 @@ pub fn accept_offer(offer_sdp: &str, bind_ip: IpAddr) -> Result<(PeerHandle, Str
 
     let ctx = session::Session::new(
         rtc,
-        socket,
+        delay_line::DelayedSocket::new(socket, network_delay),
         local,
         codec,
         decoder,
@@ -361,7 +366,7 @@ mod tests {
             "v=0\r\nm=video 9 X 96\r\na=rtpmap:96 H264/90000\r\n",
             "m=video\u{0}",
         ] {
-            assert!(accept_offer(bad, ip).is_err(), "{bad:?}");
+            assert!(accept_offer(bad, ip, Duration::ZERO).is_err(), "{bad:?}");
         }
     }
 }

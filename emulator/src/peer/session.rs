@@ -2,7 +2,7 @@
 //! received video frames to the decoder and the results into [`Shared`].
 
 use std::io::ErrorKind;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,6 +12,7 @@ use str0m::net::{Protocol, Receive};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc};
 
 use super::decoder::{FrameDecoder, VideoCodec};
+use super::delay_line::DelayedSocket;
 use super::Shared;
 
 /// Longest single wait on the socket, so that `close()` is noticed quickly.
@@ -41,7 +42,7 @@ enum Exit {
 /// One receiving session, owned by its thread.
 pub(super) struct Session {
     rtc: Rtc,
-    socket: UdpSocket,
+    socket: DelayedSocket,
     local: SocketAddr,
     codec: VideoCodec,
     decoder: Box<dyn FrameDecoder>,
@@ -61,7 +62,7 @@ impl Session {
     /// Bundles a negotiated `Rtc` and its socket for [`Session::run`].
     pub(super) fn new(
         rtc: Rtc,
-        socket: UdpSocket,
+        socket: DelayedSocket,
         local: SocketAddr,
         codec: VideoCodec,
         decoder: Box<dyn FrameDecoder>,
@@ -147,11 +148,9 @@ impl Session {
             }
             zero_waits = 0;
 
-            if let Err(e) = self.socket.set_read_timeout(Some(wait)) {
-                return Exit::Failed(format!("set_read_timeout: {e}"));
-            }
-            let input_result = match self.socket.recv_from(&mut buf) {
-                Ok((n, source)) => {
+            let input_result = match self.socket.recv(&mut buf, wait) {
+                Ok(None) => self.rtc.handle_input(Input::Timeout(Instant::now())),
+                Ok(Some((n, source))) => {
                     self.last_received = Instant::now();
                     let Some(data) = buf.get(..n) else { continue };
                     // Datagrams str0m cannot classify (not STUN/DTLS/RTP/RTCP) are
@@ -353,5 +352,6 @@ impl Session {
                 Err(_) => break,
             }
         }
+        self.socket.flush_all();
     }
 }
