@@ -7,6 +7,10 @@
 // --ours-config merges extra keys into our package's config only (trials, e.g. '{"video":false}').
 // --report-only re-renders BENCHMARKS.md from the sessions in bench/results.json.
 //
+// Each run also measures start-up under the network/camera conditions of
+// lib/scenarios.mjs CONDITIONS (emulators with --network-delay-ms and --tls, a camera
+// warm-up init script), one start per package and condition.
+//
 // Needs `npm run build` (pkg/) and `cargo build -p overshoot-emulator` first.
 import { parseArgs } from "node:util";
 import { existsSync, mkdirSync, statSync, readFileSync } from "node:fs";
@@ -14,7 +18,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT, OUT, startEmulator, launchChromium } from "../tests/e2e/harness.mjs";
 import { copyPublishedPkg, serveStatic, texturedY4m } from "./lib/serve.mjs";
-import { runSession } from "./lib/scenarios.mjs";
+import { runSession, CONDITIONS } from "./lib/scenarios.mjs";
 import { summarize, downloadSizes, machine, targets, writeOutputs, ROWS } from "./lib/report.mjs";
 
 const USAGE = "node bench/run.mjs [--runs N] [--burst N] [--cycles N] [--upload-seconds S] [--ours-config JSON] [--no-write] [--report-only]";
@@ -78,8 +82,19 @@ async function measure() {
     ours: await startEmulator({ ttl: 6, extraArgs: ["--max-streams-per-key", "50"] }),
     theirs: await startEmulator({ ttl: 6, extraArgs: ["--max-streams-per-key", "1000"] }),
   };
+  // The start-up conditions: per condition and package, an emulator with the network
+  // delay over TLS (the loopback one above stays plain HTTP, as in earlier runs).
+  const delayed = {};
+  for (const c of CONDITIONS) {
+    for (const sdk of ["ours", "theirs"]) {
+      delayed[`${c.id}/${sdk}`] = await startEmulator({
+        ttl: 6, networkDelayMs: c.delayMs, tls: true,
+        extraArgs: ["--max-streams-per-key", sdk === "ours" ? "50" : "1000"],
+      });
+    }
+  }
   const server = await serveStatic({ "/pkg/": pkgCopy, "/sdk/": SDK_DIST, "/": join(ROOT, "bench/www") });
-  const browser = await launchChromium(y4m);
+  const browser = await launchChromium(y4m, { acceptSelfSigned: true });
   const sessions = [];
   try {
     log(`Chromium ${browser.version()}; ${JSON.stringify(opts)}`);
@@ -91,11 +106,22 @@ async function measure() {
         sessions.push(session);
         logSession(run, session);
       }
+      for (const condition of CONDITIONS) {
+        for (const sdk of order) {
+          const emulator = delayed[`${condition.id}/${sdk}`];
+          const session = await runSession({ browser, sdk, emulator, pageUrl: server.url, opts, log, condition });
+          session.run = run;
+          sessions.push(session);
+          const s = session.startOnly;
+          log(`run ${run + 1}/${opts.runs} ${sdk.padEnd(6)} ${condition.id}: start() ${s?.resolveMs?.toFixed(0) ?? "?"} ms, ` +
+            `first frame ${s?.firstFrameMs?.toFixed(0) ?? "?"} ms, first result ${s?.firstResultMs?.toFixed(0) ?? "?"} ms`);
+        }
+      }
     }
   } finally {
     await browser.close();
     await server.close();
-    for (const e of Object.values(emulators)) await e.stop();
+    for (const e of [...Object.values(emulators), ...Object.values(delayed)]) await e.stop();
   }
   const download = downloadSizes(sessions, (p) => (p.startsWith("/pkg/") ? join(pkgCopy, p.slice(5)) : join(SDK_DIST, p.slice(5))));
   const dirty = Boolean(git("status", "--porcelain", "--", "src", "js", "protocol", "Cargo.toml"));
@@ -103,6 +129,7 @@ async function measure() {
     machine: machine(browser.version()),
     options: opts,
     emulator: "target/debug/overshoot-emulator --ttl 6",
+    conditions: CONDITIONS,
     source: { commit: git("rev-parse", "--short", "HEAD"), dirty, pkgBuilt: pkgBuilt.toISOString() },
   };
   return { sessions, download, meta };

@@ -17,6 +17,30 @@ function capturePeerConnections() {
   };
 }
 
+/** Init script, the same for both packages: getUserMedia resolves no sooner than
+ * `ms` after it is called, like a laptop or phone camera warming up. */
+function cameraWarmUp(ms) {
+  const devices = navigator.mediaDevices;
+  const native = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = async (constraints) => {
+    const asked = performance.now();
+    const stream = await native(constraints);
+    const left = ms - (performance.now() - asked);
+    if (left > 0) await new Promise((ok) => setTimeout(ok, left));
+    return stream;
+  };
+}
+
+/**
+ * The conditions of the start-up rows beyond loopback: a one-way network delay on every
+ * HTTP answer, socket message and media datagram (RTT = 2 × delayMs), the API over
+ * HTTPS/WSS with a self-signed certificate, and a camera warm-up.
+ */
+export const CONDITIONS = [
+  { id: "rtt50cam600", delayMs: 25, cameraMs: 600, label: "50 ms RTT, TLS, 600 ms camera" },
+  { id: "rtt150cam600", delayMs: 75, cameraMs: 600, label: "150 ms RTT, TLS, 600 ms camera" },
+];
+
 async function streamReport(emulator, id) {
   const { open, ended } = await emulator.streams();
   return open.find((s) => s.stream_id === id) ?? ended.find((s) => s.stream_id === id);
@@ -50,6 +74,25 @@ function devtools(cdp) {
 }
 
 const evaluate = (page, fn, arg) => page.evaluate(fn, arg);
+
+/** Scenario 1 only (start-up under a network/camera condition), then stop. */
+async function startOnly(page, emulator) {
+  const s = await evaluate(page, () => window.bench.start());
+  await waitFor(() => evaluate(page, () => window.bench.state().firstResultAt), 20000, "first result");
+  const st = await evaluate(page, () => window.bench.state());
+  const report = await waitFor(async () => {
+    const r = await streamReport(emulator, s.streamId);
+    return r?.first_frame_unix_ms ? r : null;
+  }, 5000, "first frame in the emulator's report");
+  await evaluate(page, () => window.bench.stop());
+  return {
+    resolveMs: s.resolvedAt - s.t0,
+    firstFrameMs: report.first_frame_unix_ms - s.wall,
+    createToFirstFrameMs: report.first_frame_ms,
+    firstResultMs: st.firstResultAt - s.t0,
+    errors: st.errors,
+  };
+}
 
 /** Scenario 1 then 3 on the same stream. */
 async function startAndUpload(page, emulator, opts) {
@@ -157,15 +200,17 @@ async function cycles(page, emulator, dt, opts) {
   };
 }
 
-/** One session of package `sdk` against `emulator`; failures are recorded, not thrown. */
-export async function runSession({ browser, sdk, emulator, pageUrl, opts, log }) {
+/** One session of package `sdk` against `emulator`; failures are recorded, not thrown.
+ * With a `condition` (see `CONDITIONS`) only the start-up is measured. */
+export async function runSession({ browser, sdk, emulator, pageUrl, opts, log, condition }) {
   const context = await browser.newContext();
   await context.addInitScript(capturePeerConnections);
+  if (condition) await context.addInitScript(cameraWarmUp, condition.cameraMs);
   const page = await context.newPage();
   const loaded = new Set();
   page.on("response", (r) => loaded.add(new URL(r.url()).pathname));
   page.on("pageerror", (e) => log(`[${sdk} page error] ${e.message}`));
-  const out = { sdk };
+  const out = { sdk, condition: condition?.id ?? null };
   try {
     const query = new URLSearchParams({ sdk, api: emulator.url, key: KEY, oursConfig: opts.oursConfig ?? "" });
     await page.goto(`${pageUrl}/page.html?${query}`);
@@ -173,11 +218,13 @@ export async function runSession({ browser, sdk, emulator, pageUrl, opts, log })
     const cdp = await context.newCDPSession(page);
     await cdp.send("Performance.enable");
     const dt = devtools(cdp);
-    const steps = {
-      startUpload: () => startAndUpload(page, emulator, opts),
-      burst: () => burst(page, emulator, dt, opts),
-      cycles: () => cycles(page, emulator, dt, opts),
-    };
+    const steps = condition
+      ? { startOnly: () => startOnly(page, emulator) }
+      : {
+          startUpload: () => startAndUpload(page, emulator, opts),
+          burst: () => burst(page, emulator, dt, opts),
+          cycles: () => cycles(page, emulator, dt, opts),
+        };
     for (const [name, step] of Object.entries(steps)) {
       try {
         out[name] = await step();

@@ -246,7 +246,9 @@ async fn accept_offer(state: &AppState, offer: &str) -> Result<(PeerHandle, Stri
     // Binding a socket and building the DTLS context blocks briefly: keep it off the async workers.
     let offer = offer.to_string();
     let media_ip = state.settings.media_ip;
-    let accepted = tokio::task::spawn_blocking(move || peer::accept_offer(&offer, media_ip)).await;
+    let delay = state.settings.network_delay;
+    let accepted =
+        tokio::task::spawn_blocking(move || peer::accept_offer(&offer, media_ip, delay)).await;
     match accepted {
         Ok(Ok(ok)) => Ok(ok),
         Ok(Err(e)) => Err(error(

@@ -32,6 +32,9 @@ pub struct Settings {
     pub livekit_url: String,
     /// Lifetime of the LiveKit tokens the emulator signs (`--livekit-token-ttl`).
     pub livekit_token_ttl: Duration,
+    /// One-way delay added to every HTTP answer, results-socket message and media
+    /// datagram (`--network-delay-ms`); zero on loopback by default.
+    pub network_delay: std::time::Duration,
 }
 
 /// One stream.
@@ -95,6 +98,10 @@ pub struct StreamReport {
     pub end_reason: Option<String>,
     /// The emulator-hosted LiveKit room the stream watches, if any.
     pub room: Option<String>,
+    /// Why the media session ended, once it has: `closed` when the server closed it
+    /// (DELETE, lease, fault), else what the browser did (e.g. `connection closed`).
+    /// Taken when the stream ends, so it tells which came first.
+    pub media_end: Option<String>,
     /// Milliseconds from the stream's creation to its first decoded frame; null before it.
     pub first_frame_ms: Option<f64>,
     /// Wall-clock time of the first decoded frame, in ms since the Unix epoch (to
@@ -262,6 +269,7 @@ fn report(stream: &Stream, end_reason: Option<String>) -> StreamReport {
         codec: totals.codec.map(str::to_string),
         end_reason,
         room: stream.room.clone(),
+        media_end: totals.exit_reason,
         first_frame_ms,
         first_frame_unix_ms,
     }

@@ -2,21 +2,23 @@
 //! lease renewed, socket reopened after drops, the media path recovered after ICE
 //! failure, everything released on stop or on a final error.
 
-use super::link::{open_socket, Uplink};
+use super::link::{open_socket, Link, Uplink};
 use super::media_path::{recover, switch_camera};
 use super::startup::{renew_after, renew_timer, Live};
 use super::{finish, post, report_error, set_state, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::socket::SocketEvent;
-use crate::platform::timer::Timer;
+use crate::platform::timer::{sleep, Timer};
 use crate::platform::wire_response;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_channel::oneshot;
+use futures_util::future::{self, Either};
 use futures_util::StreamExt;
 use overshoot_protocol::{
     backoff, classify_close, kind_for_end_reason, lease, CloseKind, ErrorKind, SessionState,
 };
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 use web_sys::RtcPeerConnectionState;
 
@@ -26,6 +28,8 @@ const MAX_RECONNECTS: u32 = 6;
 const MAX_KEEPALIVE_RETRIES: u32 = 4;
 /// How long `disconnected` may last before it counts as a failure.
 const ICE_STALL_MS: u32 = 5_000;
+/// How long `stop()` keeps the media connection open for its DELETE to be answered.
+const CLOSE_AFTER_DELETE_MS: u32 = 1_000;
 
 /// What the loop does after an event.
 enum Step {
@@ -84,7 +88,16 @@ pub async fn run(
         set_state(config, shared, SessionState::Stopping);
     }
     let stream_id = live.stream_id();
-    drop(live); // socket, timers, peer connection, tracks: released now, before any await
+    // On stop(), the media connection outlives the rest until the server has the
+    // DELETE: it then records a stream ended by its client, not by a disconnect.
+    let media_path = match end {
+        End::Stopped(_) => live.link.take().map(|mut link| {
+            link.socket = None;
+            link
+        }),
+        _ => None,
+    };
+    drop(live); // socket, timers, tracks (the camera goes off), peer connection: now
     let delete = |id: Option<String>| async move {
         match id {
             Some(id) => config.http.close_stream_reliably(&id).await,
@@ -93,7 +106,7 @@ pub async fn run(
     };
     match end {
         End::Stopped(replies) => {
-            if let Err(e) = delete(stream_id).await {
+            if let Err(e) = delete_then_close(delete(stream_id), media_path).await {
                 // 404: the stream had already ended; anything else is worth knowing.
                 if e.kind != ErrorKind::NotFound {
                     report_error(config, &e);
@@ -116,6 +129,24 @@ pub async fn run(
                 let _ = delete(stream_id).await;
             }
             finish(config, shared, SessionState::Failed);
+        }
+    }
+}
+
+/// Awaits `deleting`, closing `media_path` once it is answered or after
+/// `CLOSE_AFTER_DELETE_MS`, whichever comes first (a DELETE that retries must not keep
+/// the connection open).
+async fn delete_then_close<T>(deleting: impl Future<Output = T>, media_path: Option<Link>) -> T {
+    futures_util::pin_mut!(deleting);
+    let bound = Box::pin(sleep(CLOSE_AFTER_DELETE_MS));
+    match future::select(deleting, bound).await {
+        Either::Left((outcome, _)) => {
+            drop(media_path);
+            outcome
+        }
+        Either::Right(((), deleting)) => {
+            drop(media_path);
+            deleting.await
         }
     }
 }

@@ -4,6 +4,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
+import { get as httpsGet } from "node:https";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -39,19 +40,34 @@ export function packedPackage() {
   return { tarball: join(dir, name), pkgDir: join(dir, "package", "pkg") };
 }
 
-/** Starts the emulator on a free port; resolves with its URL and a stop function. */
-export async function startEmulator({ ttl = 30, www, pkg, extraArgs = [] } = {}) {
+/** GET `url` as JSON; over https the emulator's self-signed certificate (`--tls`) is accepted. */
+async function getJson(url) {
+  if (!url.startsWith("https:")) return (await fetch(url)).json();
+  return new Promise((ok, fail) => {
+    httpsGet(url, { rejectUnauthorized: false }, (res) => {
+      let body = "";
+      res.on("data", (d) => { body += d; });
+      res.on("end", () => { try { ok(JSON.parse(body)); } catch (e) { fail(e); } });
+    }).on("error", fail);
+  });
+}
+
+/** Starts the emulator on a free port; resolves with its URL and a stop function.
+ * `networkDelayMs` and `tls` map to `--network-delay-ms` and `--tls`. */
+export async function startEmulator({ ttl = 30, www, pkg, extraArgs = [], networkDelayMs = 0, tls = false } = {}) {
   const bin = join(ROOT, "target", "debug", "overshoot-emulator");
   const args = ["--port", "0", "--ttl", String(ttl), ...extraArgs];
   if (www) args.push("--www", www);
   if (pkg) args.push("--pkg", pkg);
+  if (networkDelayMs) args.push("--network-delay-ms", String(networkDelayMs));
+  if (tls) args.push("--tls");
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stderr.on("data", (d) => { log += d; });
   const url = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`emulator did not start:\n${log}`)), 20000);
     child.stdout.on("data", (d) => {
-      const m = /listening on (http:\/\/\S+)/.exec(String(d));
+      const m = /listening on (https?:\/\/\S+)/.exec(String(d));
       if (m) { clearTimeout(timer); ok(m[1]); }
     });
     child.on("exit", (code) => fail(new Error(`emulator exited with ${code}:\n${log}`)));
@@ -60,8 +76,7 @@ export async function startEmulator({ ttl = 30, www, pkg, extraArgs = [] } = {})
     url,
     log: () => log,
     async streams() {
-      const res = await fetch(`${url}/__emulator/streams`);
-      return res.json();
+      return getJson(`${url}/__emulator/streams`);
     },
     async stop() {
       child.kill("SIGTERM");
@@ -70,8 +85,9 @@ export async function startEmulator({ ttl = 30, www, pkg, extraArgs = [] } = {})
   };
 }
 
-/** Headless Debian Chromium with a fake camera that plays `y4m`. */
-export async function launchChromium(y4m) {
+/** Headless Debian Chromium with a fake camera that plays `y4m`; with
+ * `acceptSelfSigned` it accepts the emulator's `--tls` certificate. */
+export async function launchChromium(y4m, { acceptSelfSigned = false } = {}) {
   const profile = mkdtempSync(join(tmpdir(), "ow-chromium-"));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -81,6 +97,7 @@ export async function launchChromium(y4m) {
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
       `--use-file-for-fake-video-capture=${y4m}`, `--user-data-dir=${profile}`,
+      ...(acceptSelfSigned ? ["--ignore-certificate-errors"] : []),
     ].filter((a) => !a.startsWith("--user-data-dir")),
   });
   return browser;

@@ -157,8 +157,9 @@ async fn answer(
         None => {
             let sink = Arc::clone(&room.sink);
             let ip = state.settings.media_ip;
+            let delay = state.settings.network_delay;
             let made = tokio::task::spawn_blocking(move || {
-                peer::accept_offer_into(&offer, ip, sink, Answering::LiveKit)
+                peer::accept_offer_into(&offer, ip, sink, Answering::LiveKit, delay)
             })
             .await;
             match made {

@@ -12,6 +12,7 @@
 
 mod decoder;
 mod negotiate;
+mod delay_line;
 mod sdp;
 mod session;
 mod sink;
@@ -22,7 +23,7 @@ use std::net::{IpAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -155,12 +156,17 @@ impl fmt::Debug for PeerHandle {
 
 /// Accepts a browser's SDP offer for the WebRTC transport, into a sink of its own
 /// (see [`accept_offer_into`]).
-pub fn accept_offer(offer_sdp: &str, bind_ip: IpAddr) -> Result<(PeerHandle, String), PeerError> {
+pub fn accept_offer(
+    offer_sdp: &str,
+    bind_ip: IpAddr,
+    network_delay: Duration,
+) -> Result<(PeerHandle, String), PeerError> {
     accept_offer_into(
         offer_sdp,
         bind_ip,
         Arc::new(FrameSink::default()),
         Answering::Webrtc,
+        network_delay,
     )
 }
 
@@ -178,6 +184,7 @@ pub fn accept_offer_into(
     bind_ip: IpAddr,
     sink: Arc<FrameSink>,
     answering: Answering,
+    network_delay: Duration,
 ) -> Result<(PeerHandle, String), PeerError> {
     let codecs = sdp::choose_codecs(offer_sdp)?;
     let socket = UdpSocket::bind((bind_ip, 0))
@@ -222,7 +229,7 @@ pub fn accept_offer_into(
     let (commands, inbox) = mpsc::channel();
     let ctx = session::Session::new(
         rtc,
-        socket,
+        delay_line::DelayedSocket::new(socket, network_delay),
         local,
         allowed,
         Arc::clone(&shared),
@@ -263,7 +270,7 @@ mod tests {
             "v=0\r\nm=video 9 X 96\r\na=rtpmap:96 H264/90000\r\n",
             "m=video\u{0}",
         ] {
-            assert!(accept_offer(bad, ip).is_err(), "{bad:?}");
+            assert!(accept_offer(bad, ip, Duration::ZERO).is_err(), "{bad:?}");
         }
     }
 }

@@ -2,7 +2,7 @@
 //! received video frames to the decoder and the results into [`Shared`].
 
 use std::io::ErrorKind;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
@@ -12,6 +12,7 @@ use str0m::net::{Protocol, Receive};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc};
 
 use super::decoder::{new_decoder, FrameDecoder, VideoCodec};
+use super::delay_line::DelayedSocket;
 use super::{negotiate, Answering, Command, Shared};
 
 /// Longest single wait on the socket, so that `close()` is noticed quickly.
@@ -41,7 +42,7 @@ enum Exit {
 /// One receiving session, owned by its thread.
 pub(super) struct Session {
     rtc: Rtc,
-    socket: UdpSocket,
+    socket: DelayedSocket,
     local: SocketAddr,
     /// Codecs the answers may carry; a decoder is made for the one media arrives in.
     codecs: Vec<VideoCodec>,
@@ -67,7 +68,7 @@ impl Session {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         rtc: Rtc,
-        socket: UdpSocket,
+        socket: DelayedSocket,
         local: SocketAddr,
         codecs: Vec<VideoCodec>,
         shared: Arc<Shared>,
@@ -158,11 +159,9 @@ impl Session {
             }
             zero_waits = 0;
 
-            if let Err(e) = self.socket.set_read_timeout(Some(wait)) {
-                return Exit::Failed(format!("set_read_timeout: {e}"));
-            }
-            let input_result = match self.socket.recv_from(&mut buf) {
-                Ok((n, source)) => {
+            let input_result = match self.socket.recv(&mut buf, wait) {
+                Ok(None) => self.rtc.handle_input(Input::Timeout(Instant::now())),
+                Ok(Some((n, source))) => {
                     self.last_received = Instant::now();
                     let Some(data) = buf.get(..n) else { continue };
                     // Datagrams str0m cannot classify (not STUN/DTLS/RTP/RTCP) are
@@ -407,5 +406,6 @@ impl Session {
                 Err(_) => break,
             }
         }
+        self.socket.flush_all();
     }
 }

@@ -1,0 +1,101 @@
+// The emulator's network emulation (`--network-delay-ms`, `--tls`) with the packed
+// package in Chromium, and the order of stop(): the camera goes off at once and the
+// server records the client's DELETE before the media connection closes.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
+
+const { pkgDir } = packedPackage();
+const opened = [];
+after(async () => {
+  for (const close of opened.reverse()) await close();
+});
+
+async function open({ networkDelayMs = 0, tls = false }) {
+  const emulator = await startEmulator({ www: join(ROOT, "tests/e2e/www"), pkg: pkgDir, networkDelayMs, tls });
+  opened.push(() => emulator.stop());
+  const browser = await launchChromium(solidY4m([230, 20, 20]), { acceptSelfSigned: tls });
+  opened.push(() => browser.close());
+  const page = await browser.newPage();
+  // Keeps the newest RTCPeerConnection reachable (for the control case below).
+  await page.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__lastPc = this;
+      }
+    };
+  });
+  await page.goto(emulator.url + "/");
+  await page.waitForFunction(() => window.sdkReady === true);
+  return { emulator, page };
+}
+
+/** Starts a camera stream, waits for a result, stops it (with `closeFirst`, after
+ * closing its peer connection as the package did before); returns the page's timings. */
+async function startResultStop(page, { closeFirst = false } = {}) {
+  return page.evaluate(async ({ key, closeFirst }) => {
+    const c = window.recordSession({ apiKey: key, source: { type: "camera", cameraFacing: "user" } });
+    const t0 = performance.now();
+    await c.vision.start();
+    const started = performance.now() - t0;
+    const streamId = c.vision.getStreamId();
+    while (c.results.length === 0) await new Promise((ok) => setTimeout(ok, 20));
+    const track = c.vision.getMediaStream().getVideoTracks()[0];
+    if (closeFirst) {
+      window.__lastPc.close();
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    const s0 = performance.now();
+    const stopping = c.vision.stop().then(() => performance.now() - s0);
+    while (track.readyState !== "ended") await new Promise((ok) => setTimeout(ok, 1));
+    const trackEnded = performance.now() - s0;
+    const stopped = await stopping;
+    return { started, streamId, trackEnded, stopped, result: c.results[0].result, errors: c.errors };
+  }, { key: KEY, closeFirst });
+}
+
+async function endedReport(emulator, streamId) {
+  return waitFor(async () => (await emulator.streams()).ended.find((s) => s.stream_id === streamId), 5000, "the ended stream's report");
+}
+
+test("stop(): the camera goes off at once and the DELETE reaches the server before the media connection closes", async () => {
+  const { emulator, page } = await open({});
+  for (let i = 0; i < 3; i++) {
+    const run = await startResultStop(page);
+    assert.deepEqual(run.errors, []);
+    assert.match(run.result, /^red/);
+    const report = await endedReport(emulator, run.streamId);
+    assert.equal(report.end_reason, "client_requested");
+    // `closed`: the server closed the media session on the DELETE; had the browser
+    // closed its connection first, the session would have ended with "connection closed".
+    assert.equal(report.media_end, "closed", `run ${i}: ${JSON.stringify(report)}`);
+    assert.ok(run.trackEnded <= run.stopped, `track ended at ${run.trackEnded} ms, stop() resolved at ${run.stopped} ms`);
+  }
+  // Control: the connection closed before the DELETE is recorded as such, so the
+  // assertion above can tell the two orders apart.
+  const control = await startResultStop(page, { closeFirst: true });
+  const report = await endedReport(emulator, control.streamId);
+  assert.notEqual(report.media_end, "closed", JSON.stringify(report));
+});
+
+test("--network-delay-ms and --tls: start-up pays the round trips over HTTPS/WSS, and stop() keeps its order", async () => {
+  const delay = 60;
+  const { emulator, page } = await open({ networkDelayMs: delay, tls: true });
+  assert.match(emulator.url, /^https:/);
+  const run = await startResultStop(page);
+  assert.deepEqual(run.errors, []);
+  assert.match(run.result, /^red/);
+  // At least: the CORS preflight and the create POST answers (each delayed), then the
+  // answer applied; ICE and DTLS come after start() resolves.
+  assert.ok(run.started >= 2 * delay, `start() resolved after ${run.started} ms`);
+  // The DELETE's answer is delayed; the camera is off well before it arrives.
+  assert.ok(run.stopped >= delay, `stop() resolved after ${run.stopped} ms`);
+  assert.ok(run.trackEnded < run.stopped - delay / 2, `track ended at ${run.trackEnded} ms, stop() at ${run.stopped} ms`);
+  const report = await endedReport(emulator, run.streamId);
+  assert.equal(report.end_reason, "client_requested");
+  assert.equal(report.media_end, "closed", JSON.stringify(report));
+  assert.ok(report.first_frame_ms >= 2 * delay, `first frame ${report.first_frame_ms} ms after the create`);
+});
