@@ -11,8 +11,8 @@
 //! it as a peer-reflexive candidate.
 
 mod decoder;
-mod negotiate;
 mod delay_line;
+mod negotiate;
 mod sdp;
 mod session;
 mod sink;
