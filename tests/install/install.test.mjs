@@ -139,10 +139,19 @@ async function nextAppWorks(name, flags) {
   } finally {
     await server.stop();
   }
+  return built;
 }
 
-test("Next.js App Router (Turbopack): next build prerenders the 'use client' page, next start serves static, dynamic and edge pages, the page streams", { timeout: 240_000 }, async () => {
-  await nextAppWorks("next-app", []);
+test("Next.js App Router (Turbopack): next build prerenders the 'use client' page, next start serves static, dynamic and edge pages, the page streams; so does next dev", { timeout: 300_000 }, async () => {
+  const dir = await nextAppWorks("next-app", []);
+  // The dev server (React's StrictMode runs the effect twice: the first session is
+  // stopped by the effect's cleanup while starting, the second must stream).
+  const dev = startServer("next", ["dev", "--hostname", "127.0.0.1", "--port", "0"], dir, /Ready in/);
+  try {
+    await streamsFromPage(`${await dev.url}/`);
+  } finally {
+    await dev.stop();
+  }
 });
 
 test("Next.js App Router with next build --webpack: the same", { timeout: 300_000 }, async () => {
