@@ -211,6 +211,29 @@ test("source {type:'livekit'}: the page publishes into its own room with livekit
   assert.equal((await emulator.streams()).open.length, 0);
 });
 
+test("the classic /rtc path (livekit-client with singlePeerConnection: false, dual peer connections) publishes into a room the emulator decodes", { timeout: 90_000 }, async () => {
+  const room = await post("/__emulator/livekit/token", { room: "classic-room", identity: "classic" });
+  const mark = emulator.log().length;
+  const published = await current(async ({ url, token }) => {
+    const lk = await import("/vendor/livekit-client.mjs");
+    const appRoom = (window.appRoom = new lk.Room({ singlePeerConnection: false }));
+    await appRoom.connect(url, token);
+    const [track] = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks();
+    window.appTrack = track;
+    const pub = await appRoom.localParticipant.publishTrack(track);
+    return pub.trackSid;
+  }, room);
+  assert.match(published, /^TR_/);
+  const started = await session({ source: { type: "livekit", url: room.url, token: room.token } });
+  assert.deepEqual(started, { started: true, startError: undefined });
+  await current(() => window.current.untilResults(2, 30000));
+  const results = await current(() => window.current.results.map((r) => r.result));
+  for (const r of results) assert.match(r, /^red: /, r);
+  assert.ok(lkLog(mark).some((l) => / joined room classic-room/.test(l)));
+  await current(() => window.current.vision.stop());
+  await current(async () => { await window.appRoom.disconnect(); window.appTrack.stop(); });
+});
+
 test("native transport: a refused token rejects start() with WebRTCError and deletes the stream", { timeout: 90_000 }, async () => {
   await post("/__emulator/faults", { api_key: KEY, livekit_refuse_joins: 5 });
   try {

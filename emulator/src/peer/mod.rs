@@ -179,7 +179,12 @@ pub fn accept_offer_into(
     sink: Arc<FrameSink>,
     answering: Answering,
 ) -> Result<(PeerHandle, String), PeerError> {
-    let codecs = sdp::choose_codecs(offer_sdp)?;
+    // LiveKit's classic path offers only the data channel first; its video comes
+    // with later offers, so every decodable codec stays configured.
+    let codecs = match answering {
+        Answering::Webrtc => sdp::choose_codecs(offer_sdp)?,
+        Answering::LiveKit => PREFERRED.to_vec(),
+    };
     let socket = UdpSocket::bind((bind_ip, 0))
         .map_err(|e| PeerError::Io(format!("bind UDP on {bind_ip}: {e}")))?;
     let local = socket
@@ -199,6 +204,12 @@ pub fn accept_offer_into(
             let offer = sdp::keep_top_simulcast_layer(offer_sdp);
             let mut ordered = sdp::video_codecs(&offer);
             ordered.retain(|c| codecs.contains(c));
+            ordered.extend(
+                codecs
+                    .iter()
+                    .filter(|c| !ordered.contains(c))
+                    .collect::<Vec<_>>(),
+            );
             let (rtc, answer) = negotiate::negotiate(&offer, &ordered, local, started, answering)?;
             (rtc, answer, ordered)
         }
