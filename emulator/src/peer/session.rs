@@ -276,6 +276,11 @@ impl Session {
                         negotiate::renegotiate(&mut self.rtc, &offer, self.answering, prefer);
                     let _ = reply.send(answer);
                 }
+                Command::Candidate(c) => {
+                    if let Ok(candidate) = str0m::Candidate::from_sdp_string(&c) {
+                        self.rtc.add_remote_candidate(candidate);
+                    }
+                }
             }
         }
     }
