@@ -17,8 +17,8 @@ pub const PING_TIMEOUT_S: i32 = 15;
 /// What the socket handler must do for a request.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// Send this response.
-    Send(Resp),
+    /// Send this response (boxed: responses are large, the other actions small).
+    Send(Box<Resp>),
     /// Answer this publisher offer (SDP, id) with the media layer, then send the
     /// answer with the same id.
     AnswerOffer(String, u32),
@@ -104,12 +104,12 @@ impl Participant {
     pub fn handle(&mut self, request: Req, now_ms: i64) -> Vec<Action> {
         match request {
             Req::Offer(offer) => vec![Action::AnswerOffer(offer.sdp, offer.id)],
-            Req::AddTrack(add) => vec![Action::Send(self.publish(add))],
-            Req::Ping(ts) => vec![Action::Send(Resp::Pong(ts))],
-            Req::PingReq(ping) => vec![Action::Send(Resp::PongResp(lk::Pong {
+            Req::AddTrack(add) => vec![Action::Send(Box::new(self.publish(add)))],
+            Req::Ping(ts) => vec![Action::Send(Box::new(Resp::Pong(ts)))],
+            Req::PingReq(ping) => vec![Action::Send(Box::new(Resp::PongResp(lk::Pong {
                 last_ping_timestamp: ping.timestamp,
                 timestamp: now_ms,
-            }))],
+            })))],
             Req::Leave(_) => vec![Action::Leave],
             Req::Trickle(t) => candidate_of(&t.candidate_init)
                 .map(Action::AddCandidate)
@@ -262,12 +262,15 @@ mod tests {
                 }),
                 50
             ),
-            vec![Action::Send(Resp::PongResp(lk::Pong {
+            vec![Action::Send(Box::new(Resp::PongResp(lk::Pong {
                 last_ping_timestamp: 42,
                 timestamp: 50
-            }))]
+            })))]
         );
-        assert_eq!(p.handle(Req::Ping(7), 9), vec![Action::Send(Resp::Pong(7))]);
+        assert_eq!(
+            p.handle(Req::Ping(7), 9),
+            vec![Action::Send(Box::new(Resp::Pong(7)))]
+        );
         assert_eq!(
             p.handle(Req::Leave(Default::default()), 0),
             vec![Action::Leave]
@@ -311,8 +314,11 @@ mod tests {
             ..Default::default()
         };
         let actions = p.handle(Req::AddTrack(add), 0);
-        let [Action::Send(Resp::TrackPublished(published))] = actions.as_slice() else {
+        let [Action::Send(sent)] = actions.as_slice() else {
             panic!("{actions:?}")
+        };
+        let Resp::TrackPublished(published) = sent.as_ref() else {
+            panic!("{sent:?}")
         };
         assert_eq!(published.cid, "cam-1");
         let track = published.track.clone().unwrap();

@@ -90,7 +90,7 @@ pub async fn serve(
                 let mut left = false;
                 for action in participant.handle(message, now_ms) {
                     let sent = match action {
-                        Action::Send(resp) => send(&mut ws, resp).await,
+                        Action::Send(resp) => send(&mut ws, *resp).await,
                         Action::AnswerOffer(sdp, id) => {
                             let prefer = participant.video_codec.as_deref().and_then(VideoCodec::from_sdp_name);
                             answer(&state, &room, &mut peer, &mut ws, (sdp, id), prefer).await
