@@ -247,6 +247,21 @@ test("native transport: a refused token rejects start() with WebRTCError and del
   assert.equal((await emulator.streams()).open.length, 0, "the failed start deleted its stream");
 });
 
+test("tokens: the emulator's own are admitted until they expire; others and expired ones get 401 at validate", { timeout: 30_000 }, async () => {
+  const { token } = await post("/__emulator/livekit/token", { room: "expiry-room" });
+  const validate = (t, path = "/rtc/v1/validate") =>
+    fetch(`${emulator.url}${path}?access_token=${encodeURIComponent(t)}`).then((r) => r.status);
+  assert.equal(await validate(token), 200);
+  assert.equal(await validate(token, "/rtc/validate"), 200);
+  // This token's header and claims with another token's signature.
+  const other = (await post("/__emulator/livekit/token", { room: "other-room" })).token;
+  const forged = token.split(".").slice(0, 2).concat(other.split(".")[2]).join(".");
+  assert.equal(await validate(forged), 401, "bad signature");
+  assert.equal(await validate("lk-emu-00001-0"), 401, "not a JWT");
+  await new Promise((r) => setTimeout(r, (TOKEN_TTL + 1.2) * 1000));
+  assert.equal(await validate(token), 401, "expired");
+});
+
 test("native transport without livekit-client: SourceUnsupportedError before any stream is created", { timeout: 60_000 }, async () => {
   const ended = (await emulator.streams()).ended.length;
   const missing = await session({ transport: "livekit" });
