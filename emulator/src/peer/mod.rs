@@ -8,9 +8,10 @@
 //! reduced to its size and mean colour in a [`FrameSink`], which the caller reads as
 //! windows ([`FrameSink::take_clip`]) and running totals ([`FrameSink::totals`]).
 //!
-//! Signalling is non-trickle: the offer may carry no candidates at all. The answer
-//! carries a single host candidate (the socket's address) and the browser reaches
-//! it as a peer-reflexive candidate.
+//! The offer may carry no candidates at all: the answer carries a single host
+//! candidate (the socket's address) and the browser reaches it, showing up as a
+//! peer-reflexive candidate. Trickled browser candidates (LiveKit) are added with
+//! [`PeerHandle::add_remote_candidate`].
 
 mod decoder;
 mod negotiate;
