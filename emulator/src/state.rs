@@ -119,7 +119,7 @@ pub struct AppState {
     /// Armed fault injections.
     pub faults: crate::faults::FaultBoard,
     /// The LiveKit server: rooms and tokens.
-    pub livekit: LiveKit,
+    pub livekit: Arc<LiveKit>,
     /// `ws://127.0.0.1:PORT` once the listener is bound (the default LiveKit URL).
     self_url: std::sync::OnceLock<String>,
 }
@@ -128,10 +128,10 @@ impl AppState {
     pub fn new(settings: Settings) -> Arc<AppState> {
         let out_of_credits = settings.no_credit_keys.iter().cloned().collect();
         let secret: Vec<u8> = (0..8).flat_map(|_| rand_u32().to_le_bytes()).collect();
-        let livekit = LiveKit {
+        let livekit = Arc::new(LiveKit {
             rooms: Default::default(),
             tokens: crate::livekit::token::TokenIssuer::new(secret, settings.livekit_token_ttl),
-        };
+        });
         Arc::new(AppState {
             livekit,
             self_url: Default::default(),
@@ -223,7 +223,7 @@ impl AppState {
             peer.close();
         }
         if stream.transport == Transport::Native {
-            self.livekit.rooms.end(&stream.id, true);
+            self.livekit.end_room_soon(&stream.id);
         }
         let _ = stream.ended.send(Some(reason.to_string()));
         eprintln!("emulator: stream {id} ended: {reason}");

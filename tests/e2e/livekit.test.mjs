@@ -13,6 +13,50 @@ import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, wait
 const TOKEN_TTL = 3;
 let emulator, browser, page;
 
+// Runs in the page: a stand-in for the livekit-client module that records every call,
+// for the failures the emulator cannot produce: a failing `replaceTrack` and a slow join.
+function installRoomDouble() {
+  const log = (window.roomLog = []);
+  class Room {
+    constructor(options) {
+      this.handlers = {};
+      this.options = options;
+      window.lastRoom = this;
+      log.push(["new", options]);
+    }
+    on(event, handler) { (this.handlers[event] ??= []).push(handler); return this; }
+    // A server-side drop, as livekit-client handles it: published tracks are stopped
+    // unless the room was made with stopLocalTrackOnUnpublish: false.
+    serverDisconnect() {
+      if (this.options?.stopLocalTrackOnUnpublish !== false) this.published?.stop();
+      this.emit("disconnected");
+    }
+    emit(event, ...args) { for (const h of this.handlers[event] ?? []) h(...args); }
+    removeAllListeners() { this.handlers = {}; }
+    async connect(url, token) {
+      log.push(["connect", url, token]);
+      if (window.roomFailsConnect) throw new Error("could not establish signal connection");
+      if (window.roomJoinMs) await new Promise((r) => setTimeout(r, window.roomJoinMs));
+      this.localParticipant = {
+        publishTrack: async (track, options) => {
+          this.published = track;
+          log.push(["publish", track.kind, track.readyState, options.source, options.videoEncoding?.maxFramerate ?? null]);
+          return {
+            track: {
+              replaceTrack: async (t) => {
+                if (window.roomFailsReplace) throw new Error("could not replace the track");
+                log.push(["replace", t.label]);
+              },
+            },
+          };
+        },
+      };
+    }
+    async disconnect(stopTracks) { log.push(["disconnect", stopTracks]); }
+  }
+  window.roomDouble = { Room, RoomEvent: { Reconnecting: "reconnecting", Reconnected: "reconnected", Disconnected: "disconnected" }, Track: { Source: { Camera: "camera" } } };
+}
+
 function session(options) {
   return page.evaluate(async ({ key, options }) => {
     const config = { apiKey: key, ...options };
@@ -39,6 +83,7 @@ before(async () => {
   });
   browser = await launchChromium(solidY4m([230, 20, 20]));
   page = await browser.newPage();
+  await page.addInitScript(installRoomDouble);
   page.on("console", (m) => { if (process.env.LK_DEBUG) console.log("page:", m.text()); });
   await page.route("**/vendor/livekit-client.mjs", (route) => route.fulfill({
     body: readFileSync(join(ROOT, "node_modules/livekit-client/dist/livekit-client.esm.mjs")),
@@ -166,6 +211,29 @@ test("source {type:'livekit'}: the page publishes into its own room with livekit
   assert.equal((await emulator.streams()).open.length, 0);
 });
 
+test("the classic /rtc path (livekit-client with singlePeerConnection: false, dual peer connections) publishes into a room the emulator decodes", { timeout: 90_000 }, async () => {
+  const room = await post("/__emulator/livekit/token", { room: "classic-room", identity: "classic" });
+  const mark = emulator.log().length;
+  const published = await current(async ({ url, token }) => {
+    const lk = await import("/vendor/livekit-client.mjs");
+    const appRoom = (window.appRoom = new lk.Room({ singlePeerConnection: false }));
+    await appRoom.connect(url, token);
+    const [track] = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks();
+    window.appTrack = track;
+    const pub = await appRoom.localParticipant.publishTrack(track);
+    return pub.trackSid;
+  }, room);
+  assert.match(published, /^TR_/);
+  const started = await session({ source: { type: "livekit", url: room.url, token: room.token } });
+  assert.deepEqual(started, { started: true, startError: undefined });
+  await current(() => window.current.untilResults(2, 30000));
+  const results = await current(() => window.current.results.map((r) => r.result));
+  for (const r of results) assert.match(r, /^red: /, r);
+  assert.ok(lkLog(mark).some((l) => / joined room classic-room/.test(l)));
+  await current(() => window.current.vision.stop());
+  await current(async () => { await window.appRoom.disconnect(); window.appTrack.stop(); });
+});
+
 test("native transport: a refused token rejects start() with WebRTCError and deletes the stream", { timeout: 90_000 }, async () => {
   await post("/__emulator/faults", { api_key: KEY, livekit_refuse_joins: 5 });
   try {
@@ -177,4 +245,103 @@ test("native transport: a refused token rejects start() with WebRTCError and del
   }
   assert.ok(lkLog().some((l) => /join refused: injected fault/.test(l)));
   assert.equal((await emulator.streams()).open.length, 0, "the failed start deleted its stream");
+});
+
+test("tokens: the emulator's own are admitted until they expire; others and expired ones get 401 at validate", { timeout: 30_000 }, async () => {
+  const { token } = await post("/__emulator/livekit/token", { room: "expiry-room" });
+  const validate = (t, path = "/rtc/v1/validate") =>
+    fetch(`${emulator.url}${path}?access_token=${encodeURIComponent(t)}`).then((r) => r.status);
+  assert.equal(await validate(token), 200);
+  assert.equal(await validate(token, "/rtc/validate"), 200);
+  // This token's header and claims with another token's signature.
+  const other = (await post("/__emulator/livekit/token", { room: "other-room" })).token;
+  const forged = token.split(".").slice(0, 2).concat(other.split(".")[2]).join(".");
+  assert.equal(await validate(forged), 401, "bad signature");
+  assert.equal(await validate("lk-emu-00001-0"), 401, "not a JWT");
+  await new Promise((r) => setTimeout(r, (TOKEN_TTL + 1.2) * 1000));
+  assert.equal(await validate(token), 401, "expired");
+});
+
+test("native transport without livekit-client: SourceUnsupportedError before any stream is created", { timeout: 60_000 }, async () => {
+  const ended = (await emulator.streams()).ended.length;
+  const missing = await session({ transport: "livekit" });
+  assert.equal(missing.startError?.name, "SourceUnsupportedError", JSON.stringify(missing));
+  assert.match(missing.startError.message, /livekit-client/);
+  const now = await emulator.streams();
+  assert.equal(now.open.length, 0);
+  assert.equal(now.ended.length, ended, "no stream was created");
+});
+
+test("native transport: after a replaceTrack that failed, a rejoin publishes the old camera, still live", { timeout: 60_000 }, async () => {
+  const started = await session({ transport: "livekit", livekitClient: "double" });
+  assert.deepEqual(started, { started: true, startError: undefined });
+  await waitFor(() => current(() => window.current.states.at(-1) === "streaming"), 5000, "streaming");
+  const switched = await current(async () => {
+    window.roomFailsReplace = true;
+    try {
+      await window.current.vision.switchCamera("environment");
+      return { name: "switched" };
+    } catch (e) {
+      return { name: e.name, message: e.message };
+    } finally {
+      window.roomFailsReplace = false;
+    }
+  });
+  assert.equal(switched.name, "MediaError", JSON.stringify(switched));
+  assert.match(switched.message, /could not be replaced/);
+  const publishes = (await current(() => window.roomLog)).filter((e) => e[0] === "publish").length;
+  await current(() => window.lastRoom.serverDisconnect());
+  await waitFor(() => current((n) => window.roomLog.filter((e) => e[0] === "publish").length > n, publishes), 10000, "a rejoin");
+  const rejoin = await current(() => {
+    const camera = window.current.vision.getMediaStream().getVideoTracks()[0];
+    return {
+      publish: window.roomLog.filter((e) => e[0] === "publish").at(-1),
+      sameTrack: window.lastRoom.published === camera,
+      camera: camera.readyState,
+    };
+  });
+  assert.deepEqual(rejoin, { publish: ["publish", "video", "live", "camera", 12], sameTrack: true, camera: "live" });
+  await current(() => window.current.vision.stop());
+  assert.equal((await emulator.streams()).open.length, 0);
+});
+
+test("native transport: a slow room join does not cost the lease (the first renewal counts from the create answer)", { timeout: 60_000 }, async () => {
+  // The lease is 4 s; joining takes 3 s. Counted from the join, the first renewal
+  // would come at 5 s, after the lease ran out.
+  await current(() => { window.roomJoinMs = 3000; });
+  try {
+    const started = await session({ transport: "livekit", livekitClient: "double" });
+    assert.deepEqual(started, { started: true, startError: undefined });
+    const [open] = (await emulator.streams()).open;
+    await waitFor(async () => (await emulator.streams()).open[0]?.keepalives >= 2, 15000, "two keepalives");
+    const snap = await current(() => ({ errors: window.current.errors, state: window.current.vision.state }));
+    assert.deepEqual(snap, { errors: [], state: "streaming" });
+    assert.equal((await emulator.streams()).ended.find((s) => s.stream_id === open.stream_id), undefined);
+    await current(() => window.current.vision.stop());
+  } finally {
+    await current(() => { window.roomJoinMs = 0; });
+  }
+});
+
+test("bad transport options are ValidationErrors naming the field", async () => {
+  const fields = await page.evaluate(() => {
+    const fieldOf = (extra) => {
+      try {
+        new window.sdk.RealtimeVision({ apiKey: "k", apiUrl: location.origin, prompt: "p", onResult() {}, ...extra });
+        return "accepted";
+      } catch (e) {
+        return `${e.name}:${e.details?.field}`;
+      }
+    };
+    return [
+      fieldOf({ transport: "rtmp" }),
+      fieldOf({ transport: "livekit", livekitClient: 5 }),
+      fieldOf({ source: { type: "livekit", url: "wss://x" } }),
+      fieldOf({ source: { type: "livekit", url: " ", token: "t" } }),
+    ];
+  });
+  assert.deepEqual(fields, [
+    "ValidationError:transport", "ValidationError:livekitClient",
+    "ValidationError:source.token", "ValidationError:source.url",
+  ]);
 });

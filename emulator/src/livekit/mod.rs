@@ -22,3 +22,25 @@ pub struct LiveKit {
     /// Signs and checks access tokens.
     pub tokens: token::TokenIssuer,
 }
+
+impl LiveKit {
+    /// Ends the native transport's room of a stream that ended, after a short grace:
+    /// `stop()` leaves the room and DELETEs the stream at about the same time, and
+    /// the participant's own leave, if it is on its way, is taken first.
+    pub fn end_room_soon(self: &std::sync::Arc<Self>, room: &str) {
+        const GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+        let this = std::sync::Arc::clone(self);
+        let room = room.to_string();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    tokio::time::sleep(GRACE).await;
+                    this.rooms.end(&room, true);
+                });
+            }
+            Err(_) => {
+                this.rooms.end(&room, true);
+            }
+        }
+    }
+}

@@ -17,11 +17,14 @@ pub const PING_TIMEOUT_S: i32 = 15;
 /// What the socket handler must do for a request.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// Send this response.
-    Send(Resp),
+    /// Send this response (boxed: responses are large, the other actions small).
+    Send(Box<Resp>),
     /// Answer this publisher offer (SDP, id) with the media layer, then send the
     /// answer with the same id.
     AnswerOffer(String, u32),
+    /// Give the participant's media session this trickled remote candidate
+    /// (`candidate:…`, RFC 8839 attribute value).
+    AddCandidate(String),
     /// The client left: close the socket and the participant's media.
     Leave,
 }
@@ -101,16 +104,19 @@ impl Participant {
     pub fn handle(&mut self, request: Req, now_ms: i64) -> Vec<Action> {
         match request {
             Req::Offer(offer) => vec![Action::AnswerOffer(offer.sdp, offer.id)],
-            Req::AddTrack(add) => vec![Action::Send(self.publish(add))],
-            Req::Ping(ts) => vec![Action::Send(Resp::Pong(ts))],
-            Req::PingReq(ping) => vec![Action::Send(Resp::PongResp(lk::Pong {
+            Req::AddTrack(add) => vec![Action::Send(Box::new(self.publish(add)))],
+            Req::Ping(ts) => vec![Action::Send(Box::new(Resp::Pong(ts)))],
+            Req::PingReq(ping) => vec![Action::Send(Box::new(Resp::PongResp(lk::Pong {
                 last_ping_timestamp: ping.timestamp,
                 timestamp: now_ms,
-            }))],
+            })))],
             Req::Leave(_) => vec![Action::Leave],
-            // Trickled client candidates are not needed: the browser reaches the
-            // answer's host candidate and shows up peer-reflexive. Subscriptions,
-            // permissions, sync state and the rest concern tracks nobody subscribes to.
+            Req::Trickle(t) => candidate_of(&t.candidate_init)
+                .map(Action::AddCandidate)
+                .into_iter()
+                .collect(),
+            // Subscriptions, permissions, sync state and the rest concern tracks
+            // nobody subscribes to.
             _ => Vec::new(),
         }
     }
@@ -150,6 +156,54 @@ impl Participant {
             track: Some(track),
         })
     }
+}
+
+/// The `candidate` of a trickled `RTCIceCandidateInit` (JSON); `None` for the empty
+/// end-of-candidates one or anything unreadable.
+fn candidate_of(init: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(init).ok()?;
+    let candidate = value.get("candidate")?.as_str()?.trim();
+    let candidate = candidate.strip_prefix("a=").unwrap_or(candidate);
+    candidate
+        .starts_with("candidate:")
+        .then(|| candidate.to_string())
+}
+
+/// The server's own candidate, trickled to the publisher after an answer (the answer
+/// carries it too): the first `a=candidate` of `answer`, for its first accepted
+/// m-section (mid and index).
+pub fn trickle_from_answer(answer: &str) -> Option<Resp> {
+    let mut index = None;
+    let mut mid = None;
+    let mut candidate = None;
+    let mut m_line = -1i64;
+    for line in answer.lines().map(|l| l.trim_end_matches('\r')) {
+        if let Some(m) = line.strip_prefix("m=") {
+            m_line += 1;
+            let accepted = m.split_whitespace().nth(1).is_some_and(|port| port != "0");
+            if accepted && index.is_none() {
+                index = Some(m_line);
+            }
+        } else if let Some(v) = line.strip_prefix("a=mid:") {
+            if index == Some(m_line) && mid.is_none() {
+                mid = Some(v.to_string());
+            }
+        } else if let Some(c) = line.strip_prefix("a=") {
+            if c.starts_with("candidate:") && candidate.is_none() {
+                candidate = Some(c.to_string());
+            }
+        }
+    }
+    let init = serde_json::json!({
+        "candidate": candidate?,
+        "sdpMid": mid?,
+        "sdpMLineIndex": index?,
+    });
+    Some(Resp::Trickle(lk::TrickleRequest {
+        candidate_init: init.to_string(),
+        target: lk::SignalTarget::Publisher as i32,
+        ..Default::default()
+    }))
 }
 
 /// The server's leave: `action` DISCONNECT (livekit-client emits `disconnected`
@@ -208,17 +262,35 @@ mod tests {
                 }),
                 50
             ),
-            vec![Action::Send(Resp::PongResp(lk::Pong {
+            vec![Action::Send(Box::new(Resp::PongResp(lk::Pong {
                 last_ping_timestamp: 42,
                 timestamp: 50
-            }))]
+            })))]
         );
-        assert_eq!(p.handle(Req::Ping(7), 9), vec![Action::Send(Resp::Pong(7))]);
+        assert_eq!(
+            p.handle(Req::Ping(7), 9),
+            vec![Action::Send(Box::new(Resp::Pong(7)))]
+        );
         assert_eq!(
             p.handle(Req::Leave(Default::default()), 0),
             vec![Action::Leave]
         );
         assert_eq!(p.handle(Req::Trickle(Default::default()), 0), vec![]);
+        let trickle = |init: &str| {
+            Req::Trickle(lk::TrickleRequest {
+                candidate_init: init.into(),
+                ..Default::default()
+            })
+        };
+        let host = r#"{"candidate":"candidate:1 1 udp 2122260223 192.0.2.2 5000 typ host generation 0","sdpMid":"0","sdpMLineIndex":0}"#;
+        assert_eq!(
+            p.handle(trickle(host), 0),
+            vec![Action::AddCandidate(
+                "candidate:1 1 udp 2122260223 192.0.2.2 5000 typ host generation 0".into()
+            )]
+        );
+        assert_eq!(p.handle(trickle(r#"{"candidate":""}"#), 0), vec![]);
+        assert_eq!(p.handle(trickle("not json"), 0), vec![]);
     }
 
     #[test]
@@ -242,8 +314,11 @@ mod tests {
             ..Default::default()
         };
         let actions = p.handle(Req::AddTrack(add), 0);
-        let [Action::Send(Resp::TrackPublished(published))] = actions.as_slice() else {
+        let [Action::Send(sent)] = actions.as_slice() else {
             panic!("{actions:?}")
+        };
+        let Resp::TrackPublished(published) = sent.as_ref() else {
+            panic!("{sent:?}")
         };
         assert_eq!(published.cid, "cam-1");
         let track = published.track.clone().unwrap();
@@ -267,5 +342,25 @@ mod tests {
             panic!()
         };
         assert_eq!((l.reason, l.action, l.can_reconnect), (5, 0, false));
+    }
+
+    #[test]
+    fn the_answer_candidate_is_trickled_for_the_first_accepted_section() {
+        let answer = "v=0\r\nm=audio 0 UDP 0\r\na=mid:0\r\nm=video 9 UDP 96\r\na=mid:1\r\n\
+            a=candidate:abc 1 udp 2130706175 127.0.0.1 40000 typ host\r\n";
+        let Some(Resp::Trickle(t)) = trickle_from_answer(answer) else {
+            panic!("no trickle")
+        };
+        let init: serde_json::Value = serde_json::from_str(&t.candidate_init).unwrap();
+        assert_eq!(
+            init,
+            serde_json::json!({"candidate": "candidate:abc 1 udp 2130706175 127.0.0.1 40000 typ host",
+                "sdpMid": "1", "sdpMLineIndex": 1})
+        );
+        assert_eq!(t.target, lk::SignalTarget::Publisher as i32);
+        assert_eq!(
+            trickle_from_answer("v=0\r\nm=video 9 UDP 96\r\na=mid:0\r\n"),
+            None
+        );
     }
 }

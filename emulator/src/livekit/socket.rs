@@ -90,10 +90,14 @@ pub async fn serve(
                 let mut left = false;
                 for action in participant.handle(message, now_ms) {
                     let sent = match action {
-                        Action::Send(resp) => send(&mut ws, resp).await,
+                        Action::Send(resp) => send(&mut ws, *resp).await,
                         Action::AnswerOffer(sdp, id) => {
                             let prefer = participant.video_codec.as_deref().and_then(VideoCodec::from_sdp_name);
                             answer(&state, &room, &mut peer, &mut ws, (sdp, id), prefer).await
+                        }
+                        Action::AddCandidate(candidate) => {
+                            if let Some(p) = &peer { p.add_remote_candidate(candidate); }
+                            Ok(())
                         }
                         Action::Leave => { left = true; Ok(()) }
                     };
@@ -174,13 +178,19 @@ async fn answer(
     };
     match answered {
         Ok(sdp) => {
+            // The answer carries the candidate; it is trickled as well, as LiveKit does.
+            let trickle = signal::trickle_from_answer(&sdp);
             let answer = lk::SessionDescription {
                 r#type: "answer".into(),
                 sdp,
                 id,
                 ..Default::default()
             };
-            send(ws, Resp::Answer(answer)).await
+            send(ws, Resp::Answer(answer)).await?;
+            match trickle {
+                Some(t) => send(ws, t).await,
+                None => Ok(()),
+            }
         }
         Err(e) => {
             // livekit-client times the negotiation out and reconnects.

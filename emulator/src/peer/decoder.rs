@@ -72,7 +72,7 @@ pub struct FrameSummary {
 }
 
 /// A decoder error: corrupt or undecodable input (or a decoder fault).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecodeError(pub String);
 
 impl fmt::Display for DecodeError {
@@ -96,6 +96,45 @@ pub fn new_decoder(codec: VideoCodec) -> Result<Box<dyn FrameDecoder>, DecodeErr
     match codec {
         VideoCodec::H264 => Ok(Box::new(H264Decoder::new()?)),
         VideoCodec::Vp8 => Ok(Box::new(super::vp8::Vp8Decoder::new()?)),
+    }
+}
+
+/// The decoder of a session whose answers may carry several codecs: made for the
+/// codec media arrives in, and remade if the browser switches codec.
+pub struct DecoderSlot {
+    codecs: Vec<VideoCodec>,
+    current: Option<(VideoCodec, Box<dyn FrameDecoder>)>,
+}
+
+impl DecoderSlot {
+    /// A slot for `codecs` (the ones the answers carry).
+    pub fn new(codecs: Vec<VideoCodec>) -> Self {
+        DecoderSlot {
+            codecs,
+            current: None,
+        }
+    }
+
+    /// Readies the decoder of `codec`: `Some((codec, made))` when it is one of ours
+    /// (`made`: a new decoder, which wants a key frame), `None` when it is not.
+    pub fn for_codec(
+        &mut self,
+        codec: str0m::format::Codec,
+    ) -> Result<Option<(VideoCodec, bool)>, DecodeError> {
+        let Some(ours) = self.codecs.iter().copied().find(|c| c.to_str0m() == codec) else {
+            return Ok(None); // e.g. audio: the video decoder stays
+        };
+        if self.current.as_ref().map(|(c, _)| *c) == Some(ours) {
+            return Ok(Some((ours, false)));
+        }
+        self.current = None;
+        self.current = Some((ours, new_decoder(ours)?));
+        Ok(Some((ours, true)))
+    }
+
+    /// The decoder of the last codec of ours [`DecoderSlot::for_codec`] readied.
+    pub fn current(&mut self) -> Option<&mut Box<dyn FrameDecoder>> {
+        self.current.as_mut().map(|(_, d)| d)
     }
 }
 
@@ -276,5 +315,29 @@ mod tests {
         ] {
             let _ = d.decode(data);
         }
+    }
+
+    #[test]
+    fn decoder_slot_follows_the_codec_media_arrives_in() {
+        use str0m::format::Codec;
+        let mut slot = DecoderSlot::new(vec![VideoCodec::Vp8, VideoCodec::H264]);
+        assert!(slot.current().is_none());
+        assert_eq!(
+            slot.for_codec(Codec::Vp8),
+            Ok(Some((VideoCodec::Vp8, true)))
+        );
+        assert_eq!(
+            slot.for_codec(Codec::Vp8),
+            Ok(Some((VideoCodec::Vp8, false)))
+        );
+        // Audio is not ours; the video decoder stays.
+        assert_eq!(slot.for_codec(Codec::Opus), Ok(None));
+        assert!(slot.current().is_some());
+        assert_eq!(
+            slot.for_codec(Codec::H264),
+            Ok(Some((VideoCodec::H264, true)))
+        );
+        let mut vp8_only = DecoderSlot::new(vec![VideoCodec::Vp8]);
+        assert_eq!(vp8_only.for_codec(Codec::H264), Ok(None));
     }
 }

@@ -1,14 +1,17 @@
-//! WebRTC receiver for one browser stream.
+//! WebRTC receiver, shared by both ways video reaches the emulator: the streams API's
+//! WebRTC transport and LiveKit publishers (`crate::livekit`).
 //!
-//! [`accept_offer`] answers a browser's SDP offer with a str0m session bound to one
-//! UDP socket, and runs the session on its own thread. Every received video frame
-//! is decoded (H.264 via OpenH264, or VP8 via libvpx) and reduced to its size and
-//! mean colour, which the caller reads as windows ([`PeerHandle::take_clip`]) and running totals
-//! ([`PeerHandle::totals`]).
+//! [`accept_offer_into`] answers a browser's SDP offer with a str0m session bound to
+//! one UDP socket, and runs the session on its own thread; [`PeerHandle::renegotiate`]
+//! answers later offers on it (LiveKit renegotiates for every published track).
+//! Every received video frame is decoded (H.264 via OpenH264, or VP8 via libvpx) and
+//! reduced to its size and mean colour in a [`FrameSink`], which the caller reads as
+//! windows ([`FrameSink::take_clip`]) and running totals ([`FrameSink::totals`]).
 //!
-//! Signalling is non-trickle: the offer may carry no candidates at all. The answer
-//! carries a single host candidate (the socket's address) and the browser reaches
-//! it as a peer-reflexive candidate.
+//! The offer may carry no candidates at all: the answer carries a single host
+//! candidate (the socket's address) and the browser reaches it, showing up as a
+//! peer-reflexive candidate. Trickled browser candidates (LiveKit) are added with
+//! [`PeerHandle::add_remote_candidate`].
 
 mod decoder;
 mod delay_line;
@@ -71,6 +74,8 @@ pub(super) enum Command {
         Option<VideoCodec>,
         oneshot::Sender<Result<String, PeerError>>,
     ),
+    /// Add a trickled remote candidate (`candidate:…`).
+    Candidate(String),
 }
 
 /// How a session answers offers.
@@ -124,6 +129,14 @@ impl PeerHandle {
         }
         rx.await
             .map_err(|_| PeerError::Io("the session has ended".into()))?
+    }
+
+    /// Adds a remote candidate the browser trickled (`candidate:…`); an unreadable
+    /// one is ignored (the browser also shows up peer-reflexive on our candidate).
+    pub fn add_remote_candidate(&self, candidate: String) {
+        if let Ok(commands) = self.commands.lock() {
+            let _ = commands.send(Command::Candidate(candidate));
+        }
     }
 
     /// Stops the session thread (sending the browser a DTLS close) and waits for it
@@ -186,7 +199,12 @@ pub fn accept_offer_into(
     answering: Answering,
     network_delay: Duration,
 ) -> Result<(PeerHandle, String), PeerError> {
-    let codecs = sdp::choose_codecs(offer_sdp)?;
+    // LiveKit's classic path offers only the data channel first; its video comes
+    // with later offers, so every decodable codec stays configured.
+    let codecs = match answering {
+        Answering::Webrtc => sdp::choose_codecs(offer_sdp)?,
+        Answering::LiveKit => PREFERRED.to_vec(),
+    };
     let socket = UdpSocket::bind((bind_ip, 0))
         .map_err(|e| PeerError::Io(format!("bind UDP on {bind_ip}: {e}")))?;
     let local = socket
@@ -206,6 +224,12 @@ pub fn accept_offer_into(
             let offer = sdp::keep_top_simulcast_layer(offer_sdp);
             let mut ordered = sdp::video_codecs(&offer);
             ordered.retain(|c| codecs.contains(c));
+            ordered.extend(
+                codecs
+                    .iter()
+                    .filter(|c| !ordered.contains(c))
+                    .collect::<Vec<_>>(),
+            );
             let (rtc, answer) = negotiate::negotiate(&offer, &ordered, local, started, answering)?;
             (rtc, answer, ordered)
         }
@@ -272,5 +296,13 @@ mod tests {
         ] {
             assert!(accept_offer(bad, ip, Duration::ZERO).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn chromium_trickled_candidates_are_readable() {
+        // As livekit-client trickles them (RTCIceCandidateInit.candidate).
+        let host = "candidate:3046525587 1 udp 2113937151 192.0.2.2 53311 typ host \
+            generation 0 ufrag GUle network-id 1";
+        assert!(str0m::Candidate::from_sdp_string(host).is_ok());
     }
 }

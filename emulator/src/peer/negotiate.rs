@@ -62,7 +62,8 @@ pub(super) fn negotiate(
         answer = sdp::follow_offer_codec_order(offer_sdp, &answer);
     }
     let answered = sdp::video_codecs(&answer);
-    if !codecs.iter().any(|c| answered.contains(c)) {
+    // A LiveKit publisher may offer no video yet (its tracks come with later offers).
+    if answering == Answering::Webrtc && !codecs.iter().any(|c| answered.contains(c)) {
         let why = if codecs == [VideoCodec::H264] {
             " (only baseline profiles are decoded)"
         } else {

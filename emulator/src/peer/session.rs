@@ -11,7 +11,7 @@ use str0m::media::{KeyframeRequestKind, MediaData, MediaKind, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc};
 
-use super::decoder::{new_decoder, FrameDecoder, VideoCodec};
+use super::decoder::{DecoderSlot, FrameDecoder, VideoCodec};
 use super::delay_line::DelayedSocket;
 use super::{negotiate, Answering, Command, Shared};
 
@@ -44,9 +44,8 @@ pub(super) struct Session {
     rtc: Rtc,
     socket: DelayedSocket,
     local: SocketAddr,
-    /// Codecs the answers may carry; a decoder is made for the one media arrives in.
-    codecs: Vec<VideoCodec>,
-    decoder: Option<(VideoCodec, Box<dyn FrameDecoder>)>,
+    /// The decoder of the codec media arrives in.
+    decoders: DecoderSlot,
     shared: Arc<Shared>,
     started: Instant,
     inbox: mpsc::Receiver<Command>,
@@ -80,8 +79,7 @@ impl Session {
             rtc,
             socket,
             local,
-            codecs,
-            decoder: None,
+            decoders: DecoderSlot::new(codecs),
             shared,
             started,
             inbox,
@@ -277,6 +275,11 @@ impl Session {
                         negotiate::renegotiate(&mut self.rtc, &offer, self.answering, prefer);
                     let _ = reply.send(answer);
                 }
+                Command::Candidate(c) => {
+                    if let Ok(candidate) = str0m::Candidate::from_sdp_string(&c) {
+                        self.rtc.add_remote_candidate(candidate);
+                    }
+                }
             }
         }
     }
@@ -289,25 +292,20 @@ impl Session {
                 return None;
             }
         }
-        let codec = self
-            .codecs
-            .iter()
-            .copied()
-            .find(|c| c.to_str0m() == data.params.spec().codec)?;
-        if self.decoder.as_ref().map(|(c, _)| *c) != Some(codec) {
-            match new_decoder(codec) {
-                Ok(d) => {
-                    self.decoder = Some((codec, d));
+        match self.decoders.for_codec(data.params.spec().codec) {
+            Ok(Some((codec, made))) => {
+                if made {
                     self.want_keyframe = true;
                     self.shared.sink.update(|t| t.codec = Some(codec.name()));
                 }
-                Err(e) => {
-                    eprintln!("peer {}: no {codec} decoder: {}", self.local.port(), e.0);
-                    return None;
-                }
+                self.decoders.current()
+            }
+            Ok(None) => None,
+            Err(e) => {
+                eprintln!("peer {}: no decoder: {}", self.local.port(), e.0);
+                None
             }
         }
-        self.decoder.as_mut().map(|(_, d)| d)
     }
 
     fn on_media(&mut self, data: MediaData) {
