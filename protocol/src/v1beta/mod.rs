@@ -1,0 +1,20 @@
+//! Overshoot's v1beta API (spec: `shared/spec/overshoot-v1beta.md`): streams that only
+//! ingest video, published through LiveKit, and OpenAI-compatible chat completions that
+//! name frames and clips with `ovs://` references. One rule table for the browser
+//! package, the emulator and the gateway.
+//!
+//! - [`streams`]: wire types of the stream endpoints and `/models`.
+//! - [`chat`]: wire types of `/chat/completions`: request, JSON answer, SSE chunks.
+//! - [`sse`]: splitting an SSE body into chunk events.
+//! - [`reference`]: the `ovs://streams/{id}?…` grammar: builder and parser.
+//! - [`resolve`]: the §9.3 resolution of a reference against retained frames.
+//! - [`validate`]: the request rules (ranges, required fields, §13 limits).
+//! - [`errors`]: the error envelopes and their classification into [`ErrorKind`].
+//! - [`retry`]: the region header, lease renewal cadence and retry rules.
+//! - [`endpoints`]: generation selection from `apiUrl` and v1beta paths.
+//!
+//! [`ErrorKind`]: crate::errors::ErrorKind
+
+pub mod chat;
+pub mod sse;
+pub mod streams;
