@@ -16,5 +16,8 @@
 //! [`ErrorKind`]: crate::errors::ErrorKind
 
 pub mod chat;
+pub mod errors;
+mod loc;
+pub mod reference;
 pub mod sse;
 pub mod streams;
