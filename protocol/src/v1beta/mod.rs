@@ -19,5 +19,6 @@ pub mod chat;
 pub mod errors;
 mod loc;
 pub mod reference;
+pub mod resolve;
 pub mod sse;
 pub mod streams;
