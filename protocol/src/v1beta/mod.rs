@@ -16,9 +16,12 @@
 //! [`ErrorKind`]: crate::errors::ErrorKind
 
 pub mod chat;
+pub mod endpoints;
 pub mod errors;
 mod loc;
 pub mod reference;
 pub mod resolve;
+pub mod retry;
 pub mod sse;
 pub mod streams;
+pub mod validate;
