@@ -6,7 +6,7 @@
 //! - [`streams`]: wire types of the stream endpoints and `/models`.
 //! - [`chat`]: wire types of `/chat/completions`: request, JSON answer, SSE chunks.
 //! - [`sse`]: splitting an SSE body into chunk events.
-//! - [`reference`]: the `ovs://streams/{id}?…` grammar: builder and parser.
+//! - [`reference`](mod@reference): the `ovs://streams/{id}?…` grammar: builder and parser.
 //! - [`resolve`]: the §9.3 resolution of a reference against retained frames.
 //! - [`validate`]: the request rules (ranges, required fields, §13 limits).
 //! - [`errors`]: the error envelopes and their classification into [`ErrorKind`].

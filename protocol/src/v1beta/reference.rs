@@ -2,7 +2,7 @@
 //! servers. Parsing applies the §9.3 shape rules; failures carry the documented codes.
 
 use super::errors::ChatErrorCode;
-use crate::endpoints::encode_segment;
+use crate::endpoints::{decode_segment, encode_segment};
 use crate::number::fmt_num;
 
 /// Every `ovs://` reference starts with this.
@@ -259,9 +259,12 @@ impl ClipRef {
     }
 }
 
+/// The `key=value` pairs of a query, in order.
+type QueryPairs<'a> = Vec<(&'a str, &'a str)>;
+
 /// Splits `ovs://streams/<id>?<query>` into the decoded id and the `key=value` pairs,
 /// refusing duplicated keys.
-fn split(url: &str) -> Result<(String, Vec<(&str, &str)>), RefError> {
+fn split(url: &str) -> Result<(String, QueryPairs<'_>), RefError> {
     let rest = url
         .get(OVS_SCHEME.len()..)
         .filter(|_| is_ovs(url))
@@ -273,8 +276,8 @@ fn split(url: &str) -> Result<(String, Vec<(&str, &str)>), RefError> {
     if id.is_empty() || id.contains(['/', '#']) || query.contains('#') {
         return Err(RefError::shape("must be ovs://streams/<id>?<query>"));
     }
-    let id = decode(id).ok_or_else(|| RefError::shape("the stream id is badly escaped"))?;
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let id = decode_segment(id).ok_or_else(|| RefError::shape("the stream id is badly escaped"))?;
+    let mut pairs: QueryPairs = Vec::new();
     for pair in query
         .split('&')
         .filter(|p| !query.is_empty() || !p.is_empty())
@@ -288,24 +291,6 @@ fn split(url: &str) -> Result<(String, Vec<(&str, &str)>), RefError> {
         pairs.push((key, value));
     }
     Ok((id, pairs))
-}
-
-/// Percent-decodes a path segment; `None` on a broken escape or non-UTF-8 result.
-fn decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 fn int(key: &str, value: &str) -> Result<i64, RefError> {
