@@ -162,106 +162,34 @@ fn transient_failures_follow_each_calls_schedule() {
     assert!(delete_succeeded(404) && delete_succeeded(200) && !delete_succeeded(409));
 }
 
-fn chat(v: Value) -> ChatRequest<Value> {
-    serde_json::from_value(v).unwrap()
-}
-
-fn verdict(v: Value) -> String {
-    match validate_chat(&chat(v)) {
-        Ok(()) => "ok".into(),
-        Err(e) => e.field.field,
-    }
-}
-
 #[test]
-fn chat_rules_name_the_field() {
-    let part = |p: Value| json!({"model": "m", "messages": [{"role": "user", "content": [p]}]});
-    let cases = [
-        (
-            json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]}),
-            "ok",
-        ),
-        (
-            json!({"model": " ", "messages": [{"role": "user", "content": "hi"}]}),
-            "model",
-        ),
-        (json!({"model": "m", "messages": []}), "messages"),
-        (
-            json!({"model": "m", "messages": [{"role": "robot", "content": "hi"}]}),
-            "messages[0].role",
-        ),
-        (
-            json!({"model": "m", "messages": [{"role": "user"}]}),
-            "messages[0].content",
-        ),
-        (
-            json!({"model": "m", "messages": [{"role": "assistant", "content": null}]}),
-            "ok",
-        ),
-        (
-            json!({"model": "m", "messages": [{"role": "user", "content": []}]}),
-            "messages[0].content",
-        ),
-        (
-            part(json!({"type": "image_url", "image_url": {"url": ""}})),
-            "messages[0].content[0].image_url.url",
-        ),
-        (
-            part(json!({"type": "image_url", "image_url": {"url": "https://x/y.jpg"}})),
-            "ok",
-        ),
-        (
-            part(
-                json!({"type": "image_url", "image_url": {"url": "ovs://streams/s?frame_index=-1"}}),
-            ),
-            "ok",
-        ),
-        (
-            part(
-                json!({"type": "image_url", "image_url": {"url": "ovs://streams/s?start_offset_ms=-1"}}),
-            ),
-            "messages[0].content[0].image_url.url",
-        ),
-        (
-            part(
-                json!({"type": "video_url", "video_url": {"url": "ovs://streams/s?frame_index=-1"}}),
-            ),
-            "messages[0].content[0].video_url.url",
-        ),
-        (
-            json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "max_completion_tokens": 0}),
-            "max_completion_tokens",
-        ),
-        (
-            json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "max_completion_tokens": 5, "max_tokens": 5}),
-            "max_tokens",
-        ),
-        (
-            json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_schema", "json_schema": {"name": "a b", "schema": {}}}}),
-            "response_format.json_schema.name",
-        ),
-        (
-            json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "stream_options": {"include_usage": true}}),
-            "stream_options",
-        ),
-        (
-            json!({"model": "m", "messages": [{"role": "user", "content": "x"}], "thread_id": ""}),
-            "thread_id",
-        ),
-    ];
-    for (request, expected) in cases {
-        assert_eq!(verdict(request.clone()), expected, "{request}");
+fn every_chat_case_gets_its_verdict_and_code() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/v1beta/chat_cases.json"
+    );
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 25);
+    for case in cases {
+        let request: ChatRequest<Value> = serde_json::from_value(case["request"].clone()).unwrap();
+        let (verdict, code) = match validate_chat(&request) {
+            Ok(()) => ("ok".to_string(), None),
+            Err(e) => (e.field.field, e.code.map(|c| c.as_string())),
+        };
+        assert_eq!(
+            verdict,
+            case["verdict"].as_str().unwrap(),
+            "case {}",
+            case["name"]
+        );
+        assert_eq!(
+            code.as_deref(),
+            case["code"].as_str(),
+            "case {}",
+            case["name"]
+        );
     }
-    let bad_ref = part(
-        json!({"type": "video_url", "video_url": {"url": "ovs://streams/s?start_offset_ms=-1&start_offset_ms=-2"}}),
-    );
-    let err = validate_chat(&chat(bad_ref)).unwrap_err();
-    assert_eq!(err.code, Some(ChatErrorCode::QueryParamInvalid));
-    let bad_shape = part(json!({"type": "image_url", "image_url": {"url": "ovs://frames/1"}}));
-    assert_eq!(
-        validate_chat(&chat(bad_shape)).unwrap_err().code,
-        Some(ChatErrorCode::StreamUrlInvalid)
-    );
 }
 
 #[test]
