@@ -262,3 +262,29 @@ fn servers_write_the_documented_shapes() {
     let expected: Value = fixture("viewer_token_response");
     assert_eq!(serde_json::to_value(&view).unwrap(), expected);
 }
+
+#[test]
+fn a_json_answer_becomes_a_streams_api_result() {
+    use overshoot_protocol::v1beta::answer::{Answer, ResultContext};
+    use overshoot_protocol::Mode;
+    let answer = Answer::from_completion(&fixture("chat_response"));
+    assert_eq!(answer.usage.map(|u| u.prompt_tokens), Some(307));
+    let result = answer.to_stream_result(&ResultContext {
+        stream_id: "s".into(),
+        mode: Mode::Frame,
+        model: "google/gemma-4-26B-A4B-it".into(),
+        prompt: "What is she wearing?".into(),
+        latency_ms: 812.0,
+    });
+    let written = serde_json::to_value(&result).unwrap();
+    assert_eq!(written["id"], "34225b75-abae-4c58-8191-2abdc8f437de");
+    assert_eq!(written["result"], "Plaid robe, t-shirt.");
+    assert_eq!(
+        (written["ok"].clone(), written["finish_reason"].clone()),
+        (json!(true), json!("stop"))
+    );
+    assert_eq!(
+        (written["mode"].clone(), written["total_latency_ms"].clone()),
+        (json!("frame"), json!(812.0))
+    );
+}

@@ -4,6 +4,7 @@
 //! package, the emulator and the gateway.
 //!
 //! - [`streams`]: wire types of the stream endpoints and `/models`.
+//! - [`answer`]: chat answers and SSE chunks into one result, in the streams-API shape.
 //! - [`chat`]: wire types of `/chat/completions`: request, JSON answer, SSE chunks.
 //! - [`sse`]: splitting an SSE body into chunk events.
 //! - [`reference`](mod@reference): the `ovs://streams/{id}?…` grammar: builder and parser.
@@ -15,6 +16,7 @@
 //!
 //! [`ErrorKind`]: crate::errors::ErrorKind
 
+pub mod answer;
 pub mod chat;
 pub mod endpoints;
 pub mod errors;
