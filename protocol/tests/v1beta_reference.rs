@@ -157,3 +157,11 @@ fn errors_name_the_parameter() {
     let e = ClipRef::parse("ovs://streams/s?start_offset_ms=-1&max_fps=0").unwrap_err();
     assert!(e.message.starts_with("max_fps:"), "{e}");
 }
+
+#[test]
+fn a_tiny_clip_still_counts_back_from_the_live_edge() {
+    assert_eq!(
+        ClipRef::last_seconds("s", 0.0001, 1.0).start,
+        Anchor::OffsetMs(-1)
+    );
+}

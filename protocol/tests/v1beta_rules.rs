@@ -219,3 +219,28 @@ fn create_and_checkout_rules() {
     assert!(validate_checkout(100).is_ok());
     assert_eq!(validate_checkout(99).unwrap_err().field, "amount_cents");
 }
+
+#[test]
+fn clip_media_stays_inside_retention() {
+    use overshoot_protocol::v1beta::question::Media;
+    let clip = |seconds, fps| validate_media(Media::Clip { seconds, fps });
+    assert!(validate_media(Media::Frame).is_ok());
+    assert!(clip(0.5, 6.0).is_ok());
+    assert!(clip(600.0, 30.0).is_ok());
+    for (seconds, fps, field) in [
+        (0.0, 6.0, "clip_length_seconds"),
+        (600.5, 6.0, "clip_length_seconds"),
+        (f64::NAN, 6.0, "clip_length_seconds"),
+        (1.0, 0.0, "target_fps"),
+        (1.0, 31.0, "target_fps"),
+        (1.0, f64::INFINITY, "target_fps"),
+    ] {
+        assert_eq!(
+            clip(seconds, fps).unwrap_err().field,
+            field,
+            "{seconds} {fps}"
+        );
+    }
+    let e = clip(0.0, 6.0).unwrap_err();
+    assert_eq!(e.message, "must be more than 0 and at most 600 (got 0)");
+}

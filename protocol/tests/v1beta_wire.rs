@@ -288,3 +288,51 @@ fn a_json_answer_becomes_a_streams_api_result() {
         (json!("frame"), json!(812.0))
     );
 }
+
+#[test]
+fn a_question_maps_the_app_options_onto_the_chat_request() {
+    use overshoot_protocol::v1beta::question::{Media, Question};
+    use overshoot_protocol::v1beta::validate::validate_chat;
+    let clip = Question {
+        stream_id: "s",
+        model: "m",
+        prompt: "What colour?",
+        media: Media::Clip {
+            seconds: 2.0,
+            fps: 6.0,
+        },
+        output_schema: Some(json!({"type": "object", "required": ["colour"]})),
+        max_output_tokens: Some(32),
+        thread_id: Some("session-1"),
+        stream: true,
+    }
+    .into_request();
+    assert!(validate_chat(&clip).is_ok());
+    assert_eq!(
+        serde_json::to_value(&clip).unwrap(),
+        json!({"model": "m", "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "What colour?"},
+            {"type": "video_url", "video_url": {"url": "ovs://streams/s?start_offset_ms=-2000&max_fps=6"}}]}],
+            "max_completion_tokens": 32,
+            "response_format": {"type": "json_schema", "json_schema": {"name": "output",
+                "schema": {"type": "object", "required": ["colour"]}}},
+            "stream": true, "stream_options": {"include_usage": true}, "thread_id": "session-1"})
+    );
+    let frame = Question::<Value> {
+        stream_id: "s",
+        model: "m",
+        prompt: "p",
+        media: Media::Frame,
+        output_schema: None,
+        max_output_tokens: None,
+        thread_id: None,
+        stream: false,
+    }
+    .into_request();
+    assert_eq!(
+        serde_json::to_value(&frame).unwrap(),
+        json!({"model": "m", "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "p"},
+            {"type": "image_url", "image_url": {"url": "ovs://streams/s?frame_index=-1"}}]}]})
+    );
+}

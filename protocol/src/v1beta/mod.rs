@@ -7,6 +7,7 @@
 //! - [`answer`]: chat answers and SSE chunks into one result, in the streams-API shape.
 //! - [`chat`]: wire types of `/chat/completions`: request, JSON answer, SSE chunks.
 //! - [`sse`]: splitting an SSE body into chunk events.
+//! - [`question`]: the request for one question about the package's own stream.
 //! - [`reference`](mod@reference): the `ovs://streams/{id}?…` grammar: builder and parser.
 //! - [`resolve`]: the §9.3 resolution of a reference against retained frames.
 //! - [`validate`]: the request rules (ranges, required fields, §13 limits).
@@ -21,6 +22,7 @@ pub mod chat;
 pub mod endpoints;
 pub mod errors;
 mod loc;
+pub mod question;
 pub mod reference;
 pub mod resolve;
 pub mod retry;

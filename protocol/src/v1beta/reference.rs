@@ -196,11 +196,13 @@ impl FrameRef {
 
 impl ClipRef {
     /// The last `seconds` up to the live edge, sampled at `fps` (clip mode):
-    /// `start_offset_ms=-<ms>&max_fps=<fps>`.
+    /// `start_offset_ms=-<ms>&max_fps=<fps>`. Check the numbers with
+    /// [`validate_media`](super::validate::validate_media) first.
     pub fn last_seconds(stream_id: &str, seconds: f64, fps: f64) -> ClipRef {
         ClipRef {
             stream_id: stream_id.to_string(),
-            start: Anchor::OffsetMs(-((seconds * 1000.0).round() as i64)),
+            // At least 1 ms back: `start_offset_ms=0` would mean the oldest retained frame.
+            start: Anchor::OffsetMs(-((seconds * 1000.0).round() as i64).max(1)),
             end: None,
             max_fps: Some(fps),
         }

@@ -4,12 +4,17 @@
 
 use super::chat::{ChatRequest, Content, ContentPart, ResponseFormat};
 use super::errors::ChatErrorCode;
+use super::question::Media;
 use super::reference::{is_ovs, ClipRef, FrameRef};
-use super::streams::{CreateStreamBody, SourceKind};
+use super::streams::{CreateStreamBody, SourceKind, RETENTION_SECONDS};
+use crate::number::fmt_num;
 use crate::validate::FieldError;
 
 /// The documented message roles.
 pub const ROLES: [&str; 4] = ["system", "user", "assistant", "tool"];
+/// Highest clip sampling rate the package asks for (the streams API's `target_fps`
+/// ceiling; v1beta documents none, and visual tokens grow with it).
+pub const MAX_CLIP_FPS: f64 = 30.0;
 /// Smallest checkout amount, in cents (§13).
 pub const MIN_CHECKOUT_CENTS: u64 = 100;
 
@@ -153,6 +158,33 @@ fn check_parts(i: usize, parts: &[ContentPart]) -> Result<(), ChatRuleError> {
 pub fn validate_checkout(amount_cents: u64) -> Result<(), FieldError> {
     if amount_cents < MIN_CHECKOUT_CENTS {
         return Err(FieldError::new("amount_cents", "must be at least 100"));
+    }
+    Ok(())
+}
+
+/// Checks a question's media: a clip of more than 0 and at most 600 s (the retention,
+/// §13) sampled at more than 0 and at most 30 fps. Fields are the package options'
+/// wire names, `clip_length_seconds` and `target_fps`.
+pub fn validate_media(media: Media) -> Result<(), FieldError> {
+    let Media::Clip { seconds, fps } = media else {
+        return Ok(());
+    };
+    let retention = f64::from(RETENTION_SECONDS);
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= retention) {
+        let msg = format!(
+            "must be more than 0 and at most {} (got {})",
+            fmt_num(retention),
+            fmt_num(seconds)
+        );
+        return Err(FieldError::new("clip_length_seconds", msg));
+    }
+    if !(fps.is_finite() && fps > 0.0 && fps <= MAX_CLIP_FPS) {
+        let msg = format!(
+            "must be more than 0 and at most {} (got {})",
+            fmt_num(MAX_CLIP_FPS),
+            fmt_num(fps)
+        );
+        return Err(FieldError::new("target_fps", msg));
     }
     Ok(())
 }
