@@ -336,3 +336,17 @@ fn a_question_maps_the_app_options_onto_the_chat_request() {
             {"type": "image_url", "image_url": {"url": "ovs://streams/s?frame_index=-1"}}]}]})
     );
 }
+
+#[test]
+fn billing_shapes_parse() {
+    use overshoot_protocol::v1beta::billing::*;
+    let p: Vec<Pricing> = from(json!([{"id": "9b1c", "model": "Qwen/Qwen3.6-27B-FP8",
+        "provider": "overshoot", "version": "1", "input_microcents_per_token": 10,
+        "output_microcents_per_token": 40, "public": true}]));
+    assert_eq!(p[0].cached_input_microcents_per_token, None);
+    let b: Balance =
+        from(json!({"user_id": "u", "balance_microcents": 1_500_000, "balance_cents": 1}));
+    assert_eq!(b.balance_microcents as u64 / MICROCENTS_PER_CENT, 1);
+    let c: Checkout = from(json!({"url": "https://checkout.example/x"}));
+    assert!(c.url.starts_with("https://"));
+}

@@ -5,6 +5,7 @@
 //!
 //! - [`streams`]: wire types of the stream endpoints and `/models`.
 //! - [`answer`]: chat answers and SSE chunks into one result, in the streams-API shape.
+//! - [`billing`]: wire types of the billing endpoints beside `/v1beta`.
 //! - [`chat`]: wire types of `/chat/completions`: request, JSON answer, SSE chunks.
 //! - [`sse`]: splitting an SSE body into chunk events.
 //! - [`question`]: the request for one question about the package's own stream.
@@ -18,6 +19,7 @@
 //! [`ErrorKind`]: crate::errors::ErrorKind
 
 pub mod answer;
+pub mod billing;
 pub mod chat;
 pub mod endpoints;
 pub mod errors;

@@ -148,6 +148,54 @@ pub fn delete_succeeded(status: u16) -> bool {
     status == 200 || status == 204 || status == 404
 }
 
+/// The region a session sends in [`REGION_HEADER`]: remembered from the create answer's
+/// header and replaced by a `409`'s expected region (§2's client algorithm).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RegionMemory(Option<String>);
+
+impl RegionMemory {
+    /// Nothing remembered yet.
+    pub fn new() -> RegionMemory {
+        RegionMemory::default()
+    }
+
+    /// Remembers a response's `X-Overshoot-Region` value; blank values are ignored.
+    pub fn remember(&mut self, header: Option<&str>) {
+        if let Some(region) = header.map(str::trim).filter(|r| !r.is_empty()) {
+            self.0 = Some(region.to_string());
+        }
+    }
+
+    /// The header to send on calls that touch the stream, if a region is known.
+    pub fn header(&self) -> Option<(&'static str, &str)> {
+        self.0.as_deref().map(|r| (REGION_HEADER, r))
+    }
+}
+
+/// The `x-ratelimit-*` headers of a chat answer (§13); each is `None` when absent or
+/// not an integer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RateLimitHeaders {
+    /// `x-ratelimit-limit`.
+    pub limit: Option<u64>,
+    /// `x-ratelimit-remaining`.
+    pub remaining: Option<u64>,
+    /// `x-ratelimit-reset` (epoch time of the window's reset; unit not documented).
+    pub reset: Option<u64>,
+}
+
+impl RateLimitHeaders {
+    /// Reads the three headers through `get` (a case-insensitive header lookup).
+    pub fn read<'a>(get: impl Fn(&str) -> Option<&'a str>) -> RateLimitHeaders {
+        let int = |name: &str| get(name).and_then(|v| v.trim().parse().ok());
+        RateLimitHeaders {
+            limit: int("x-ratelimit-limit"),
+            remaining: int("x-ratelimit-remaining"),
+            reset: int("x-ratelimit-reset"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +216,29 @@ mod tests {
         assert_eq!(parse_retry_after(" 0.5 "), Some(500));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn the_region_is_remembered_and_replaced() {
+        let mut region = RegionMemory::new();
+        assert_eq!(region.header(), None);
+        region.remember(Some("us-west1"));
+        region.remember(Some(" "));
+        region.remember(None);
+        assert_eq!(region.header(), Some(("X-Overshoot-Region", "us-west1")));
+        region.remember(Some("us-central1"));
+        assert_eq!(region.header(), Some((REGION_HEADER, "us-central1")));
+    }
+
+    #[test]
+    fn rate_limit_headers_read_integers_only() {
+        let headers = [("x-ratelimit-limit", "10"), ("x-ratelimit-remaining", "x")];
+        let got = RateLimitHeaders::read(|name| {
+            headers.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        });
+        assert_eq!(
+            (got.limit, got.remaining, got.reset),
+            (Some(10), None, None)
+        );
     }
 }
