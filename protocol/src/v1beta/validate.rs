@@ -169,22 +169,19 @@ pub fn validate_media(media: Media) -> Result<(), FieldError> {
     let Media::Clip { seconds, fps } = media else {
         return Ok(());
     };
-    let retention = f64::from(RETENTION_SECONDS);
-    if !(seconds.is_finite() && seconds > 0.0 && seconds <= retention) {
-        let msg = format!(
-            "must be more than 0 and at most {} (got {})",
-            fmt_num(retention),
-            fmt_num(seconds)
-        );
-        return Err(FieldError::new("clip_length_seconds", msg));
+    check_positive_up_to("clip_length_seconds", seconds, f64::from(RETENTION_SECONDS))?;
+    check_positive_up_to("target_fps", fps, MAX_CLIP_FPS)
+}
+
+/// `0 < value ≤ max`, finite.
+fn check_positive_up_to(field: &str, value: f64, max: f64) -> Result<(), FieldError> {
+    if value.is_finite() && value > 0.0 && value <= max {
+        return Ok(());
     }
-    if !(fps.is_finite() && fps > 0.0 && fps <= MAX_CLIP_FPS) {
-        let msg = format!(
-            "must be more than 0 and at most {} (got {})",
-            fmt_num(MAX_CLIP_FPS),
-            fmt_num(fps)
-        );
-        return Err(FieldError::new("target_fps", msg));
-    }
-    Ok(())
+    let msg = format!(
+        "must be more than 0 and at most {} (got {})",
+        fmt_num(max),
+        fmt_num(value)
+    );
+    Err(FieldError::new(field, msg))
 }
