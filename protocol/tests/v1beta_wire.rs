@@ -350,3 +350,15 @@ fn billing_shapes_parse() {
     let c: Checkout = from(json!({"url": "https://checkout.example/x"}));
     assert!(c.url.starts_with("https://"));
 }
+
+#[test]
+fn fastapi_default_validation_bodies_are_read_too() {
+    let body: ErrorEnvelope = from(json!({"detail": [{"loc": ["body", "source", "url"],
+        "msg": "Field required", "type": "missing"}]}));
+    assert_eq!(body.message(), Some("Field required"));
+    assert_eq!(body.code(), None);
+    let Some(Detail::Issues(issues)) = body.detail else {
+        panic!("issues expected")
+    };
+    assert_eq!(issues[0].loc, ["body", "source", "url"]);
+}

@@ -178,9 +178,10 @@ pub struct Upstream {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatError {
     /// Human-readable text.
+    #[serde(default)]
     pub message: String,
     /// `stream_error`, `validation_error`, `provider_error`, … (see [`ChatErrorCode::error_type`]).
-    #[serde(rename = "type")]
+    #[serde(default, rename = "type")]
     pub kind: String,
     /// The machine code, e.g. `stream_not_found`.
     pub code: String,
@@ -219,6 +220,9 @@ pub enum Detail {
     Chat(ChatErrorDetail),
     /// `{"detail": {"error": "region_error", expected_region, requested_region}}`.
     Region(RegionError),
+    /// `{"detail": [{loc, msg, type}]}`: FastAPI's default validation body, which the
+    /// docs never show but a FastAPI server sends for a body it cannot parse.
+    Issues(Vec<ValidationIssue>),
 }
 
 /// One `details[]` entry of a `422` validation body.
@@ -267,6 +271,7 @@ impl ErrorEnvelope {
         match &self.detail {
             Some(Detail::Text(t)) => Some(t),
             Some(Detail::Chat(c)) => Some(&c.error.message),
+            Some(Detail::Issues(issues)) if !issues.is_empty() => Some(&issues[0].msg),
             _ => self.message.as_deref(),
         }
     }
