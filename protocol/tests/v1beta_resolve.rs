@@ -16,24 +16,39 @@ fn frames() -> Vec<RetainedFrame> {
         .collect()
 }
 
-fn window(frames: &[RetainedFrame]) -> Retained<'_> {
+fn window(frames: &[RetainedFrame], readings: Readings) -> Retained<'_> {
     Retained {
         frames,
         first_frame_at_ms: T0,
         now_ms: T0 + 199 * 100 + 30,
+        readings,
     }
 }
 
-fn frame(url: &str, evicted: EvictedFrames) -> Result<i64, ChatErrorCode> {
+fn frame_read(url: &str, readings: Readings) -> Result<i64, ChatErrorCode> {
     let f = frames();
     let r = FrameRef::parse(&format!("ovs://streams/s?{url}")).unwrap();
-    resolve_frame(&r, &window(&f), evicted).map(|f| f.index)
+    resolve_frame(&r, &window(&f, readings)).map(|f| f.index)
+}
+
+fn frame(url: &str, evicted: EvictedFrames) -> Result<i64, ChatErrorCode> {
+    frame_read(
+        url,
+        Readings {
+            evicted,
+            ..Readings::default()
+        },
+    )
+}
+
+fn clip_read(url: &str, readings: Readings) -> Result<Vec<i64>, ChatErrorCode> {
+    let f = frames();
+    let r = ClipRef::parse(&format!("ovs://streams/s?{url}")).unwrap();
+    resolve_clip(&r, &window(&f, readings)).map(|v| v.into_iter().map(|f| f.index).collect())
 }
 
 fn clip(url: &str) -> Result<Vec<i64>, ChatErrorCode> {
-    let f = frames();
-    let r = ClipRef::parse(&format!("ovs://streams/s?{url}")).unwrap();
-    resolve_clip(&r, &window(&f)).map(|v| v.into_iter().map(|f| f.index).collect())
+    clip_read(url, Readings::default())
 }
 
 use EvictedFrames::{Clamp, Fail};
@@ -145,12 +160,45 @@ fn nothing_resolves_before_the_first_frame() {
         frames: &[],
         first_frame_at_ms: 0,
         now_ms: 5,
+        readings: Readings::default(),
     };
     let f = FrameRef::parse("ovs://streams/s?frame_index=-1").unwrap();
-    assert_eq!(
-        resolve_frame(&f, &empty, Fail),
-        Err(ChatErrorCode::SegmentEmpty)
-    );
+    assert_eq!(resolve_frame(&f, &empty), Err(ChatErrorCode::SegmentEmpty));
     let c = ClipRef::parse("ovs://streams/s?start_offset_ms=-5000").unwrap();
     assert_eq!(resolve_clip(&c, &empty), Err(ChatErrorCode::SegmentEmpty));
+}
+
+#[test]
+fn the_contested_readings_are_switchable() {
+    let retained_origin = Readings {
+        index_origin: IndexOrigin::Retained,
+        ..Readings::default()
+    };
+    assert_eq!(frame_read("frame_index=0", retained_origin), Ok(100));
+    assert_eq!(frame_read("frame_index=5", retained_origin), Ok(105));
+    assert_eq!(frame_read("frame_index=-1", retained_origin), Ok(199));
+    assert_eq!(
+        clip_read(
+            "start_frame_index=0&end_frame_index=2&max_fps=10",
+            retained_origin
+        ),
+        Ok(vec![100, 101])
+    );
+    let live_edge = Readings {
+        offset_origin: OffsetOrigin::LiveEdge,
+        ..Readings::default()
+    };
+    assert_eq!(frame_read("offset_ms=0", live_edge), Ok(199));
+    assert_eq!(
+        clip_read("start_offset_ms=0", live_edge),
+        Err(ChatErrorCode::SegmentEmpty)
+    );
+    assert_eq!(
+        clip_read(
+            "start_offset_ms=-1030&end_offset_ms=0&max_fps=10",
+            live_edge
+        )
+        .map(|v| v.len()),
+        Ok(11)
+    );
 }

@@ -25,7 +25,39 @@ pub enum EvictedFrames {
     Clamp,
 }
 
-/// A stream's retained frames at request time.
+/// What a non-negative `frame_index` counts from (§16.4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IndexOrigin {
+    /// The first frame ever captured (lifetime index; most pages, the default).
+    #[default]
+    Lifetime,
+    /// The oldest retained frame (`glossary.mdx`, `AGENTS.md`).
+    Retained,
+}
+
+/// What a non-negative `offset_ms` counts from (§16.18).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OffsetOrigin {
+    /// The oldest retained frame (`stream-media-urls.mdx`, `glossary.mdx`; the default).
+    #[default]
+    OldestRetained,
+    /// Now, the live edge (`chat-completions.mdx`): a positive offset is in the future.
+    LiveEdge,
+}
+
+/// How to read the rules the docs disagree on. The default is what §9.3 recommends;
+/// an emulator exposes the others behind a flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Readings {
+    /// An exact index below the retained window (§16.5).
+    pub evicted: EvictedFrames,
+    /// Non-negative `frame_index` (§16.4).
+    pub index_origin: IndexOrigin,
+    /// Non-negative `offset_ms` (§16.18).
+    pub offset_origin: OffsetOrigin,
+}
+
+/// A stream's retained frames at request time, and how to read the contested rules.
 #[derive(Clone, Copy, Debug)]
 pub struct Retained<'a> {
     /// Retained frames, oldest first (ascending index and time).
@@ -34,6 +66,8 @@ pub struct Retained<'a> {
     pub first_frame_at_ms: i64,
     /// Wall-clock ms of the request ("now", the live edge).
     pub now_ms: i64,
+    /// Which reading of the contested rules applies.
+    pub readings: Readings,
 }
 
 /// A bound of a clip range: an index or a wall-clock time.
@@ -57,17 +91,26 @@ impl Retained<'_> {
         self.frames.last().ok_or(ChatErrorCode::SegmentEmpty)
     }
 
-    /// `k < 0` counts back from the newest frame: `last_frame_index + 1 + k`.
+    /// `k < 0` counts back from the newest frame: `last_frame_index + 1 + k`; `k ≥ 0`
+    /// is a lifetime index, or counts from the oldest retained frame (§16.4).
     fn absolute_index(&self, k: i64) -> Result<i64, ChatErrorCode> {
         let last = self.newest()?.index;
-        Ok(if k < 0 { last + 1 + k } else { k })
+        Ok(match (k < 0, self.readings.index_origin) {
+            (true, _) => last + 1 + k,
+            (false, IndexOrigin::Lifetime) => k,
+            (false, IndexOrigin::Retained) => self.frames[0].index + k,
+        })
     }
 
     /// The wall-clock target of a time anchor (§9.3 steps 4–5).
     fn target_time(&self, anchor: Anchor) -> Result<i64, ChatErrorCode> {
         match anchor {
             Anchor::TimestampMs(t) => Ok(self.first_frame_at_ms + t),
-            Anchor::OffsetMs(o) if o < 0 => Ok(self.now_ms + o),
+            Anchor::OffsetMs(o)
+                if o < 0 || self.readings.offset_origin == OffsetOrigin::LiveEdge =>
+            {
+                Ok(self.now_ms + o)
+            }
             Anchor::OffsetMs(o) => Ok(self
                 .frames
                 .first()
@@ -88,11 +131,7 @@ impl Retained<'_> {
 }
 
 /// The frame an `image_url` reference names (§9.3 steps 3–6).
-pub fn resolve_frame(
-    r: &FrameRef,
-    retained: &Retained,
-    evicted: EvictedFrames,
-) -> Result<RetainedFrame, ChatErrorCode> {
+pub fn resolve_frame(r: &FrameRef, retained: &Retained) -> Result<RetainedFrame, ChatErrorCode> {
     let newest = *retained.newest()?;
     if let Anchor::FrameIndex(k) = r.anchor {
         let wanted = retained.absolute_index(k)?;
@@ -101,7 +140,7 @@ pub fn resolve_frame(
         }
         let oldest = retained.frames[0];
         if wanted < oldest.index {
-            return match evicted {
+            return match retained.readings.evicted {
                 EvictedFrames::Fail => Err(ChatErrorCode::FrameEvicted),
                 EvictedFrames::Clamp => Ok(oldest),
             };
