@@ -114,3 +114,22 @@ pub fn encode_segment(s: &str) -> String {
     }
     out
 }
+
+/// Decodes the `%XX` escapes of a path segment (the inverse of [`encode_segment`]);
+/// `None` for a broken escape or a non-UTF-8 result.
+pub fn decode_segment(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}

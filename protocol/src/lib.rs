@@ -10,6 +10,8 @@
 //! - [`lease`], [`backoff`]: when to renew and when to retry.
 //! - [`number`]: numbers in messages, without float formatting code.
 //! - [`state`]: the session lifecycle.
+//! - [`v1beta`]: the newer API generation (streams plus `/chat/completions` with `ovs://`
+//!   references); everything above is the streams API (`/v1`, `/v0.2`).
 //!
 //! Nothing here depends on `web-sys` or `js-sys`; `cargo test -p overshoot-protocol` runs natively.
 
@@ -21,6 +23,7 @@ pub mod lease;
 pub mod number;
 pub mod send_limits;
 pub mod state;
+pub mod v1beta;
 pub mod validate;
 pub mod wire;
 

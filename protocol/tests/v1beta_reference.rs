@@ -1,0 +1,167 @@
+//! The `ovs://` grammar (§9): builder output, parser rules and round trips.
+
+use overshoot_protocol::v1beta::errors::ChatErrorCode;
+use overshoot_protocol::v1beta::reference::*;
+
+const ID: &str = "2ea5a604-d225-4cd2-82ac-b907cb0b4f63";
+
+fn frame_err(url: &str) -> ChatErrorCode {
+    FrameRef::parse(url).unwrap_err().code
+}
+
+fn clip_err(url: &str) -> ChatErrorCode {
+    ClipRef::parse(url).unwrap_err().code
+}
+
+#[test]
+fn builders_write_the_documented_queries() {
+    assert_eq!(
+        FrameRef::latest(ID).to_url(),
+        format!("ovs://streams/{ID}?frame_index=-1")
+    );
+    assert_eq!(
+        ClipRef::last_seconds(ID, 5.0, 2.0).to_url(),
+        format!("ovs://streams/{ID}?start_offset_ms=-5000&max_fps=2")
+    );
+    assert_eq!(
+        ClipRef::last_seconds(ID, 0.5, 6.0).to_url(),
+        format!("ovs://streams/{ID}?start_offset_ms=-500&max_fps=6")
+    );
+    assert_eq!(
+        ClipRef::last_seconds(ID, 2.0, 0.25).to_url(),
+        format!("ovs://streams/{ID}?start_offset_ms=-2000&max_fps=0.25")
+    );
+}
+
+#[test]
+fn every_documented_example_parses() {
+    let f = FrameRef::parse("ovs://streams/s?timestamp_ms=12000&tolerance_ms=250").unwrap();
+    assert_eq!(f.anchor, Anchor::TimestampMs(12000));
+    assert_eq!(f.tolerance_ms, Some(250));
+    let f = FrameRef::parse("ovs://streams/s?offset_ms=-5000&direction=backward").unwrap();
+    assert_eq!(
+        (f.anchor, f.direction),
+        (Anchor::OffsetMs(-5000), Some(Direction::Backward))
+    );
+    let c = ClipRef::parse("ovs://streams/s?start_offset_ms=-10000&end_offset_ms=0").unwrap();
+    assert_eq!(
+        (c.start, c.end),
+        (Anchor::OffsetMs(-10000), Some(Anchor::OffsetMs(0)))
+    );
+    let c =
+        ClipRef::parse("ovs://streams/s?start_timestamp_ms=10000&end_timestamp_ms=15000&max_fps=4")
+            .unwrap();
+    assert_eq!(c.max_fps, Some(4.0));
+    let c = ClipRef::parse("ovs://streams/s?start_offset_ms=-30000&end_frame_index=523").unwrap();
+    assert_eq!(c.end, Some(Anchor::FrameIndex(523)));
+    let c = ClipRef::parse("ovs://streams/s?start_frame_index=-30").unwrap();
+    assert_eq!(
+        (c.start, c.end, c.max_fps),
+        (Anchor::FrameIndex(-30), None, None)
+    );
+}
+
+#[test]
+fn references_round_trip() {
+    let frames = [
+        FrameRef::latest(ID),
+        FrameRef {
+            stream_id: ID.into(),
+            anchor: Anchor::OffsetMs(-250),
+            tolerance_ms: Some(40),
+            direction: Some(Direction::Forward),
+        },
+        FrameRef {
+            stream_id: "odd id/é".into(),
+            anchor: Anchor::TimestampMs(0),
+            tolerance_ms: None,
+            direction: Some(Direction::Nearest),
+        },
+    ];
+    for f in frames {
+        assert_eq!(FrameRef::parse(&f.to_url()).unwrap(), f);
+    }
+    let clips = [
+        ClipRef::last_seconds(ID, 3.0, 1.5),
+        ClipRef {
+            stream_id: ID.into(),
+            start: Anchor::TimestampMs(10_000),
+            end: Some(Anchor::FrameIndex(523)),
+            max_fps: None,
+        },
+    ];
+    for c in clips {
+        assert_eq!(ClipRef::parse(&c.to_url()).unwrap(), c);
+    }
+}
+
+#[test]
+fn bad_shapes_are_stream_url_invalid() {
+    for url in [
+        "ovs://stream/s?frame_index=-1",
+        "ovs://streams/?frame_index=-1",
+        "ovs://streams/a/b?frame_index=-1",
+        "ovs://streams/s?frame_index=-1#x",
+        "ovs://streams/%zz?frame_index=-1",
+        "https://example.com/x.jpg",
+    ] {
+        assert_eq!(frame_err(url), ChatErrorCode::StreamUrlInvalid, "{url}");
+    }
+    assert!(is_ovs("OVS://streams/s?frame_index=1"));
+    assert!(!is_ovs("data:image/png;base64,AAAA"));
+}
+
+#[test]
+fn malformed_queries_are_query_param_invalid() {
+    for url in [
+        "ovs://streams/s",
+        "ovs://streams/s?",
+        "ovs://streams/s?frame_index=1&frame_index=2",
+        "ovs://streams/s?frame_index=1&timestamp_ms=2",
+        "ovs://streams/s?tolerance_ms=100",
+        "ovs://streams/s?frame_index=1&colour=red",
+        "ovs://streams/s?frame_index=one",
+        "ovs://streams/s?frame_index=1.5",
+        "ovs://streams/s?frame_index",
+        "ovs://streams/s?frame_index=1&",
+        "ovs://streams/s?frame_index=1&tolerance_ms=0",
+        "ovs://streams/s?frame_index=1&tolerance_ms=-5",
+        "ovs://streams/s?frame_index=1&direction=sideways",
+        "ovs://streams/s?start_offset_ms=-5000",
+    ] {
+        assert_eq!(frame_err(url), ChatErrorCode::QueryParamInvalid, "{url}");
+    }
+    for url in [
+        "ovs://streams/s?end_offset_ms=0",
+        "ovs://streams/s?start_offset_ms=-1&start_frame_index=3",
+        "ovs://streams/s?start_offset_ms=-1&end_offset_ms=0&end_frame_index=3",
+        "ovs://streams/s?start_offset_ms=-1&max_fps=0",
+        "ovs://streams/s?start_offset_ms=-1&max_fps=-2",
+        "ovs://streams/s?start_offset_ms=-1&max_fps=NaN",
+        "ovs://streams/s?start_offset_ms=-1&max_fps=inf",
+        "ovs://streams/s?start_offset_ms=-1&tolerance_ms=5",
+        "ovs://streams/s?start_colour=1",
+        "ovs://streams/s?frame_index=-1",
+    ] {
+        assert_eq!(clip_err(url), ChatErrorCode::QueryParamInvalid, "{url}");
+    }
+}
+
+#[test]
+fn errors_name_the_parameter() {
+    let e = FrameRef::parse("ovs://streams/s?frame_index=1&frame_index=2").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "query_param_invalid: frame_index: duplicated"
+    );
+    let e = ClipRef::parse("ovs://streams/s?start_offset_ms=-1&max_fps=0").unwrap_err();
+    assert!(e.message.starts_with("max_fps:"), "{e}");
+}
+
+#[test]
+fn a_tiny_clip_still_counts_back_from_the_live_edge() {
+    assert_eq!(
+        ClipRef::last_seconds("s", 0.0001, 1.0).start,
+        Anchor::OffsetMs(-1)
+    );
+}
