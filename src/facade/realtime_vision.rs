@@ -90,9 +90,10 @@ impl RealtimeVision {
         })
     }
 
-    /// Stops streaming: closes the results socket, the peer connection and the
-    /// tracks the package opened, clears timers, and deletes the stream on the server
-    /// (ending its billing). Safe to call at any time, any number of times.
+    /// Stops streaming: stops the tracks the package opened, clears timers and closes
+    /// the results socket at once, deletes the stream on the server (ending its
+    /// billing), then closes the peer connection (once the DELETE is answered, or
+    /// after 1 s). Safe to call at any time, any number of times.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn stop(&self) -> Promise {
         let Some(done) = self.request_stop() else {
