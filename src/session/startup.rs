@@ -65,10 +65,9 @@ pub fn renew_timer(ttl_seconds: f64, inbox: &UnboundedSender<Event>) -> Timer {
     renew_after(lease::renew_delay_ms(ttl_seconds), inbox)
 }
 
-/// Acquires the media and makes the first link. Over WebRTC both go at once: the
-/// peer connection, offer, create call and answer (then ICE and DTLS) proceed while
-/// the source opens (a camera warming up, a video loading), and the track is attached
-/// when it arrives.
+/// Acquires the media and makes the first link. A camera over WebRTC: both at once,
+/// the peer connection, offer, create call and answer (then ICE and DTLS) proceed
+/// while the camera warms up, and the track is attached when it arrives.
 pub async fn start_up(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
@@ -85,12 +84,15 @@ pub async fn start_up(
                 negotiate(config, shared, inbox, None, 0, &[], false).await?,
             )
         }
-        (_, Transport::WebRtc) => {
+        (VideoSource::Camera(_), Transport::WebRtc) => {
             let (media, link) = overlapped(config, shared, inbox).await?;
             (Some(media), link)
         }
-        // LiveKit: livekit-client publishes the track it is given (serial, as before).
-        (_, Transport::LiveKit { .. }) => {
+        // Serial, as before: LiveKit (livekit-client publishes the track it is given);
+        // relayed sources, which must create no stream when their module or video
+        // cannot load (tests/e2e/shipped-js and relayed-sources check it); a canvas or
+        // the app's own stream, which are there at once.
+        _ => {
             let media = acquire(config, shared, inbox).await?;
             check_stop(shared, None)?;
             let link = negotiate(config, shared, inbox, Some(&media), 0, &[], false).await?;
@@ -129,7 +131,7 @@ async fn acquire(
     Ok(media)
 }
 
-/// The source and the WebRTC link at once. If the source fails (camera refused), its
+/// The camera and the WebRTC link at once. If the camera fails (refused), its
 /// error is start()'s and the stream, if created meanwhile, is deleted by the caller
 /// (`stream_id` of the failure); the link's connection closes as it is dropped here.
 /// Trade-off: a stream is created (and billed until the DELETE, about one round trip)
