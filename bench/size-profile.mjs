@@ -29,6 +29,7 @@ const AREAS = [
     (n) => /realtimevision_new|streamclient_new|facade::config|source_config|js_object/.test(n)],
   ["other wasm-bindgen shims, imports, closures", (n) => /shim|^import|wasm_bindgen|externref|closures/.test(n)],
   ["session task and start-up (overshoot_wasm::session)", (n) => n.includes("overshoot_wasm::session")],
+  ["facade methods (each async method's own future)", (n) => n.includes("overshoot_wasm::facade")],
   ["platform owners (http, responses, errors, media, peer, socket, timers)",
     (n) => /overshoot_wasm::platform|gloo_net|web_sys|js_sys/.test(n)],
   ["protocol core (validate, wire, body, numbers, endpoints)", (n) => n.includes("overshoot_protocol")],

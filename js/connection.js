@@ -33,12 +33,16 @@ export function preconnect(url) {
  * needs detail, not motion). Why so late: a frame-rate cap in place before the first
  * frame (in `sendEncodings`, or set when the connection turns `connected`) delayed
  * Chromium's first frame by ~200 ms. Polls `getStats()` every 40 ms for at most 3 s;
- * stops quietly when the connection closes. Never throws, never rejects.
+ * stops quietly when the connection closes or the returned function is called (which
+ * clears the pending poll: `stop()` must leave no timer behind). Never throws, never rejects.
  */
 export function capFramerateAfterFirstFrame(pc, maxFramerate) {
   const deadline = performance.now() + 3000;
+  let timer = null;
+  let cancelled = false;
   const poll = async () => {
-    if (pc.connectionState === "closed") return;
+    timer = null;
+    if (cancelled || pc.connectionState === "closed") return;
     let sent = 0;
     try {
       (await pc.getStats()).forEach((s) => {
@@ -47,10 +51,15 @@ export function capFramerateAfterFirstFrame(pc, maxFramerate) {
     } catch {
       return;
     }
+    if (cancelled) return;
     if (sent > 0 || performance.now() > deadline) capFramerate(pc.getSenders()[0], maxFramerate);
-    else setTimeout(poll, 40);
+    else timer = setTimeout(poll, 40);
   };
   poll();
+  return () => {
+    cancelled = true;
+    if (timer !== null) clearTimeout(timer);
+  };
 }
 
 /**

@@ -32,7 +32,7 @@ type Received = (Instant, Result<Message, axum::Error>);
 /// A results socket whose messages each arrive `delay` after they were sent, in
 /// order, in both directions (a plain socket when the delay is zero).
 pub enum DelayedSocket {
-    Direct(WebSocket),
+    Direct(Box<WebSocket>),
     Delayed {
         delay: Duration,
         outbound: mpsc::UnboundedSender<(Instant, Message)>,
@@ -46,7 +46,7 @@ impl DelayedSocket {
     /// Wraps `socket`; with a delay, two tasks carry its messages (ended with it).
     pub fn new(socket: WebSocket, delay: Duration) -> Self {
         if delay.is_zero() {
-            return DelayedSocket::Direct(socket);
+            return DelayedSocket::Direct(Box::new(socket));
         }
         let (mut sink, mut stream) = socket.split();
         let (outbound, mut to_send) = mpsc::unbounded_channel::<(Instant, Message)>();

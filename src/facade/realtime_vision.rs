@@ -1,6 +1,7 @@
 //! `RealtimeVision`: the class most apps use.
 
 use super::config::read_session_config;
+use super::promise;
 use crate::platform::error::SdkError;
 use crate::platform::runtime::summarize_stats;
 use crate::session::{self, post, Event, SessionConfig, Shared};
@@ -10,7 +11,6 @@ use overshoot_protocol::ErrorKind;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// Streams a video source to Overshoot and calls `onResult` with each inference result.
 #[wasm_bindgen]
@@ -77,7 +77,7 @@ impl RealtimeVision {
             return Promise::reject(&error.into());
         }
         let started = session::spawn(self.config.clone(), self.shared.clone());
-        future_to_promise(async move {
+        promise(async move {
             match started.await {
                 Ok(Ok(())) => Ok(JsValue::UNDEFINED),
                 Ok(Err(error)) => Err(error.into()),
@@ -90,15 +90,16 @@ impl RealtimeVision {
         })
     }
 
-    /// Stops streaming: closes the results socket, the peer connection and the
-    /// tracks the package opened, clears timers, and deletes the stream on the server
-    /// (ending its billing). Safe to call at any time, any number of times.
+    /// Stops streaming: stops the tracks the package opened, clears timers and closes
+    /// the results socket at once, deletes the stream on the server (ending its
+    /// billing), then closes the peer connection (once the DELETE is answered, or
+    /// after 1 s). Safe to call at any time, any number of times.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn stop(&self) -> Promise {
         let Some(done) = self.request_stop() else {
             return Promise::resolve(&JsValue::UNDEFINED);
         };
-        future_to_promise(async move {
+        promise(async move {
             // A cancelled reply means the task had already ended: stopped either way.
             let _ = done.await;
             Ok(JsValue::UNDEFINED)
@@ -120,7 +121,7 @@ impl RealtimeVision {
             .inbox
             .clone()
             .filter(|_| self.is_active());
-        future_to_promise(async move {
+        promise(async move {
             let target = target
                 .as_string()
                 .filter(|t| !t.trim().is_empty())
@@ -166,7 +167,7 @@ impl RealtimeVision {
         let http = self.config.http.clone();
         let stream_id = self.shared.borrow().stream_id.clone();
         let streaming = self.is_active();
-        future_to_promise(async move {
+        promise(async move {
             let prompt = match prompt.as_string() {
                 Some(p) if !p.trim().is_empty() => p,
                 _ => {
@@ -210,7 +211,7 @@ impl RealtimeVision {
     #[wasm_bindgen(js_name = getStats, unchecked_return_type = "Promise<SessionStats>")]
     pub fn get_stats(&self) -> Promise {
         let shared = self.shared.clone();
-        future_to_promise(async move {
+        promise(async move {
             let (peer, previous) = {
                 let s = shared.borrow();
                 (s.peer.clone(), s.previous_stats.clone())

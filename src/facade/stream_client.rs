@@ -2,6 +2,7 @@
 //! transport themselves.
 
 use super::config::read_http;
+use super::promise;
 use super::wire_request::read_wire_request;
 use crate::platform::error::SdkError;
 use crate::platform::http::ApiHttp;
@@ -10,7 +11,6 @@ use crate::platform::wire_response;
 use js_sys::Promise;
 use overshoot_protocol::validate_request;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// Low-level client of the streams API. Every method returns the server's JSON
 /// answer (typed in the `.d.ts`) or rejects with a typed error.
@@ -47,7 +47,7 @@ impl StreamClient {
         #[wasm_bindgen(unchecked_param_type = "CreateStreamRequest")] request: JsValue,
     ) -> Promise {
         let http = self.http.clone();
-        future_to_promise(async move {
+        promise(async move {
             let parsed = read_wire_request(&request)?;
             validate_request(&parsed).map_err(|e| SdkError::validation(&e.field, &e.message))?;
             let answer = http.create_stream(&request).await?;
@@ -69,7 +69,7 @@ impl StreamClient {
         #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
     ) -> Promise {
         let http = self.http.clone();
-        future_to_promise(async move {
+        promise(async move {
             let answer = http.renew_lease(&id_arg(&stream_id)?).await?;
             wire_response::keepalive_response(&answer)?;
             Ok(answer)
@@ -84,7 +84,7 @@ impl StreamClient {
         #[wasm_bindgen(unchecked_param_type = "string")] prompt: JsValue,
     ) -> Promise {
         let http = self.http.clone();
-        future_to_promise(async move {
+        promise(async move {
             let id = id_arg(&stream_id)?;
             let prompt = prompt
                 .as_string()
@@ -101,13 +101,13 @@ impl StreamClient {
         #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
     ) -> Promise {
         let http = self.http.clone();
-        future_to_promise(async move { Ok(http.close_stream(&id_arg(&stream_id)?).await?) })
+        promise(async move { Ok(http.close_stream(&id_arg(&stream_id)?).await?) })
     }
 
     /// `GET /models`.
     #[wasm_bindgen(js_name = getModels, unchecked_return_type = "Promise<ModelInfo[]>")]
     pub fn get_models(&self) -> Promise {
         let http = self.http.clone();
-        future_to_promise(async move { Ok(http.get_models().await?) })
+        promise(async move { Ok(http.get_models().await?) })
     }
 }

@@ -5,7 +5,7 @@ use super::runtime::cap_framerate_after_first_frame;
 use js_sys::{Array, Object, Reflect};
 use overshoot_protocol::send_limits::SendLimits;
 use overshoot_protocol::ErrorKind;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -21,6 +21,8 @@ pub struct PeerOwner {
     relay_only: bool,
     /// The frame-rate cap to apply once the first frame is out (armed when connected).
     deferred_framerate: Rc<Cell<Option<f64>>>,
+    /// Cancels the wait for the first frame (`capFramerateAfterFirstFrame`), if armed.
+    framerate_wait: Rc<RefCell<Option<js_sys::Function>>>,
     _on_state: Closure<dyn FnMut()>,
 }
 
@@ -40,11 +42,14 @@ impl PeerOwner {
         let pc_for_handler = pc.clone();
         let deferred_framerate = Rc::new(Cell::new(None));
         let deferred = deferred_framerate.clone();
+        let framerate_wait = Rc::new(RefCell::new(None));
+        let wait = framerate_wait.clone();
         let on_state = Closure::<dyn FnMut()>::new(move || {
             let state = pc_for_handler.connection_state();
             if state == RtcPeerConnectionState::Connected {
                 if let Some(fps) = deferred.take() {
-                    cap_framerate_after_first_frame(&pc_for_handler, fps);
+                    let cancel = cap_framerate_after_first_frame(&pc_for_handler, fps);
+                    wait.replace(Some(cancel));
                 }
             }
             on_state(state)
@@ -54,6 +59,7 @@ impl PeerOwner {
             pc,
             relay_only,
             deferred_framerate,
+            framerate_wait,
             _on_state: on_state,
         })
     }
@@ -82,16 +88,7 @@ impl PeerOwner {
         init.set_streams(&Array::of1(stream));
         if let Some(limits) = limits {
             let encoding = Object::new();
-            let _ = Reflect::set(
-                &encoding,
-                &"scaleResolutionDownBy".into(),
-                &limits.scale_resolution_down_by.into(),
-            );
-            let _ = Reflect::set(
-                &encoding,
-                &"maxBitrate".into(),
-                &f64::from(limits.max_bitrate_bps).into(),
-            );
+            set_picture_caps(&encoding, limits);
             let _ = Reflect::set(&init, &"sendEncodings".into(), &Array::of1(&encoding));
             self.deferred_framerate.set(Some(limits.max_framerate));
         }
@@ -100,15 +97,61 @@ impl PeerOwner {
         Ok(())
     }
 
-    /// Sends `track` instead of the current video track, without renegotiation
-    /// (`RTCRtpSender.replaceTrack`): same stream, no new POST.
-    pub async fn replace_video_track(&self, track: &MediaStreamTrack) -> Result<(), SdkError> {
-        let sender = self
-            .pc
+    /// Adds a **send-only** video transceiver with no track yet (start-up overlaps the
+    /// camera's warm-up with the negotiation; see `attach_video`). It is associated with
+    /// a fresh stream so that the offer names one, as it does with a track.
+    pub fn add_sendonly_video_slot(&self) -> Result<(), SdkError> {
+        let init = RtcRtpTransceiverInit::new();
+        init.set_direction(RtcRtpTransceiverDirection::Sendonly);
+        let stream = MediaStream::new()
+            .map_err(|e| SdkError::from_js(ErrorKind::WebRtc, "cannot create a MediaStream", e))?;
+        init.set_streams(&Array::of1(&stream));
+        self.pc.add_transceiver_with_str_and_init("video", &init);
+        Ok(())
+    }
+
+    /// Puts `track` on the transceiver of `add_sendonly_video_slot`, with the picture
+    /// and bitrate caps of `limits` set first (they depend on the track's size, known
+    /// only now), so the first frame is already capped. The frame-rate cap waits for
+    /// the first frame as with `add_sendonly_video`.
+    pub async fn attach_video(
+        &self,
+        track: &MediaStreamTrack,
+        limits: Option<&SendLimits>,
+    ) -> Result<(), SdkError> {
+        if let Some(limits) = limits {
+            let sender = self.sender()?;
+            let params = sender.get_parameters();
+            let encodings = Reflect::get(&params, &"encodings".into()).unwrap_or_default();
+            let encoding = Array::from(&encodings).get(0);
+            if encoding.is_object() {
+                set_picture_caps(&encoding, limits);
+                JsFuture::from(sender.set_parameters_with_parameters(&params))
+                    .await
+                    .map_err(|e| SdkError::from_js(ErrorKind::WebRtc, "setParameters failed", e))?;
+            }
+            if self.pc.connection_state() == RtcPeerConnectionState::Connected {
+                let cancel = cap_framerate_after_first_frame(&self.pc, limits.max_framerate);
+                self.framerate_wait.replace(Some(cancel));
+            } else {
+                self.deferred_framerate.set(Some(limits.max_framerate));
+            }
+        }
+        self.replace_video_track(track).await
+    }
+
+    fn sender(&self) -> Result<web_sys::RtcRtpSender, SdkError> {
+        self.pc
             .get_senders()
             .get(0)
             .dyn_into::<web_sys::RtcRtpSender>()
-            .map_err(|_| SdkError::new(ErrorKind::WebRtc, "the connection has no video sender"))?;
+            .map_err(|_| SdkError::new(ErrorKind::WebRtc, "the connection has no video sender"))
+    }
+
+    /// Sends `track` instead of the current video track, without renegotiation
+    /// (`RTCRtpSender.replaceTrack`): same stream, no new POST.
+    pub async fn replace_video_track(&self, track: &MediaStreamTrack) -> Result<(), SdkError> {
+        let sender = self.sender()?;
         JsFuture::from(sender.replace_track(Some(track)))
             .await
             .map(|_| ())
@@ -163,11 +206,37 @@ impl PeerOwner {
     }
 }
 
+impl PeerOwner {
+    /// Stops waiting for the first frame (its poll timer is cleared): used when the
+    /// video stops but the connection stays open a moment longer (`stop()`).
+    pub fn stop_waiting(&self) {
+        self.deferred_framerate.set(None);
+        if let Some(cancel) = self.framerate_wait.take() {
+            let _ = cancel.call0(&JsValue::NULL);
+        }
+    }
+}
+
 impl Drop for PeerOwner {
     fn drop(&mut self) {
+        self.stop_waiting();
         self.pc.set_onconnectionstatechange(None);
         self.pc.close();
     }
+}
+
+/// Sets the picture and bitrate caps of `limits` on an `RTCRtpEncodingParameters`.
+fn set_picture_caps(encoding: &JsValue, limits: &SendLimits) {
+    let _ = Reflect::set(
+        encoding,
+        &"scaleResolutionDownBy".into(),
+        &limits.scale_resolution_down_by.into(),
+    );
+    let _ = Reflect::set(
+        encoding,
+        &"maxBitrate".into(),
+        &f64::from(limits.max_bitrate_bps).into(),
+    );
 }
 
 fn configuration(ice_servers: &Array, relay_only: bool) -> RtcConfiguration {

@@ -6,12 +6,13 @@
 //! `setConfiguration` has added the response's TURN servers, because applying it
 //! starts ICE gathering with whatever servers are configured at that moment.
 
+use super::peer_link::{negotiate_peer, PeerVideo};
 use super::{post, Event, SessionConfig, Shared, Transport};
 use crate::platform::error::SdkError;
 use crate::platform::json::to_js;
 use crate::platform::media::{MediaOwner, VideoSource};
 use crate::platform::page::PageHideOwner;
-use crate::platform::peer::{merge_ice_servers, PeerOwner};
+use crate::platform::peer::PeerOwner;
 use crate::platform::room::{RoomOwner, RoomState};
 use crate::platform::socket::SocketOwner;
 use crate::platform::wire_response;
@@ -209,47 +210,20 @@ pub async fn negotiate(
         return finish_link(config, shared, created, uplink, known_turn);
     }
 
-    let peer_inbox = inbox.clone();
-    let initial_ice = merge_ice_servers(&config.user_ice_servers, known_turn);
-    let peer = PeerOwner::new(&initial_ice, relay_only, move |state| {
-        post(&peer_inbox, Event::Peer(generation, state))
-    })?;
-    peer.add_sendonly_video(&track, media.stream(), limits.as_ref())?;
-    let offer_sdp = peer.create_offer().await?;
-    check_stop(shared, None)?;
-
-    request.source = Some(Source::Webrtc {
-        sdp: offer_sdp.clone(),
-    });
-    let created = create(config, shared, inbox, &request, generation).await?;
-    let fail = created.failure();
-    let answer = created
-        .response
-        .webrtc
-        .as_ref()
-        .map(|a| a.sdp.clone())
-        .ok_or_else(|| {
-            fail(SdkError::new(
-                ErrorKind::Api,
-                "the create-stream response has no webrtc answer",
-            ))
-        })?;
-    let turn = created.response.turn_servers.clone().unwrap_or_default();
-    let ice = merge_ice_servers(
-        &config.user_ice_servers,
-        if turn.is_empty() { known_turn } else { &turn },
-    );
-    peer.set_ice_servers(&ice).map_err(&fail)?;
-    peer.set_local_offer(&offer_sdp).await.map_err(&fail)?;
-    peer.set_remote_answer(&answer).await.map_err(&fail)?;
-    config.log("answer applied");
-    shared.borrow_mut().peer = Some(peer.connection().clone());
-    finish_link(config, shared, created, Uplink::Peer(peer), known_turn)
+    let video = PeerVideo::Ready {
+        track: &track,
+        stream: media.stream(),
+        limits: limits.as_ref(),
+    };
+    negotiate_peer(
+        config, shared, inbox, video, generation, known_turn, relay_only,
+    )
+    .await
 }
 
 /// A stream the server created and its results socket, not yet fed.
-struct Created {
-    response: CreateStreamResponse,
+pub(super) struct Created {
+    pub(super) response: CreateStreamResponse,
     created_at_ms: f64,
     stream_id: String,
     page_hide: Option<PageHideOwner>,
@@ -258,7 +232,7 @@ struct Created {
 
 impl Created {
     /// Wraps an error as a failure that still deletes this stream.
-    fn failure(&self) -> impl Fn(SdkError) -> LinkFailure {
+    pub(super) fn failure(&self) -> impl Fn(SdkError) -> LinkFailure {
         let stream_id = self.stream_id.clone();
         move |error| LinkFailure {
             error,
@@ -270,7 +244,7 @@ impl Created {
 
 /// `POST /streams` with `request`, then the results socket of `generation`; from
 /// then on a closing tab deletes the stream.
-async fn create(
+pub(super) async fn create(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
@@ -318,7 +292,7 @@ async fn create(
 }
 
 /// Assembles the link once its video path is set up.
-fn finish_link(
+pub(super) fn finish_link(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     created: Created,

@@ -4,6 +4,7 @@
 
 mod link;
 mod media_path;
+mod peer_link;
 mod running;
 mod startup;
 

@@ -93,6 +93,9 @@ pub async fn run(
     let media_path = match end {
         End::Stopped(_) => live.link.take().map(|mut link| {
             link.socket = None;
+            if let Uplink::Peer(peer) = &link.uplink {
+                peer.stop_waiting();
+            }
             link
         }),
         _ => None,

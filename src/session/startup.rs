@@ -1,13 +1,15 @@
 //! Start-up: media, then the first link (see `link.rs`), then the lease timer.
 
-use super::link::{check_stop, negotiate, unless_stopped, Link, LinkFailure};
-use super::{post, Event, SessionConfig, Shared};
+use super::link::{check_stop, negotiate, unless_stopped, Link, LinkFailure, Uplink};
+use super::peer_link::{negotiate_peer, PeerVideo};
+use super::{post, Event, SessionConfig, Shared, Transport};
 use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler, VideoSource};
 use crate::platform::page::PreconnectHint;
 use crate::platform::timer::Timer;
 use futures_channel::mpsc::UnboundedSender;
+use futures_util::future;
 use overshoot_protocol::lease;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// The resources of a streaming session. Dropping it releases all of them.
@@ -63,7 +65,9 @@ pub fn renew_timer(ttl_seconds: f64, inbox: &UnboundedSender<Event>) -> Timer {
     renew_after(lease::renew_delay_ms(ttl_seconds), inbox)
 }
 
-/// Acquires the media and makes the first link.
+/// Acquires the media and makes the first link. A camera over WebRTC: both at once,
+/// the peer connection, offer, create call and answer (then ICE and DTLS) proceed
+/// while the camera warms up, and the track is attached when it arrives.
 pub async fn start_up(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
@@ -72,21 +76,29 @@ pub async fn start_up(
     // Held for the whole start-up (released on return): once the stream is created the
     // connection is in use anyway.
     let _hint = PreconnectHint::add(config.http.base().as_str());
-    let media = match config.source {
-        VideoSource::AppRoom { .. } => None,
+    let (media, link) = match (&config.source, &config.transport) {
+        (VideoSource::AppRoom { .. }, _) => {
+            check_stop(shared, None)?;
+            (
+                None,
+                negotiate(config, shared, inbox, None, 0, &[], false).await?,
+            )
+        }
+        (VideoSource::Camera(_), Transport::WebRtc) => {
+            let (media, link) = overlapped(config, shared, inbox).await?;
+            (Some(media), link)
+        }
+        // Serial, as before: LiveKit (livekit-client publishes the track it is given);
+        // relayed sources, which must create no stream when their module or video
+        // cannot load (tests/e2e/shipped-js and relayed-sources check it); a canvas or
+        // the app's own stream, which are there at once.
         _ => {
-            let ended = inbox.clone();
-            let on_end: SourceEndHandler =
-                Rc::new(move |error| post(&ended, Event::SourceEnded(error)));
-            let opening = MediaOwner::acquire(&config.source, config.relay_size(), on_end);
-            let media = unless_stopped(shared, None, opening).await?;
-            shared.borrow_mut().media_stream = Some(same_stream(media.stream()));
-            config.log("media acquired");
-            Some(media)
+            let media = acquire(config, shared, inbox).await?;
+            check_stop(shared, None)?;
+            let link = negotiate(config, shared, inbox, Some(&media), 0, &[], false).await?;
+            (Some(media), link)
         }
     };
-    check_stop(shared, None)?;
-    let link = negotiate(config, shared, inbox, media.as_ref(), 0, &[], false).await?;
     // With no local media the app's room is its business: count the path as up.
     let external = media.is_none();
     Ok(Live {
@@ -102,4 +114,72 @@ pub async fn start_up(
         ever_connected: external,
         media,
     })
+}
+
+/// Opens the source (interrupted by `stop()`).
+async fn acquire(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    inbox: &UnboundedSender<Event>,
+) -> Result<MediaOwner, LinkFailure> {
+    let ended = inbox.clone();
+    let on_end: SourceEndHandler = Rc::new(move |error| post(&ended, Event::SourceEnded(error)));
+    let opening = MediaOwner::acquire(&config.source, config.relay_size(), on_end);
+    let media = unless_stopped(shared, None, opening).await?;
+    shared.borrow_mut().media_stream = Some(same_stream(media.stream()));
+    config.log("media acquired");
+    Ok(media)
+}
+
+/// The camera and the WebRTC link at once. If the camera fails (refused), its
+/// error is start()'s and the stream, if created meanwhile, is deleted by the caller
+/// (`stream_id` of the failure); the link's connection closes as it is dropped here.
+/// Trade-off: a stream is created (and billed until the DELETE, about one round trip)
+/// for a user who then refuses the camera.
+async fn overlapped(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    inbox: &UnboundedSender<Event>,
+) -> Result<(MediaOwner, Link), LinkFailure> {
+    let source_failed = Cell::new(false);
+    let acquiring = async {
+        let media = acquire(config, shared, inbox).await;
+        source_failed.set(media.is_err());
+        media
+    };
+    let later = PeerVideo::Later {
+        source_failed: &source_failed,
+    };
+    let linking = negotiate_peer(config, shared, inbox, later, 0, &[], false);
+    let (media, link) = match future::join(acquiring, linking).await {
+        (Ok(media), Ok(link)) => (media, link),
+        (Err(failure), Ok(link)) => {
+            return Err(LinkFailure {
+                stream_id: Some(link.stream_id.clone()),
+                ..failure
+            })
+        }
+        (Err(failure), Err(link_failure)) => {
+            return Err(LinkFailure {
+                stream_id: link_failure.stream_id,
+                ..failure
+            })
+        }
+        (Ok(_), Err(link_failure)) => return Err(link_failure),
+    };
+    let fail = |error| LinkFailure {
+        error,
+        stream_id: Some(link.stream_id.clone()),
+        aborted: false,
+    };
+    let track = media.video_track().map_err(fail)?;
+    if let Uplink::Peer(peer) = &link.uplink {
+        let limits = config.send_limits(&track);
+        peer.attach_video(&track, limits.as_ref())
+            .await
+            .map_err(fail)?;
+        config.log("video attached");
+    }
+    check_stop(shared, Some(&link.stream_id))?;
+    Ok((media, link))
 }

@@ -88,14 +88,60 @@ test("--network-delay-ms and --tls: start-up pays the round trips over HTTPS/WSS
   const run = await startResultStop(page);
   assert.deepEqual(run.errors, []);
   assert.match(run.result, /^red/);
-  // At least: the CORS preflight and the create POST answers (each delayed), then the
-  // answer applied; ICE and DTLS come after start() resolves.
-  assert.ok(run.started >= 2 * delay, `start() resolved after ${run.started} ms`);
+  // At least the create POST's answer (the page is same-origin: no preflight, and its
+  // TLS connection is already open); ICE and DTLS come after start() resolves.
+  assert.ok(run.started >= delay, `start() resolved after ${run.started} ms`);
   // The DELETE's answer is delayed; the camera is off well before it arrives.
   assert.ok(run.stopped >= delay, `stop() resolved after ${run.stopped} ms`);
   assert.ok(run.trackEnded < run.stopped - delay / 2, `track ended at ${run.trackEnded} ms, stop() at ${run.stopped} ms`);
   const report = await endedReport(emulator, run.streamId);
   assert.equal(report.end_reason, "client_requested");
   assert.equal(report.media_end, "closed", JSON.stringify(report));
-  assert.ok(report.first_frame_ms >= 2 * delay, `first frame ${report.first_frame_ms} ms after the create`);
+  // From the create: its answer's delay, then ICE (a STUN round trip) and DTLS (two).
+  assert.ok(report.first_frame_ms >= 3 * delay, `first frame ${report.first_frame_ms} ms after the create`);
+});
+
+test("start-up overlaps a slow camera: the stream is created before the camera answers; a refusal still rejects with MediaError and deletes it", async () => {
+  const { emulator, page } = await open({ networkDelayMs: 20 });
+  await page.evaluate(() => {
+    const devices = navigator.mediaDevices;
+    const native = devices.getUserMedia.bind(devices);
+    window.camera = { ms: 800, refuse: false, answeredAt: null };
+    devices.getUserMedia = async (constraints) => {
+      await new Promise((ok) => setTimeout(ok, window.camera.ms));
+      window.camera.answeredAt = performance.now();
+      if (window.camera.refuse) throw new DOMException("Permission denied", "NotAllowedError");
+      return native(constraints);
+    };
+    const nativeFetch = window.fetch;
+    window.fetch = (input, init) => {
+      if ((init?.method ?? "GET") === "POST" && /\/streams$/.test(String(input))) window.createdAt = performance.now();
+      return nativeFetch(input, init);
+    };
+  });
+  const granted = await page.evaluate(async ({ key }) => {
+    const c = window.recordSession({ apiKey: key, source: { type: "camera", cameraFacing: "user" } });
+    window.createdAt = null;
+    await c.vision.start();
+    while (c.results.length === 0) await new Promise((ok) => setTimeout(ok, 20));
+    const out = { createdAt: window.createdAt, answeredAt: window.camera.answeredAt, result: c.results[0].result };
+    await c.vision.stop();
+    return out;
+  }, { key: KEY });
+  assert.ok(granted.createdAt < granted.answeredAt - 400, JSON.stringify(granted));
+  assert.match(granted.result, /^red/);
+
+  const refused = await page.evaluate(async ({ key }) => {
+    window.camera.refuse = true;
+    window.createdAt = null;
+    const c = window.recordSession({ apiKey: key, source: { type: "camera", cameraFacing: "user" } });
+    const error = await c.vision.start().then(() => null, (e) => ({ name: e.name, media: e instanceof window.sdk.MediaError, cause: e.cause?.name }));
+    return { error, createdAt: window.createdAt, answeredAt: window.camera.answeredAt, state: c.vision.state, streamId: c.vision.getStreamId() };
+  }, { key: KEY });
+  assert.deepEqual(refused.error, { name: "MediaError", media: true, cause: "NotAllowedError" }, JSON.stringify(refused));
+  assert.equal(refused.state, "failed");
+  assert.ok(refused.createdAt < refused.answeredAt, `the stream was created during the prompt: ${JSON.stringify(refused)}`);
+  const report = await endedReport(emulator, refused.streamId);
+  assert.equal(report.end_reason, "client_requested");
+  assert.equal((await emulator.streams()).open.length, 0);
 });
