@@ -102,3 +102,35 @@ test("a raw ovs_ key warns once on a page off localhost, never on localhost, and
   assert.ok(!seen[0].includes(rawKey));
   await remote.close();
 });
+
+test("a results socket refused with 1008 (its token expired) gets a fresh token from apiKey and reopens", async () => {
+  // A 30 s lease: no keepalive (and so no refresh) during the test; the socket is the only path.
+  const { pkgDir } = packedPackage();
+  const emu = await startEmulator({ ttl: 30, www: join(ROOT, "tests/e2e/www"), pkg: pkgDir });
+  const gw = await startGateway({ upstream: emu.url, key: KEY, extraArgs: ["--allow-origin", emu.url] });
+  const tab = await openSdkPage(browser, emu.url);
+  await tab.exposeFunction("fetchToken", (sub, ttl) => gw.mint(sub, ttl));
+  try {
+    // The upstream socket drops after 16 results (~8.5 s): by then the first token
+    // (1 s + the gateway's 5 s leeway) has expired, so the reopened socket gets 1008.
+    await fetch(`${emu.url}/__emulator/faults`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ api_key: KEY, drop_socket_after_results: 16 }) });
+    const outcome = await tab.evaluate(async ({ url }) => {
+      let calls = 0;
+      const c = window.recordSession({ apiUrl: url, apiKey: () => window.fetchToken("max", ++calls === 1 ? 1 : 600) });
+      await c.vision.start();
+      await c.untilResults(20, 30000);
+      const out = { calls, results: c.results.length, errors: c.errors, state: c.vision.state };
+      await c.vision.stop();
+      return out;
+    }, { url: gw.url });
+    assert.deepEqual(outcome.errors, []);
+    assert.equal(outcome.state, "streaming");
+    assert.equal(outcome.calls, 2, "once at start(), once after the 1008");
+    const sockets = gw.log().trim().split("\n").map((l) => JSON.parse(l)).filter((l) => l.call === "socket");
+    assert.deepEqual(sockets.map((l) => l.status).slice(0, 2), [1006, 1008], JSON.stringify(sockets));
+  } finally {
+    await tab.close();
+    await gw.stop();
+    await emu.stop();
+  }
+});
