@@ -80,8 +80,7 @@ async fn two_gateways_share_one_cap_and_one_record() {
     let won: Vec<_> = futures_util::future::join_all(tries)
         .await
         .into_iter()
-        .map(Result::unwrap)
-        .flatten()
+        .filter_map(Result::unwrap)
         .collect();
     assert_eq!(won.len(), 3);
     a.commit(&won[0], "s1", &record("u", "ia")).await.unwrap();
