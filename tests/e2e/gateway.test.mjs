@@ -137,7 +137,7 @@ test("the third concurrent stream of one user is a RateLimitError; another user 
   assert.ok(outcome.afterClose, "a slot frees when a stream is deleted");
 });
 
-test("policy answers in the API's shapes: 422 naming inference.model, 413 over 1 MB, CORS only for the allowed origin", async () => {
+test("policy answers in the API's shapes: 422 naming inference.model (and only allowed models listed), 413 over 1 MB, CORS only for the allowed origin", async () => {
   const token = gateway.mint("erin");
   const e = await page.evaluate(async ({ token, url }) => window.gw.error(() =>
     new window.sdk.StreamClient({ apiKey: token, apiUrl: url }).createStream({ ...window.gw.request(window.offerSdp), inference: { prompt: "p", model: "someone/expensive" } })),
@@ -158,6 +158,8 @@ test("policy answers in the API's shapes: 422 naming inference.model, 413 over 1
   });
   assert.equal((await preflight(emulator.url)).headers.get("access-control-allow-origin"), emulator.url);
   assert.equal((await preflight("https://evil.example")).headers.get("access-control-allow-origin"), null);
+  const models = await page.evaluate(({ token, url }) => new window.sdk.StreamClient({ apiKey: token, apiUrl: url }).getModels(), { token, url: gateway.url });
+  assert.deepEqual(models.map((m) => m.model), ["Qwen/Qwen3.5-9B"], "only --allow-model models are listed");
   const noToken = await fetch(`${gateway.url}/models`);
   assert.equal(noToken.status, 401);
   assert.deepEqual(Object.keys(await noToken.json()).sort(), ["error", "message", "request_id"]);
