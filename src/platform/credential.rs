@@ -58,15 +58,6 @@ impl Credential {
         self.0.current.borrow().clone()
     }
 
-    /// The value to send: the held one, or the provider's first.
-    pub async fn value(&self) -> Result<String, SdkError> {
-        let current = self.current();
-        if current.is_empty() && self.refreshable() {
-            return self.refresh().await;
-        }
-        Ok(current)
-    }
-
     /// Asks the provider for a fresh value (a fixed key is returned as is).
     pub async fn refresh(&self) -> Result<String, SdkError> {
         let Some(provider) = &self.0.provider else {

@@ -85,11 +85,8 @@ impl ApiHttp {
     /// `POST /streams/{id}/keepalive`, with a fresh token first when the current one
     /// expires within a minute.
     pub async fn renew_lease(&self, stream_id: &str) -> Result<JsValue, SdkError> {
-        if self.credential.refreshable() && self.credential.expires_within(REFRESH_WITHIN_SECONDS) {
-            self.credential.refresh().await?;
-        }
         let url = self.base.keepalive(stream_id);
-        self.send(Method::POST, &url, None).await
+        self.call(Method::POST, &url, None, true).await
     }
 
     /// `PATCH /streams/{id}/config/prompt` with `{prompt}`.
@@ -155,22 +152,39 @@ impl ApiHttp {
         url: &str,
         body: Option<&JsValue>,
     ) -> Result<JsValue, SdkError> {
-        let key = self.credential.value().await?;
-        let first = self
-            .send_with(
-                RequestBuilder::new(url).method(method.clone()),
-                url,
-                body,
-                &key,
-            )
-            .await;
-        match first {
-            Err(e) if e.status == Some(401) && self.credential.refreshable() => {
-                let key = self.credential.refresh().await?;
-                self.send_with(RequestBuilder::new(url).method(method), url, body, &key)
-                    .await
+        self.call(method, url, body, false).await
+    }
+
+    /// [`Self::send`]; with `renewing`, the token is replaced first when it expires
+    /// within a minute. One await site each for the refresh and the request keeps
+    /// the state machine (and the wasm) small.
+    async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&JsValue>,
+        renewing: bool,
+    ) -> Result<JsValue, SdkError> {
+        let credential = &self.credential;
+        let refreshable = credential.refreshable();
+        let mut refresh = refreshable
+            && (credential.current().is_empty()
+                || renewing && credential.expires_within(REFRESH_WITHIN_SECONDS));
+        let mut retried = false;
+        loop {
+            let key = if refresh {
+                credential.refresh().await?
+            } else {
+                credential.current()
+            };
+            let builder = RequestBuilder::new(url).method(method.clone());
+            match self.send_with(builder, url, body, &key).await {
+                Err(e) if e.status == Some(401) && refreshable && !retried => {
+                    retried = true;
+                    refresh = true;
+                }
+                outcome => return outcome,
             }
-            other => other,
         }
     }
 
