@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the package and the emulator, then serves the demo (www/) with the emulator
-# on http://127.0.0.1:${PORT:-8787}. With no API key the page talks to the emulator.
+# Builds the package, the emulator and the gateway, then serves the demo (www/) on
+# http://127.0.0.1:${PORT:-8787} the way production runs: the page gets short-lived
+# tokens from the demo server's /token and talks to an overshoot-gateway that holds the
+# emulator's key (scripts/demo-server.mjs). Type a real key in the page to skip both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-cargo build -p overshoot-emulator
-PORT=${PORT:-8787}
+cargo build -p overshoot-emulator -p overshoot-gateway
+export PORT=${PORT:-8787}
 echo
-echo "Demo: open http://127.0.0.1:$PORT/ (emulator key: emulator-key). Ctrl-C stops."
-exec target/debug/overshoot-emulator --port "$PORT" --www www --pkg pkg "$@"
+exec node scripts/demo-server.mjs

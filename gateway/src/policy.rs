@@ -120,6 +120,21 @@ pub fn check_create_body(body: &[u8], limits: &Limits) -> Result<(), Denial> {
     Ok(())
 }
 
+/// A `GET /models` answer showing only the `--allow-model` models (`None`: pass the
+/// answer on as it is: no allow-list, or not a list of models).
+pub fn allowed_models_only(body: &[u8], limits: &Limits) -> Option<Vec<u8>> {
+    if limits.allowed_models.is_empty() {
+        return None;
+    }
+    let mut models: Vec<Value> = serde_json::from_slice(body).ok()?;
+    models.retain(|m| {
+        m.get("model")
+            .and_then(Value::as_str)
+            .is_some_and(|name| limits.allowed_models.iter().any(|a| a == name))
+    });
+    serde_json::to_vec(&models).ok()
+}
+
 /// What the gateway knows about a stream's liveness (times in ms since the Unix epoch).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Liveness {

@@ -144,3 +144,28 @@ fn max_stream_seconds_ends_even_a_live_stream() {
         Some(Orphaned::TooOld)
     );
 }
+
+#[test]
+fn the_model_list_shows_only_allowed_models() {
+    let answer = br#"[{"model":"a","ready":true,"status":"ready"},{"model":"b","ready":true,"status":"ready"}]"#;
+    assert_eq!(
+        allowed_models_only(answer, &limits()),
+        None,
+        "no allow-list: as it is"
+    );
+    let only_b = Limits {
+        allowed_models: vec!["b".into()],
+        ..limits()
+    };
+    let shown: Value =
+        serde_json::from_slice(&allowed_models_only(answer, &only_b).unwrap()).unwrap();
+    assert_eq!(
+        shown,
+        json!([{"model": "b", "ready": true, "status": "ready"}])
+    );
+    assert_eq!(
+        allowed_models_only(b"{\"detail\":1}", &only_b),
+        None,
+        "not a list: as it is"
+    );
+}

@@ -1,6 +1,7 @@
 //! Reads and validates the app's config object, before any network or media call.
 
 use super::source_config::read_source;
+use crate::platform::credential::{check_value, Credential};
 use crate::platform::error::SdkError;
 use crate::platform::http::{ApiHttp, DEFAULT_TIMEOUT_MS};
 use crate::platform::js_object::JsObject;
@@ -8,7 +9,7 @@ use crate::session::{SessionConfig, Transport, VideoCaps};
 use js_sys::Array;
 use overshoot_protocol::endpoints::BaseUrl;
 use overshoot_protocol::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// `apiKey`, `apiUrl`, `allowInsecureHttp` and `requestTimeoutMs`, shared by both classes.
 pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
@@ -31,23 +32,17 @@ pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
     Ok(ApiHttp::new(base, api_key, timeout as u32))
 }
 
-/// `apiKey`, trimmed. It travels in an HTTP header, which carries visible ASCII only:
-/// any other character (a pasted zero-width space, a smart quote, a line break inside)
-/// is refused here rather than failing later inside `fetch`. The message never shows
-/// the key.
-fn read_api_key(cfg: &JsObject) -> Result<String, SdkError> {
-    let key = cfg.required_string("apiKey")?;
-    let key = key.trim();
-    match key.chars().position(|c| !c.is_ascii_graphic()) {
-        None => Ok(key.to_string()),
-        Some(at) => Err(SdkError::validation(
-            "apiKey",
-            &format!(
-                "may hold visible ASCII characters only (character {} is not: check for a pasted space, quote or line break)",
-                at + 1
-            ),
-        )),
+/// `apiKey`: a key or token (checked by [`check_value`]), or a function returning
+/// one or a Promise of one (see [`Credential`]).
+fn read_api_key(cfg: &JsObject) -> Result<Credential, SdkError> {
+    if let Some(function) = cfg
+        .get("apiKey")?
+        .and_then(|v| v.dyn_into::<js_sys::Function>().ok())
+    {
+        return Ok(Credential::provider(function));
     }
+    let key = cfg.required_string("apiKey")?;
+    Ok(Credential::fixed(check_value(&key)?))
 }
 
 /// The whole `RealtimeVision` config.

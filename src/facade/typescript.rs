@@ -90,8 +90,13 @@ export type FrameProcessing = Pick<Processing, "interval_seconds">;
 
 /** Connection settings shared by both classes. */
 export interface StreamClientConfig {
-  /** Sent only in the Authorization header and the results socket's first message. */
-  apiKey: string;
+  /**
+   * The API key, or (in production, through overshoot-gateway) a function returning a
+   * short-lived token or a Promise of one: called before the first call, again after a
+   * 401 or a socket close 1008, and before a keepalive when the token (a JWT) expires
+   * within 60 s. Sent only in the Authorization header and the results socket's first message.
+   */
+  apiKey: string | (() => string | Promise<string>);
   /** Default `https://api.overshoot.ai/v1`. `http://` only for localhost unless `allowInsecureHttp`. */
   apiUrl?: string;
   allowInsecureHttp?: boolean;

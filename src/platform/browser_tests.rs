@@ -362,7 +362,11 @@ async fn the_request_deadline_covers_a_stalled_body() -> Result<(), JsValue> {
     use super::http::ApiHttp;
     use overshoot_protocol::endpoints::BaseUrl;
     let base = BaseUrl::parse("https://api.example.test/v1", false).map_err(|e| e.0)?;
-    let http = ApiHttp::new(base, "k".into(), 300);
+    let http = ApiHttp::new(
+        base,
+        crate::platform::credential::Credential::fixed("k".into()),
+        300,
+    );
     let previous = stall_fetch_bodies()?;
     let call = Box::pin(http.renew_lease("s"));
     let outcome = futures_util::future::select(call, Box::pin(sleep(3000))).await;

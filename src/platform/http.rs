@@ -1,10 +1,11 @@
 //! HTTP calls to the streams API (gloo-net `fetch`), with Bearer auth and JSON in
 //! and out. Bodies are encoded and decoded by the browser's `JSON`, not in wasm.
 
+use super::credential::{Credential, REFRESH_WITHIN_SECONDS};
 use super::error::SdkError;
 use super::json;
 use super::timer::{sleep, Timer};
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Method, RequestBuilder};
 use js_sys::Reflect;
 use overshoot_protocol::endpoints::BaseUrl;
 use overshoot_protocol::ErrorKind;
@@ -12,11 +13,12 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortController;
 
-/// A configured API endpoint: base URL and key. Cheap to clone.
+/// A configured API endpoint: base URL and credential. Cheap to clone; clones share
+/// the credential, so a refreshed token serves every later call.
 #[derive(Clone)]
 pub struct ApiHttp {
     base: BaseUrl,
-    api_key: String,
+    credential: Credential,
     timeout_ms: u32,
 }
 
@@ -36,12 +38,12 @@ impl std::fmt::Debug for ApiHttp {
 }
 
 impl ApiHttp {
-    /// An endpoint at `base` authenticated with `api_key`; calls are aborted after
+    /// An endpoint at `base` authenticated with `credential`; calls are aborted after
     /// `timeout_ms`.
-    pub fn new(base: BaseUrl, api_key: String, timeout_ms: u32) -> Self {
+    pub fn new(base: BaseUrl, credential: Credential, timeout_ms: u32) -> Self {
         ApiHttp {
             base,
-            api_key,
+            credential,
             timeout_ms,
         }
     }
@@ -64,21 +66,27 @@ impl ApiHttp {
         &self.base
     }
 
-    /// The key, for the results socket's first message only.
-    pub(crate) fn api_key(&self) -> &str {
-        &self.api_key
+    /// The key or token now held, for the results socket's first message only.
+    pub(crate) fn api_key(&self) -> String {
+        self.credential.current()
+    }
+
+    /// The credential, for a fresh token after the results socket's 1008.
+    pub(crate) fn credential(&self) -> &Credential {
+        &self.credential
     }
 
     /// `POST /streams` with an already-built JSON body object.
     pub async fn create_stream(&self, body: &JsValue) -> Result<JsValue, SdkError> {
         let url = self.base.streams();
-        self.send(Request::post(&url), &url, Some(body)).await
+        self.send(Method::POST, &url, Some(body)).await
     }
 
-    /// `POST /streams/{id}/keepalive`.
+    /// `POST /streams/{id}/keepalive`, with a fresh token first when the current one
+    /// expires within a minute.
     pub async fn renew_lease(&self, stream_id: &str) -> Result<JsValue, SdkError> {
         let url = self.base.keepalive(stream_id);
-        self.send(Request::post(&url), &url, None).await
+        self.call(Method::POST, &url, None, true).await
     }
 
     /// `PATCH /streams/{id}/config/prompt` with `{prompt}`.
@@ -86,14 +94,13 @@ impl ApiHttp {
         let url = self.base.prompt(stream_id);
         let body = js_sys::Object::new();
         let _ = Reflect::set(&body, &"prompt".into(), &prompt.into());
-        self.send(Request::patch(&url), &url, Some(&body.into()))
-            .await
+        self.send(Method::PATCH, &url, Some(&body.into())).await
     }
 
     /// `DELETE /streams/{id}`.
     pub async fn close_stream(&self, stream_id: &str) -> Result<JsValue, SdkError> {
         let url = self.base.stream(stream_id);
-        self.send(Request::delete(&url), &url, None).await
+        self.send(Method::DELETE, &url, None).await
     }
 
     /// `DELETE /streams/{id}`, retried after 300 ms and 1.2 s when it fails for a
@@ -122,7 +129,7 @@ impl ApiHttp {
         let Ok(headers) = web_sys::Headers::new() else {
             return;
         };
-        let _ = headers.set("Authorization", &format!("Bearer {}", self.api_key));
+        let _ = headers.set("Authorization", &format!("Bearer {}", self.api_key()));
         let init = web_sys::RequestInit::new();
         init.set_method("DELETE");
         // web-sys has no setter for `keepalive` (supported by Chromium, Firefox 133+, Safari):
@@ -135,14 +142,58 @@ impl ApiHttp {
     /// `GET /models`.
     pub async fn get_models(&self) -> Result<JsValue, SdkError> {
         let url = self.base.models();
-        self.send(Request::get(&url), &url, None).await
+        self.send(Method::GET, &url, None).await
     }
 
+    /// One call; after a 401, once more with a fresh token when the app gave a function.
     async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&JsValue>,
+    ) -> Result<JsValue, SdkError> {
+        self.call(method, url, body, false).await
+    }
+
+    /// [`Self::send`]; with `renewing`, the token is replaced first when it expires
+    /// within a minute. One await site each for the refresh and the request keeps
+    /// the state machine (and the wasm) small.
+    async fn call(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&JsValue>,
+        renewing: bool,
+    ) -> Result<JsValue, SdkError> {
+        let credential = &self.credential;
+        let refreshable = credential.refreshable();
+        let mut refresh = refreshable
+            && (credential.current().is_empty()
+                || renewing && credential.expires_within(REFRESH_WITHIN_SECONDS));
+        let mut retried = false;
+        loop {
+            let key = if refresh {
+                credential.refresh().await?
+            } else {
+                credential.current()
+            };
+            let builder = RequestBuilder::new(url).method(method.clone());
+            match self.send_with(builder, url, body, &key).await {
+                Err(e) if e.status == Some(401) && refreshable && !retried => {
+                    retried = true;
+                    refresh = true;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn send_with(
         &self,
         builder: RequestBuilder,
         url: &str,
         body: Option<&JsValue>,
+        key: &str,
     ) -> Result<JsValue, SdkError> {
         // Every call has a deadline: a hanging server must not hang start() or stop().
         let aborter = AbortController::new().map_err(|e| {
@@ -151,7 +202,7 @@ impl ApiHttp {
         let on_deadline = aborter.clone();
         let deadline = Timer::once(self.timeout_ms, move || on_deadline.abort());
         let builder = builder
-            .header("Authorization", &format!("Bearer {}", self.api_key))
+            .header("Authorization", &format!("Bearer {key}"))
             .abort_signal(Some(&aborter.signal()));
         let request = match body {
             Some(body) => {

@@ -1,5 +1,6 @@
 //! Platform owners: one struct per browser resource, each releasing it in `Drop`.
 
+pub mod credential;
 pub mod error;
 pub mod http;
 pub mod js_object;

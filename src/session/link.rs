@@ -149,7 +149,7 @@ pub fn open_socket(
     let url = config.http.base().results_socket(stream_id);
     let inbox = inbox.clone();
     let sink = shared.borrow().results.clone();
-    SocketOwner::open(&url, config.http.api_key(), &sink, move |e| {
+    SocketOwner::open(&url, &config.http.api_key(), &sink, move |e| {
         post(&inbox, Event::Socket(generation, e))
     })
 }

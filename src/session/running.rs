@@ -193,6 +193,21 @@ fn handle(
             }
             config.log(&format!("results socket closed: {code} {reason}"));
             match classify_close(code, &reason) {
+                CloseKind::AuthFailed
+                    if config.http.credential().refreshable()
+                        && live.reconnect_attempts < MAX_RECONNECTS =>
+                {
+                    // The token may have expired: the app's apiKey function gives a
+                    // fresh one, then the socket reopens (a refresh that fails reopens
+                    // with the old one, and its 1008 counts as one more attempt).
+                    live.reconnect_attempts += 1;
+                    let credential = config.http.credential().clone();
+                    let inbox = inbox.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = credential.refresh().await;
+                        post(&inbox, Event::ReconnectDue);
+                    });
+                }
                 CloseKind::AuthFailed => {
                     return failed(
                         ErrorKind::Unauthorized,

@@ -137,7 +137,7 @@ test("the third concurrent stream of one user is a RateLimitError; another user 
   assert.ok(outcome.afterClose, "a slot frees when a stream is deleted");
 });
 
-test("policy answers in the API's shapes: 422 naming inference.model, 413 over 1 MB, CORS only for the allowed origin", async () => {
+test("policy answers in the API's shapes: 422 naming inference.model (and only allowed models listed), 413 over 1 MB, CORS only for the allowed origin", async () => {
   const token = gateway.mint("erin");
   const e = await page.evaluate(async ({ token, url }) => window.gw.error(() =>
     new window.sdk.StreamClient({ apiKey: token, apiUrl: url }).createStream({ ...window.gw.request(window.offerSdp), inference: { prompt: "p", model: "someone/expensive" } })),
@@ -158,6 +158,8 @@ test("policy answers in the API's shapes: 422 naming inference.model, 413 over 1
   });
   assert.equal((await preflight(emulator.url)).headers.get("access-control-allow-origin"), emulator.url);
   assert.equal((await preflight("https://evil.example")).headers.get("access-control-allow-origin"), null);
+  const models = await page.evaluate(({ token, url }) => new window.sdk.StreamClient({ apiKey: token, apiUrl: url }).getModels(), { token, url: gateway.url });
+  assert.deepEqual(models.map((m) => m.model), ["Qwen/Qwen3.5-9B"], "only --allow-model models are listed");
   const noToken = await fetch(`${gateway.url}/models`);
   assert.equal(noToken.status, 401);
   assert.deepEqual(Object.keys(await noToken.json()).sort(), ["error", "message", "request_id"]);
@@ -180,8 +182,10 @@ test("a tab that dies without stop() or pagehide: the gateway DELETEs its stream
   const took = Date.now() - crashedAt;
   assert.equal(ended.end_reason ?? ended.reason, "client_requested", JSON.stringify(ended));
   assert.ok(took >= 1500 && took < 2000 + 2500, `deleted ${took} ms after the crash (grace 2 s)`);
-  const reap = gateway.log().split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.call === "reap" && l.stream === id);
-  assert.equal(reap?.reason, "socket_gone", gateway.log());
+  // The reaper logs once the upstream DELETE has answered: just after the emulator saw it.
+  const reap = await waitFor(() => gateway.log().split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.call === "reap" && l.stream === id), 2000, "the reap log line");
+  assert.equal(reap.reason, "socket_gone", gateway.log());
+  assert.ok(!gateway.log().split("\n").some((l) => l.includes('"call":"delete"') && l.includes(id)), "no DELETE came from the page");
   await Promise.race([tab.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
 });
 

@@ -6,6 +6,11 @@ import {
   MediaError, SourceEndedError,
   type RealtimeVisionConfig, type StreamResult, type SessionState, type CreateStreamResponse,
 } from "overshoot-wasm";
+import { mintGatewayToken } from "overshoot-wasm/server";
+
+const token: Promise<string> = mintGatewayToken("a-secret-of-at-least-32-bytes-long", { sub: "user-1", ttlSeconds: 600 });
+// @ts-expect-error sub is required
+mintGatewayToken("a-secret-of-at-least-32-bytes-long", { ttlSeconds: 600 });
 
 const config: RealtimeVisionConfig = {
   apiKey: "k",
@@ -54,6 +59,10 @@ async function main(): Promise<void> {
   await vision.stop();
 
   const client = new StreamClient({ apiKey: "k" });
+  new StreamClient({ apiKey: async () => "token-from-the-app-backend" });
+  new StreamClient({ apiKey: () => "token" });
+  // @ts-expect-error a function returning a number is not a key provider
+  new StreamClient({ apiKey: () => 42 });
   const created: CreateStreamResponse = await client.createStream({
     source: { type: "webrtc", sdp: "v=0" },
     processing: { interval_seconds: 0.5 },

@@ -6,6 +6,18 @@
 export const OVERSHOOT_API = "https://api.overshoot.ai/v1";
 /** The local emulator's default key, used when no key is typed. */
 export const EMULATOR_KEY = "emulator-key";
+/**
+ * Set by the demo server of `scripts/demo.sh` (a `<meta name="demo-gateway">`): the URL
+ * of an overshoot-gateway in front of the emulator. The page then holds no key at all:
+ * it asks the demo server's `/token` for short-lived tokens, as a production app would.
+ */
+const DEMO_GATEWAY = document.querySelector('meta[name="demo-gateway"]')?.content;
+/** The app's token endpoint, as the package's `apiKey` function (called again when a token runs out). */
+const fetchToken = async () => {
+  const response = await fetch("/token", { method: "POST" });
+  if (!response.ok) throw new Error(`the token endpoint answered ${response.status}`);
+  return response.text();
+};
 /** The package's default model, kept in the list if the API cannot be reached. */
 const DEFAULT_MODEL = "Qwen/Qwen3.5-9B";
 
@@ -86,6 +98,7 @@ export class SettingsForm {
   connection() {
     const typedKey = $("api-key").value.trim();
     const typedUrl = $("api-url").value.trim();
+    if (!typedKey && DEMO_GATEWAY) return { apiKey: fetchToken, apiUrl: typedUrl || DEMO_GATEWAY, emulator: true, gateway: true };
     if (!typedKey) return { apiKey: EMULATOR_KEY, apiUrl: typedUrl || location.origin, emulator: true };
     return { apiKey: typedKey, apiUrl: typedUrl || OVERSHOOT_API, emulator: false };
   }
@@ -207,7 +220,7 @@ export class SettingsForm {
   }
 
   #showTarget() {
-    const { apiUrl, emulator } = this.connection();
+    const { apiUrl, emulator, gateway } = this.connection();
     const badge = $("target-badge");
     let host = apiUrl;
     try {
@@ -218,7 +231,9 @@ export class SettingsForm {
     badge.textContent = emulator ? "Local emulator" : host;
     badge.dataset.target = emulator ? "emulator" : "service";
     $("api-url").placeholder = emulator ? location.origin : OVERSHOOT_API;
-    $("api-url-hint").textContent = emulator
+    $("api-url-hint").textContent = gateway
+      ? `No key typed: the page gets short-lived tokens from /token and talks to the emulator through overshoot-gateway at ${apiUrl}.`
+      : emulator
       ? `No key typed: the page talks to the emulator at ${apiUrl} with its key "${EMULATOR_KEY}".`
       : `Sending video to ${apiUrl}.`;
   }

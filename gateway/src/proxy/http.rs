@@ -120,7 +120,13 @@ async fn run(
         Route::Create => create(gw, &user, body, log).await,
         Route::Models => {
             let answer = gw.upstream.call(Method::GET, &base.models(), None).await;
-            Ok(pass_on(&answer.map_err(upstream_failed)?, log))
+            let mut answer = answer.map_err(upstream_failed)?;
+            if (200..300).contains(&answer.status) {
+                if let Some(shown) = policy::allowed_models_only(&answer.body, &gw.limits) {
+                    answer.body = shown.into();
+                }
+            }
+            Ok(pass_on(&answer, log))
         }
         Route::Keepalive(id) => {
             owned(gw, &user, id).await?;

@@ -95,7 +95,17 @@ pub async fn handle(State(gateway): State<Arc<Gateway>>, request: Request) -> Re
             Err(rejection) => rejection.into_response(),
         };
     }
-    http::serve(&gateway, route, &parts.headers, body).await
+    // A task of its own: a client that goes away mid-call must not cancel a create
+    // between the upstream's answer and the store's record of it (an unrecorded stream
+    // would stay billed until its lease ran out).
+    let call =
+        tokio::spawn(async move { http::serve(&gateway, route, &parts.headers, body).await });
+    call.await.unwrap_or_else(|_| {
+        error_response(
+            500,
+            serde_json::json!({"error": "internal", "message": "the call failed"}),
+        )
+    })
 }
 
 /// A denial as the upstream would answer it.

@@ -223,3 +223,7 @@ fn record_of(fields: &HashMap<String, String>) -> Option<StreamRecord> {
         },
     })
 }
+
+#[cfg(test)]
+#[path = "redis_tests.rs"]
+mod tests;
