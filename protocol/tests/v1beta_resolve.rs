@@ -202,3 +202,90 @@ fn the_contested_readings_are_switchable() {
         Ok(11)
     );
 }
+
+/// Every reading of the contested rules, for the tests that must hold under all of them.
+fn all_readings() -> Vec<Readings> {
+    let mut all = Vec::new();
+    for evicted in [Fail, Clamp] {
+        for index_origin in [IndexOrigin::Lifetime, IndexOrigin::Retained] {
+            for offset_origin in [OffsetOrigin::OldestRetained, OffsetOrigin::LiveEdge] {
+                all.push(Readings {
+                    evicted,
+                    index_origin,
+                    offset_origin,
+                });
+            }
+        }
+    }
+    all
+}
+
+/// Any `i64` in a client's URL gets a typed answer, never an overflow (a panic in debug
+/// builds, a wrapped and wrong frame in release).
+#[test]
+fn extreme_anchors_get_typed_answers_not_overflows() {
+    let (max, min) = (i64::MAX, i64::MIN);
+    for readings in all_readings() {
+        let evicted_answer = match readings.evicted {
+            Fail => Err(ChatErrorCode::FrameEvicted),
+            Clamp => Ok(100),
+        };
+        let frame_at = |q: String| frame_read(&q, readings);
+        assert_eq!(
+            frame_at(format!("frame_index={max}")),
+            Err(ChatErrorCode::FrameNotYetProduced)
+        );
+        assert_eq!(frame_at(format!("frame_index={min}")), evicted_answer);
+        for anchor in ["timestamp_ms", "offset_ms"] {
+            for value in [max, min] {
+                for direction in ["nearest", "forward", "backward"] {
+                    assert_eq!(
+                        frame_at(format!(
+                            "{anchor}={value}&direction={direction}&tolerance_ms={}",
+                            u32::MAX
+                        )),
+                        Err(ChatErrorCode::SegmentEmpty),
+                        "{anchor}={value} {direction} under {readings:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// An extreme start or end of a clip is an open-ended range intersected with retention,
+/// or an empty/inverted one, exactly as a merely large value would be.
+#[test]
+fn extreme_clip_bounds_are_intersected_with_retention() {
+    let (max, min) = (i64::MAX, i64::MIN);
+    for readings in all_readings() {
+        let clip_len = |q: String| clip_read(&format!("{q}&max_fps=10"), readings).map(|v| v.len());
+        for anchor in ["frame_index", "timestamp_ms", "offset_ms"] {
+            let at = |what: &str| format!("{what}: {anchor} under {readings:?}");
+            assert_eq!(
+                clip_len(format!("start_{anchor}={max}")),
+                Err(ChatErrorCode::SegmentEmpty),
+                "{}",
+                at("start max")
+            );
+            assert_eq!(
+                clip_len(format!("start_{anchor}={min}")),
+                Ok(100),
+                "{}",
+                at("start min")
+            );
+            assert_eq!(
+                clip_len(format!("start_{anchor}={min}&end_{anchor}={max}")),
+                Ok(100),
+                "{}",
+                at("min to max")
+            );
+            assert_eq!(
+                clip_len(format!("start_{anchor}={max}&end_{anchor}={min}")),
+                Err(ChatErrorCode::SegmentInvalid),
+                "{}",
+                at("max to min")
+            );
+        }
+    }
+}

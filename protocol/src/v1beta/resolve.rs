@@ -93,30 +93,37 @@ impl Retained<'_> {
 
     /// `k < 0` counts back from the newest frame: `last_frame_index + 1 + k`; `k ≥ 0`
     /// is a lifetime index, or counts from the oldest retained frame (§16.4).
+    ///
+    /// `k` comes from the client's URL, so any `i64` is possible: the sum saturates.
+    /// Retained frames lie well inside `i64`, so a saturated index compares with every
+    /// one of them exactly as the true (unrepresentable) index would, and the usual
+    /// checks give the usual answers (`frame_not_yet_produced`, `frame_evicted`, an
+    /// open-ended clip).
     fn absolute_index(&self, k: i64) -> Result<i64, ChatErrorCode> {
         let last = self.newest()?.index;
         Ok(match (k < 0, self.readings.index_origin) {
-            (true, _) => last + 1 + k,
+            (true, _) => last.saturating_add(1).saturating_add(k),
             (false, IndexOrigin::Lifetime) => k,
-            (false, IndexOrigin::Retained) => self.frames[0].index + k,
+            (false, IndexOrigin::Retained) => self.frames[0].index.saturating_add(k),
         })
     }
 
-    /// The wall-clock target of a time anchor (§9.3 steps 4–5).
+    /// The wall-clock target of a time anchor (§9.3 steps 4–5). The sum saturates, for
+    /// the reason [`Retained::absolute_index`] gives.
     fn target_time(&self, anchor: Anchor) -> Result<i64, ChatErrorCode> {
         match anchor {
-            Anchor::TimestampMs(t) => Ok(self.first_frame_at_ms + t),
+            Anchor::TimestampMs(t) => Ok(self.first_frame_at_ms.saturating_add(t)),
             Anchor::OffsetMs(o)
                 if o < 0 || self.readings.offset_origin == OffsetOrigin::LiveEdge =>
             {
-                Ok(self.now_ms + o)
+                Ok(self.now_ms.saturating_add(o))
             }
             Anchor::OffsetMs(o) => Ok(self
                 .frames
                 .first()
                 .ok_or(ChatErrorCode::SegmentEmpty)?
                 .at_ms
-                + o),
+                .saturating_add(o)),
             // Index anchors are resolved by index, never converted to a time.
             Anchor::FrameIndex(_) => Err(ChatErrorCode::SegmentEmpty),
         }
@@ -153,7 +160,7 @@ pub fn resolve_frame(r: &FrameRef, retained: &Retained) -> Result<RetainedFrame,
             .ok_or(ChatErrorCode::SegmentEmpty);
     }
     let target = retained.target_time(r.anchor)?;
-    let tolerance = i64::from(r.tolerance_ms.unwrap_or(DEFAULT_TOLERANCE_MS));
+    let tolerance = u64::from(r.tolerance_ms.unwrap_or(DEFAULT_TOLERANCE_MS));
     snap(
         retained.frames,
         target,
@@ -169,12 +176,13 @@ pub fn resolve_frame(r: &FrameRef, retained: &Retained) -> Result<RetainedFrame,
 fn snap(
     frames: &[RetainedFrame],
     target: i64,
-    tolerance: i64,
+    tolerance: u64,
     direction: Direction,
 ) -> Option<RetainedFrame> {
-    let near = |f: &&RetainedFrame| (f.at_ms - target).abs() <= tolerance;
+    // `abs_diff` cannot overflow, whatever `target` the client's URL produced.
+    let near = |f: &&RetainedFrame| f.at_ms.abs_diff(target) <= tolerance;
     let closest = |it: &mut dyn Iterator<Item = &RetainedFrame>| {
-        it.min_by_key(|f| ((f.at_ms - target).abs(), f.at_ms))
+        it.min_by_key(|f| (f.at_ms.abs_diff(target), f.at_ms))
             .copied()
     };
     let after = closest(&mut frames.iter().filter(near).filter(|f| f.at_ms >= target));
