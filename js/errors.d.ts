@@ -10,7 +10,7 @@ export declare class OvershootError extends Error {
   /** The server's details; `{field}` for validation errors found before sending. */
   details?: unknown;
 }
-/** Bad config or request (before sending, or HTTP 400/422). */
+/** Bad config or request (before sending, or HTTP 400/422), or a browser-only call made on a server (the server entry). */
 export declare class ValidationError extends OvershootError { name: "ValidationError" }
 /** Bad or revoked API key (HTTP 401/403, socket close 1008). */
 export declare class UnauthorizedError extends OvershootError { name: "UnauthorizedError" }

@@ -7,9 +7,15 @@
 // classes that need a browser (camera, WebRTC, the wasm) throw, when constructed, an
 // error that says where to construct them instead.
 
-/** What a browser-only call on the server throws: names the call and where to make it. */
+import { ValidationError } from "__RUNTIME__";
+
+/**
+ * What a browser-only call on the server throws: a `ValidationError` (so `instanceof
+ * OvershootError` catches it, like every error of the package) that names the call and
+ * where to make it.
+ */
 function browserOnly(what) {
-  return new Error(
+  return new ValidationError(
     `overshoot-wasm: ${what} runs only in a browser, and this is a server build ` +
       "(Node, SSR, react-server, workerd or edge-light resolve the package to its entry " +
       "without WebAssembly). Call it in code that runs in the browser: in Next.js, inside " +

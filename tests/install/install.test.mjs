@@ -68,6 +68,8 @@ test("plain node: both entries import, with the real error classes; browser-only
   assert.deepEqual(report.validationError, { name: "ValidationError", isOvershootError: true, details: { field: "prompt" } });
   for (const [call, error] of [["new RealtimeVision()", report.newRealtimeVision], ["new StreamClient()", report.newStreamClient], ["init()", report.init]]) {
     assert.ok(error, `${call} did not fail`);
+    assert.equal(error.name, "ValidationError", call);
+    assert.equal(error.isOvershootError, true, call);
     assert.ok(error.message.startsWith(`overshoot-wasm: ${call} runs only in a browser`), error.message);
     assert.match(error.message, /useEffect or an event handler of a 'use client' component/);
   }

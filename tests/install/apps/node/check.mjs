@@ -10,7 +10,7 @@ function thrown(call) {
     call();
     return null;
   } catch (error) {
-    return { name: error.name, message: error.message };
+    return { name: error.name, message: error.message, isOvershootError: error instanceof main.OvershootError };
   }
 }
 
@@ -25,6 +25,10 @@ const report = {
   })(),
   newRealtimeVision: thrown(() => new main.RealtimeVision({ apiKey: "k", prompt: "p", onResult() {} })),
   newStreamClient: thrown(() => new manual.StreamClient({ apiKey: "k" })),
-  init: await manual.default().then(() => null, (error) => ({ name: error.name, message: error.message })),
+  init: await manual.default().then(() => null, (error) => ({
+    name: error.name,
+    message: error.message,
+    isOvershootError: error instanceof main.OvershootError,
+  })),
 };
 console.log(JSON.stringify(report));
