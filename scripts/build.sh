@@ -36,6 +36,8 @@ printf '%s\n%s\n' "// Declared here so that lib es2022 is enough (see scripts/bu
 mv pkg/overshoot_wasm.d.ts.new pkg/overshoot_wasm.d.ts
 # Every .js in pkg/ minified in place, with a source map beside it (see scripts/minify.mjs).
 find pkg -name '*.js' -print0 | xargs -0 node scripts/minify.mjs
+# no-browser*.js list their exports by hand: fail if they differ from the browser entries'.
+node scripts/check-entries.mjs pkg
 # Sizes as served: gzip -9 of each file, summed (like bench/lib/report.mjs).
 gz() { local sum=0 f; for f in "$@"; do sum=$((sum + $(gzip -9c < "$f" | wc -c))); done; echo "$sum"; }
 snippets=pkg/$(dirname "$runtime")
