@@ -8,6 +8,10 @@ use std::io;
 
 /// Serves `app` over TLS on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> io::Result<()> {
+    // rustls picks a provider by itself only when exactly one is compiled in; a
+    // workspace build that includes the gateway (reqwest's ring) has two. `Err` means
+    // one is installed already, which is fine.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let certified =
         rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
             .map_err(|e| io::Error::other(format!("self-signed certificate: {e}")))?;
