@@ -105,11 +105,12 @@ impl Room {
         self.with(|m| m.get(sid).is_some_and(|member| member.socket.is_none()))
     }
 
-    /// Removes participant `sid` and closes its media session.
+    /// Removes participant `sid` and closes its media session (without blocking
+    /// the async runtime it is called from).
     pub fn remove(&self, sid: &str) {
         let gone = self.with(|m| m.remove(sid));
         if let Some(peer) = gone.and_then(|g| g.peer) {
-            peer.close();
+            peer.close_in_background();
         }
     }
 
