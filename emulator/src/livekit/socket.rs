@@ -88,6 +88,7 @@ pub async fn serve(
                 let Some(message) = request.and_then(|r| r.message) else { continue };
                 let now_ms = unix_ms();
                 let mut left = false;
+                let mut broken = false;
                 for action in participant.handle(message, now_ms) {
                     let sent = match action {
                         Action::Send(resp) => send(&mut ws, *resp).await,
@@ -101,7 +102,7 @@ pub async fn serve(
                         }
                         Action::Leave => { left = true; Ok(()) }
                     };
-                    if sent.is_err() { break; }
+                    if sent.is_err() { broken = true; break; }
                 }
                 room.update(&participant, peer.as_ref());
                 if left {
@@ -109,6 +110,9 @@ pub async fn serve(
                     room.remove(&participant.sid);
                     let _ = ws.send(Message::Close(None)).await;
                     return;
+                }
+                if broken {
+                    break; // the socket failed mid-way: end it, keep the participant for a resume
                 }
             }
             Some(control) = controls.recv() => match control {
