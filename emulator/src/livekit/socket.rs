@@ -29,7 +29,7 @@ pub async fn serve(
     let room = state.livekit.rooms.room(&room_name);
     let (control, mut controls) = tokio::sync::mpsc::unbounded_channel();
     let (mut participant, mut peer, socket_no) = if join.reconnect {
-        match room.resume(&join.participant_sid, control) {
+        match room.resume(&join.participant_sid, &identity, control) {
             Some(resumed) => {
                 let first = resumed.0.reconnect_response();
                 if send(&mut ws, first).await.is_err() {
@@ -38,7 +38,7 @@ pub async fn serve(
                 resumed
             }
             None => {
-                // Unknown participant: tell the client to rejoin from scratch.
+                // Unknown participant, or not this token's: tell the client to rejoin from scratch.
                 let leave = signal::leave(
                     lk::DisconnectReason::StateMismatch,
                     lk::leave_request::Action::Reconnect,
