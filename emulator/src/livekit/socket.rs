@@ -86,7 +86,7 @@ pub async fn serve(
                     None | Some(Err(_)) => break,
                 };
                 let Some(message) = request.and_then(|r| r.message) else { continue };
-                let now_ms = unix_ms();
+                let now_ms = super::unix_time().as_millis() as i64;
                 let mut left = false;
                 let mut broken = false;
                 for action in participant.handle(message, now_ms) {
@@ -210,11 +210,4 @@ async fn send(ws: &mut WebSocket, message: Resp) -> Result<(), axum::Error> {
     }
     .encode_to_vec();
     ws.send(Message::Binary(bytes.into())).await
-}
-
-fn unix_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

@@ -3,9 +3,10 @@
 //! secret. Expiry is enforced with no leeway, so a test can give tokens a lifetime
 //! of a few seconds and see a stale one refused.
 
+use super::unix_time;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// The room grant of a token (LiveKit's `VideoGrant`, the fields used here).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +84,7 @@ impl TokenIssuer {
 
     /// A token admitting `identity` to `room`, allowed to publish.
     pub fn mint(&self, room: &str, identity: &str) -> Result<String, TokenError> {
-        let now = unix_now();
+        let now = unix_time();
         let claims = Claims {
             sub: identity.to_string(),
             iss: ISSUER.to_string(),
@@ -114,7 +115,7 @@ impl TokenIssuer {
         let c = data.claims;
         // jsonwebtoken accepts a token through its whole `exp` second; RFC 7519 §4.1.4
         // refuses it from `exp` on.
-        if unix_now().as_secs_f64() >= c.exp as f64 {
+        if unix_time().as_secs_f64() >= c.exp as f64 {
             return Err(TokenError::Invalid("expired".into()));
         }
         if !c.video.room_join || c.video.room.is_empty() {
@@ -150,12 +151,6 @@ impl Reason for jsonwebtoken::errors::ErrorKind {
 fn expiry(now: Duration, lifetime: Duration) -> u64 {
     let lifetime = lifetime.max(Duration::from_secs(1));
     (now.as_secs_f64() + lifetime.as_secs_f64()).ceil() as u64
-}
-
-fn unix_now() -> Duration {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
