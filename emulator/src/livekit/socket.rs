@@ -18,12 +18,14 @@ use std::time::Duration;
 /// How long a participant whose socket dropped waits for a resume.
 const RESUME_GRACE: Duration = Duration::from_secs(20);
 
-/// Runs one admitted signalling socket for `identity` in `room_name`.
+/// Runs one admitted signalling socket for `identity` in `room_name`, opened on
+/// `path` (`/rtc/v1` or `/rtc`, for the log).
 pub async fn serve(
     state: Arc<AppState>,
     room_name: String,
     identity: String,
     join: Join,
+    path: &'static str,
     mut ws: WebSocket,
 ) {
     let room = state.livekit.rooms.room(&room_name);
@@ -57,7 +59,7 @@ pub async fn serve(
         (p, None, n)
     };
     eprintln!(
-        "livekit: {} {} room {room_name}",
+        "livekit: {} {} room {room_name} via {path}",
         participant.sid,
         if join.reconnect {
             "resumed in"
