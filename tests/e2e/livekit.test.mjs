@@ -229,7 +229,8 @@ test("the classic /rtc path (livekit-client with singlePeerConnection: false, du
   await current(() => window.current.untilResults(2, 30000));
   const results = await current(() => window.current.results.map((r) => r.result));
   for (const r of results) assert.match(r, /^red: /, r);
-  assert.ok(lkLog(mark).some((l) => / joined room classic-room/.test(l)));
+  // The classic path, not /rtc/v1 (both log the join).
+  assert.ok(lkLog(mark).some((l) => / joined room classic-room via \/rtc(?!\/)/.test(l)), lkLog(mark).join("\n"));
   await current(() => window.current.vision.stop());
   await current(async () => { await window.appRoom.disconnect(); window.appTrack.stop(); });
 });

@@ -44,3 +44,11 @@ impl LiveKit {
         }
     }
 }
+
+/// The wall clock since the Unix epoch (token times, pong timestamps); zero if the
+/// clock is set before 1970.
+pub(crate) fn unix_time() -> std::time::Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+}

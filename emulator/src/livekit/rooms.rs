@@ -62,16 +62,20 @@ impl Room {
         n
     }
 
-    /// Attaches a new socket to participant `sid` (a resume): its state and media
-    /// session, or `None` when the room does not know it.
+    /// Attaches a new socket to participant `sid` (a resume) for a token granted to
+    /// `identity`: its state and media session, or `None` when the room does not
+    /// know it or it is someone else's.
     pub fn resume(
         &self,
         sid: &str,
+        identity: &str,
         control: UnboundedSender<Control>,
     ) -> Option<(Participant, Option<Arc<PeerHandle>>, u32)> {
         let n = self.sockets.fetch_add(1, Ordering::Relaxed);
         self.with(|m| {
-            let member = m.get_mut(sid)?;
+            let member = m
+                .get_mut(sid)
+                .filter(|member| member.participant.identity == identity)?;
             member.socket = Some((n, control));
             Some((member.participant.clone(), member.peer.clone(), n))
         })
@@ -105,11 +109,12 @@ impl Room {
         self.with(|m| m.get(sid).is_some_and(|member| member.socket.is_none()))
     }
 
-    /// Removes participant `sid` and closes its media session.
+    /// Removes participant `sid` and closes its media session (without blocking
+    /// the async runtime it is called from).
     pub fn remove(&self, sid: &str) {
         let gone = self.with(|m| m.remove(sid));
         if let Some(peer) = gone.and_then(|g| g.peer) {
-            peer.close();
+            peer.close_in_background();
         }
     }
 
@@ -205,13 +210,13 @@ mod tests {
         assert!(room.detach(&sid, first));
         assert!(room.still_detached(&sid));
         let (tx2, mut rx2) = tokio::sync::mpsc::unbounded_channel();
-        let (p, peer, second) = room.resume(&sid, tx2).unwrap();
+        let (p, peer, second) = room.resume(&sid, "i", tx2).unwrap();
         assert_eq!((p.sid.as_str(), peer.is_none()), (sid.as_str(), true));
         // The old socket's late detach does not detach the resumed one.
         assert!(!room.detach(&sid, first));
         assert!(!room.still_detached(&sid));
         assert!(room
-            .resume("PA_unknown", tokio::sync::mpsc::unbounded_channel().0)
+            .resume("PA_unknown", "i", tokio::sync::mpsc::unbounded_channel().0)
             .is_none());
         assert_eq!(rooms.end("r", false), 1);
         assert_eq!(rx2.try_recv(), Ok(Control::EndRoom));
@@ -221,5 +226,26 @@ mod tests {
         assert!(Arc::ptr_eq(&room, &rooms.room("r")));
         assert_eq!(rooms.end("r", true), 0);
         assert!(!Arc::ptr_eq(&room, &rooms.room("r")));
+    }
+
+    #[test]
+    fn only_the_same_identity_resumes() {
+        let rooms = Rooms::default();
+        let room = rooms.room("r");
+        let sid = rooms.new_sid();
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let first = room.join(
+            Participant::new(sid.clone(), "alice".into(), "r".into()),
+            tx,
+        );
+        assert!(room.detach(&sid, first));
+        let (mallory, _rx2) = tokio::sync::mpsc::unbounded_channel();
+        assert!(room.resume(&sid, "mallory", mallory).is_none());
+        // Refused without taking the participant over: it still awaits its own resume.
+        assert!(room.still_detached(&sid));
+        let (alice, _rx3) = tokio::sync::mpsc::unbounded_channel();
+        let (p, _, _) = room.resume(&sid, "alice", alice).unwrap();
+        assert_eq!(p.identity, "alice");
+        assert!(!room.still_detached(&sid));
     }
 }

@@ -45,9 +45,11 @@ pub async fn rtc_v1(
     Query(query): Params,
     ws: WebSocketUpgrade,
 ) -> Response {
-    upgrade(state, query, ws, |q| match q.get("join_request") {
-        Some(p) => join::decode_v1(p),
-        None => Err("join_request missing".into()),
+    upgrade(state, query, ws, "/rtc/v1", |q| {
+        match q.get("join_request") {
+            Some(p) => join::decode_v1(p),
+            None => Err("join_request missing".into()),
+        }
     })
 }
 
@@ -57,14 +59,16 @@ pub async fn rtc_v0(
     Query(query): Params,
     ws: WebSocketUpgrade,
 ) -> Response {
-    upgrade(state, query, ws, |q| Ok(join::decode_v0(q)))
+    upgrade(state, query, ws, "/rtc", |q| Ok(join::decode_v0(q)))
 }
 
-/// Admits the token, reads the join with `read_join`, and runs the socket.
+/// Admits the token, reads the join with `read_join`, and runs the socket
+/// (`path` names the endpoint in its log lines).
 fn upgrade(
     state: Arc<AppState>,
     query: HashMap<String, String>,
     ws: WebSocketUpgrade,
+    path: &'static str,
     read_join: impl FnOnce(&HashMap<String, String>) -> Result<join::Join, String>,
 ) -> Response {
     let grant = match admit(&state, &query, true) {
@@ -73,7 +77,7 @@ fn upgrade(
     };
     match read_join(&query) {
         Ok(join) => {
-            ws.on_upgrade(move |s| socket::serve(state, grant.room, grant.identity, join, s))
+            ws.on_upgrade(move |s| socket::serve(state, grant.room, grant.identity, join, path, s))
         }
         Err(e) => (StatusCode::BAD_REQUEST, e).into_response(),
     }

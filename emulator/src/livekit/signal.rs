@@ -9,6 +9,8 @@ use lk::signal_response::Message as Resp;
 /// The LiveKit server version the emulator reports (livekit-client refuses a join
 /// answer without one).
 pub const SERVER_VERSION: &str = "1.9.0";
+/// Most tracks one participant may publish; further `add_track`s are refused.
+pub const MAX_TRACKS: usize = 16;
 /// Seconds between the client's pings, and without an answer before it gives up.
 pub const PING_INTERVAL_S: i32 = 5;
 /// See [`PING_INTERVAL_S`].
@@ -104,6 +106,9 @@ impl Participant {
     pub fn handle(&mut self, request: Req, now_ms: i64) -> Vec<Action> {
         match request {
             Req::Offer(offer) => vec![Action::AnswerOffer(offer.sdp, offer.id)],
+            Req::AddTrack(add) if self.tracks.len() >= MAX_TRACKS => {
+                vec![Action::Send(Box::new(too_many_tracks(add)))]
+            }
             Req::AddTrack(add) => vec![Action::Send(Box::new(self.publish(add)))],
             Req::Ping(ts) => vec![Action::Send(Box::new(Resp::Pong(ts)))],
             Req::PingReq(ping) => vec![Action::Send(Box::new(Resp::PongResp(lk::Pong {
@@ -156,6 +161,17 @@ impl Participant {
             track: Some(track),
         })
     }
+}
+
+/// The refusal of an `add_track` beyond [`MAX_TRACKS`]: a `request_response`
+/// LIMIT_EXCEEDED naming the request (livekit-client's publish then times out).
+fn too_many_tracks(add: lk::AddTrackRequest) -> Resp {
+    Resp::RequestResponse(lk::RequestResponse {
+        reason: lk::request_response::Reason::LimitExceeded as i32,
+        message: format!("at most {MAX_TRACKS} tracks per participant"),
+        request: Some(lk::request_response::Request::AddTrack(add)),
+        ..Default::default()
+    })
 }
 
 /// The `candidate` of a trickled `RTCIceCandidateInit` (JSON); `None` for the empty
@@ -331,6 +347,39 @@ mod tests {
             panic!()
         };
         assert_eq!(join.participant.unwrap().tracks.len(), 1);
+    }
+
+    #[test]
+    fn add_track_beyond_the_cap_is_refused() {
+        let mut p = participant();
+        let add = |n: usize| lk::AddTrackRequest {
+            cid: format!("cam-{n}"),
+            r#type: lk::TrackType::Video as i32,
+            ..Default::default()
+        };
+        for n in 0..MAX_TRACKS {
+            let actions = p.handle(Req::AddTrack(add(n)), 0);
+            assert!(
+                matches!(actions.as_slice(), [Action::Send(r)] if matches!(**r, Resp::TrackPublished(_))),
+                "{actions:?}"
+            );
+        }
+        let actions = p.handle(Req::AddTrack(add(MAX_TRACKS)), 0);
+        let [Action::Send(sent)] = actions.as_slice() else {
+            panic!("{actions:?}")
+        };
+        let Resp::RequestResponse(refused) = sent.as_ref() else {
+            panic!("{sent:?}")
+        };
+        assert_eq!(
+            refused.reason,
+            lk::request_response::Reason::LimitExceeded as i32
+        );
+        assert_eq!(
+            refused.request,
+            Some(lk::request_response::Request::AddTrack(add(MAX_TRACKS)))
+        );
+        assert_eq!(p.tracks.len(), MAX_TRACKS);
     }
 
     #[test]

@@ -18,18 +18,20 @@ use std::time::Duration;
 /// How long a participant whose socket dropped waits for a resume.
 const RESUME_GRACE: Duration = Duration::from_secs(20);
 
-/// Runs one admitted signalling socket for `identity` in `room_name`.
+/// Runs one admitted signalling socket for `identity` in `room_name`, opened on
+/// `path` (`/rtc/v1` or `/rtc`, for the log).
 pub async fn serve(
     state: Arc<AppState>,
     room_name: String,
     identity: String,
     join: Join,
+    path: &'static str,
     mut ws: WebSocket,
 ) {
     let room = state.livekit.rooms.room(&room_name);
     let (control, mut controls) = tokio::sync::mpsc::unbounded_channel();
     let (mut participant, mut peer, socket_no) = if join.reconnect {
-        match room.resume(&join.participant_sid, control) {
+        match room.resume(&join.participant_sid, &identity, control) {
             Some(resumed) => {
                 let first = resumed.0.reconnect_response();
                 if send(&mut ws, first).await.is_err() {
@@ -38,7 +40,7 @@ pub async fn serve(
                 resumed
             }
             None => {
-                // Unknown participant: tell the client to rejoin from scratch.
+                // Unknown participant, or not this token's: tell the client to rejoin from scratch.
                 let leave = signal::leave(
                     lk::DisconnectReason::StateMismatch,
                     lk::leave_request::Action::Reconnect,
@@ -57,7 +59,7 @@ pub async fn serve(
         (p, None, n)
     };
     eprintln!(
-        "livekit: {} {} room {room_name}",
+        "livekit: {} {} room {room_name} via {path}",
         participant.sid,
         if join.reconnect {
             "resumed in"
@@ -86,8 +88,9 @@ pub async fn serve(
                     None | Some(Err(_)) => break,
                 };
                 let Some(message) = request.and_then(|r| r.message) else { continue };
-                let now_ms = unix_ms();
+                let now_ms = super::unix_time().as_millis() as i64;
                 let mut left = false;
+                let mut broken = false;
                 for action in participant.handle(message, now_ms) {
                     let sent = match action {
                         Action::Send(resp) => send(&mut ws, *resp).await,
@@ -101,7 +104,7 @@ pub async fn serve(
                         }
                         Action::Leave => { left = true; Ok(()) }
                     };
-                    if sent.is_err() { break; }
+                    if sent.is_err() { broken = true; break; }
                 }
                 room.update(&participant, peer.as_ref());
                 if left {
@@ -109,6 +112,9 @@ pub async fn serve(
                     room.remove(&participant.sid);
                     let _ = ws.send(Message::Close(None)).await;
                     return;
+                }
+                if broken {
+                    break; // the socket failed mid-way: end it, keep the participant for a resume
                 }
             }
             Some(control) = controls.recv() => match control {
@@ -206,11 +212,4 @@ async fn send(ws: &mut WebSocket, message: Resp) -> Result<(), axum::Error> {
     }
     .encode_to_vec();
     ws.send(Message::Binary(bytes.into())).await
-}
-
-fn unix_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

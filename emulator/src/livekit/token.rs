@@ -3,9 +3,10 @@
 //! secret. Expiry is enforced with no leeway, so a test can give tokens a lifetime
 //! of a few seconds and see a stale one refused.
 
+use super::unix_time;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// The room grant of a token (LiveKit's `VideoGrant`, the fields used here).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,12 +84,12 @@ impl TokenIssuer {
 
     /// A token admitting `identity` to `room`, allowed to publish.
     pub fn mint(&self, room: &str, identity: &str) -> Result<String, TokenError> {
-        let now = unix_now();
+        let now = unix_time();
         let claims = Claims {
             sub: identity.to_string(),
             iss: ISSUER.to_string(),
-            nbf: now.saturating_sub(1),
-            exp: now + self.lifetime.as_secs().max(1),
+            nbf: now.as_secs().saturating_sub(1),
+            exp: expiry(now, self.lifetime),
             video: VideoGrant {
                 room: room.to_string(),
                 room_join: true,
@@ -112,6 +113,11 @@ impl TokenIssuer {
         let data = decode::<Claims>(token, &key, &validation)
             .map_err(|e| TokenError::Invalid(e.kind().clone().into_reason()))?;
         let c = data.claims;
+        // jsonwebtoken accepts a token through its whole `exp` second; RFC 7519 §4.1.4
+        // refuses it from `exp` on.
+        if unix_time().as_secs_f64() >= c.exp as f64 {
+            return Err(TokenError::Invalid("expired".into()));
+        }
         if !c.video.room_join || c.video.room.is_empty() {
             return Err(TokenError::NoRoomGrant);
         }
@@ -140,11 +146,11 @@ impl Reason for jsonwebtoken::errors::ErrorKind {
     }
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+/// The `exp` (whole seconds) of a token minted at `now` (since the Unix epoch) to
+/// live `lifetime` (at least 1 s): rounded up, so it is valid for at least that long.
+fn expiry(now: Duration, lifetime: Duration) -> u64 {
+    let lifetime = lifetime.max(Duration::from_secs(1));
+    (now.as_secs_f64() + lifetime.as_secs_f64()).ceil() as u64
 }
 
 #[cfg(test)]
@@ -171,6 +177,18 @@ mod tests {
             issuer.verify("lk-x-0"),
             Err(TokenError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn expiry_rounds_up_from_the_exact_time() {
+        let secs = |s: f64| Duration::from_secs_f64(s);
+        // Late in a second: a 1 s token still lives at least 1 s (not 50 ms).
+        assert_eq!(expiry(secs(1000.95), secs(1.0)), 1002);
+        assert_eq!(expiry(secs(1000.0), secs(1.0)), 1001);
+        assert_eq!(expiry(secs(1000.2), secs(2.5)), 1003);
+        assert_eq!(expiry(secs(1000.6), secs(2.5)), 1004);
+        // A zero lifetime is taken as the 1 s minimum.
+        assert_eq!(expiry(secs(1000.5), Duration::ZERO), 1002);
     }
 
     #[test]

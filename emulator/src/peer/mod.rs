@@ -143,19 +143,46 @@ impl PeerHandle {
     /// to exit, which releases the socket. Takes at most ~50 ms plus one frame's
     /// decode. Idempotent; also done on drop.
     pub fn close(&self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        let handle = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(h) = handle {
-            if h.thread().id() != std::thread::current().id() {
+        if let Some(h) = self.stop() {
+            let _ = h.join();
+        }
+    }
+
+    /// Stops the session thread like [`PeerHandle::close`], without blocking an
+    /// async runtime: inside one, the wait for the thread's exit goes to tokio's
+    /// blocking pool and this returns at once; outside one it waits here.
+    /// For async callers (LiveKit's rooms); idempotent; also done on drop.
+    pub fn close_in_background(&self) {
+        let Some(h) = self.stop() else { return };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn_blocking(move || {
+                    let _ = h.join();
+                });
+            }
+            Err(_) => {
                 let _ = h.join();
             }
         }
+    }
+
+    /// Asks the session thread to stop; its handle when someone must still wait for
+    /// it (not when it was already taken, nor from the session thread itself).
+    fn stop(&self) -> Option<JoinHandle<()>> {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let handle = self
+            .thread
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()?;
+        (handle.thread().id() != std::thread::current().id()).then_some(handle)
     }
 }
 
 impl Drop for PeerHandle {
     fn drop(&mut self) {
-        self.close();
+        // The last handle may go away in an async task (a LiveKit socket's).
+        self.close_in_background();
     }
 }
 
