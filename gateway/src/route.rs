@@ -2,6 +2,7 @@
 //! `/api/overshoot/streams`, `/streams` all work), like the upstream's own paths.
 
 use axum::http::Method;
+use overshoot_protocol::endpoints::decode_segment;
 
 /// One API call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +25,7 @@ impl Route {
     /// The route of `method` + `path`, matched from the path's end.
     pub fn parse(method: &Method, path: &str) -> Option<Route> {
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        let id = |s: &str| (!s.is_empty()).then(|| percent_decode(s)).flatten();
+        let id = |s: &str| (!s.is_empty()).then(|| decode_segment(s)).flatten();
         match (method, segments.as_slice()) {
             (&Method::POST, [.., "streams"]) => Some(Route::Create),
             (&Method::GET, [.., "models"]) => Some(Route::Models),
@@ -57,24 +58,6 @@ impl Route {
             Route::Socket(_) => "socket",
         }
     }
-}
-
-/// Decodes `%XX` escapes; `None` for a bad escape or non-UTF-8 result.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
