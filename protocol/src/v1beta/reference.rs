@@ -261,6 +261,13 @@ impl ClipRef {
     }
 }
 
+/// The stream an `ovs://` URL names, whatever its part kind: the id of any URL whose
+/// shape is `ovs://streams/<id>?<query>` (the query is not checked here; the part's
+/// own parser, [`FrameRef::parse`] or [`ClipRef::parse`], does that).
+pub fn stream_id_of(url: &str) -> Result<String, RefError> {
+    split(url).map(|(id, _)| id)
+}
+
 /// The `key=value` pairs of a query, in order.
 type QueryPairs<'a> = Vec<(&'a str, &'a str)>;
 
