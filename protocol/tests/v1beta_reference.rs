@@ -174,6 +174,11 @@ fn the_stream_of_any_ovs_url_is_read_by_the_same_grammar() {
     );
     assert_eq!(stream_id_of("OVS://streams/a%20b?x=1"), Ok("a b".into()));
     assert_eq!(stream_id_of("ovs://streams/s1"), Ok("s1".into()));
+    assert_eq!(
+        stream_id_of("ovs://streams/s1?not-a-pair&frame_index=1&frame_index=2"),
+        Ok("s1".into()),
+        "the query is the part parser's business"
+    );
     for bad in [
         "ovs://stream/s1?frame_index=-1",
         "ovs://streams/?x=1",
