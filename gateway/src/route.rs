@@ -7,6 +7,14 @@ use axum::http::Method;
 use overshoot_protocol::endpoints::decode_segment;
 use overshoot_protocol::v1beta::endpoints::{generation_of, Generation};
 
+/// The generation's name in logs and in the store: `streams` or `v1beta`.
+pub fn api_name(api: Generation) -> &'static str {
+    match api {
+        Generation::Streams => "streams",
+        Generation::V1beta => "v1beta",
+    }
+}
+
 /// One API call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {

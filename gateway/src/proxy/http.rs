@@ -5,7 +5,7 @@
 use super::upstream::{Answer, Failure, Outgoing};
 use super::{denied, denied_in, now_ms, Gateway};
 use crate::policy::{self, Denial, Liveness, Shape, MAX_BODY_BYTES};
-use crate::route::{Call, Route};
+use crate::route::{api_name, Call, Route};
 use crate::store::{StoreError, StreamRecord};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -51,10 +51,7 @@ pub async fn serve(gw: &Gateway, call: Call, headers: &HeaderMap, body: Body) ->
         Ok(response) | Err(response) => response,
     };
     tracing::info!(
-        api = match call.api {
-            Generation::Streams => "streams",
-            Generation::V1beta => "v1beta",
-        },
+        api = api_name(call.api),
         call = call.route.name(),
         user = log.user.as_deref().unwrap_or("-"),
         stream = log.stream.as_deref().unwrap_or("-"),

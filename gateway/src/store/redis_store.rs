@@ -8,6 +8,7 @@
 
 use super::{random_hex, Reservation, StoreError, StreamRecord, RESERVATION_MS};
 use crate::policy::Liveness;
+use crate::route::api_name;
 use overshoot_protocol::v1beta::endpoints::Generation;
 use redis::aio::ConnectionManager;
 use redis::Script;
@@ -206,14 +207,6 @@ impl RedisStore {
     }
 }
 
-/// The `api` field of a stream hash (absent in records written before v1beta: streams).
-fn api_name(api: Generation) -> &'static str {
-    match api {
-        Generation::Streams => "streams",
-        Generation::V1beta => "v1beta",
-    }
-}
-
 /// A record from a stream hash's fields; `None` when the hash is gone.
 fn record_of(fields: &HashMap<String, String>) -> Option<StreamRecord> {
     let user = fields.get("user")?.clone();
@@ -221,8 +214,9 @@ fn record_of(fields: &HashMap<String, String>) -> Option<StreamRecord> {
     Some(StreamRecord {
         user,
         instance: fields.get("instance").cloned().unwrap_or_default(),
+        // Absent in records written before v1beta: the streams API.
         api: match fields.get("api").map(String::as_str) {
-            Some("v1beta") => Generation::V1beta,
+            Some(name) if name == api_name(Generation::V1beta) => Generation::V1beta,
             _ => Generation::Streams,
         },
         liveness: Liveness {
