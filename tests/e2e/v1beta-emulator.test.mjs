@@ -144,6 +144,24 @@ test("the openai client: a clip question names a frame count consistent with fps
   assert.ok(Math.abs(m - fps * 2) <= Math.max(4, fps * 0.35), `${m} frames in 2 s at ${fps} fps`);
 });
 
+test("the openai client: thread_id reports the prompt cache, max_completion_tokens cuts the answer, json_object answers JSON", async () => {
+  const thread = `t-${Date.now()}`;
+  const first = await client.chat.completions.create({ ...ask(frameRef(live.id)), thread_id: thread });
+  assert.deepEqual(first.overshoot.cache, { thread_id: thread, cache_hit: false, cached_input_tokens: 0 });
+  const second = await client.chat.completions.create({ ...ask(frameRef(live.id)), thread_id: thread });
+  assert.equal(second.overshoot.cache.cache_hit, true);
+  assert.ok(second.overshoot.cache.cached_input_tokens > 0);
+  const cut = await client.chat.completions.create({ ...ask(frameRef(live.id)), max_completion_tokens: 2 });
+  assert.equal(cut.choices[0].finish_reason, "length");
+  assert.equal(cut.choices[0].message.content, "red: mean ");
+  assert.equal(cut.usage.completion_tokens, 2);
+  const json = await client.chat.completions.create({ ...ask(clipRef(live.id, "start_offset_ms=-1000&max_fps=5")), response_format: { type: "json_object" } });
+  const seen = JSON.parse(json.choices[0].message.content);
+  assert.equal(seen.colour, "red");
+  assert.ok(seen.frames >= 4 && seen.frames <= 6, JSON.stringify(seen));
+  assert.equal(seen.width * 3, seen.height * 4);
+});
+
 test("the openai client: a streamed answer arrives as several chunks, then the usage chunk", async () => {
   const stream = await client.chat.completions.create({ ...ask(frameRef(live.id)), stream: true, stream_options: { include_usage: true } });
   const chunks = [];

@@ -8,6 +8,8 @@
 //! 400 `model_video_unsupported`), streams (404, 403, 409 region), resolution (404,
 //! 400, 409, 410).
 
+#[cfg(test)]
+mod cases_tests;
 pub mod compose;
 pub mod refs;
 
@@ -40,6 +42,17 @@ const CHUNK_GAP: std::time::Duration = std::time::Duration::from_millis(25);
 /// The documented chat error for `code` under `config`'s status reading.
 fn chat_error(code: ChatErrorCode, message: impl Into<String>, config: &Config) -> V1Error {
     V1Error::chat(code, message, config.alternative_statuses)
+}
+
+/// The request read and checked with protocol's rule table: `422` naming the field,
+/// or the documented code of a malformed reference.
+pub fn checked_request(body: &str, config: &Config) -> Result<ChatRequest<Value>, V1Error> {
+    let request: ChatRequest<Value> = parse_body(body)?;
+    validate_chat(&request).map_err(|e| match e.code {
+        Some(code) => chat_error(code, e.field.message, config),
+        None => V1Error::body_field(&e.field.field, e.field.message),
+    })?;
+    Ok(request)
 }
 
 /// A wrong-region or mixed-region `409` in the shape `config` says (§16.16).
@@ -193,11 +206,7 @@ pub async fn complete(
             Ok(headers) => headers,
         }
     };
-    let request: ChatRequest<Value> = parse_body(&body)?;
-    validate_chat(&request).map_err(|e| match e.code {
-        Some(code) => chat_error(code, e.field.message, &config),
-        None => V1Error::body_field(&e.field.field, e.field.message),
-    })?;
+    let request = checked_request(&body, &config)?;
     if state.out_of_credits(&key) || state.v1beta.faults.take_billing_denied(&key) {
         let msg = "Billing denied the request: the account balance is exhausted";
         return Err(chat_error(ChatErrorCode::BillingDenied, msg, &config));
