@@ -316,6 +316,16 @@ test("viewer-token: subscribe-only credentials for the stream's room", async () 
   assert.equal(c.video.canPublish, false);
   assert.ok(c.exp - Date.now() / 1000 <= 301);
   assert.equal((await call("POST", `/streams/${live.id}/viewer-token`, { key: OTHER_KEY })).status, 404);
+  // The room admits the viewer, without publish permission.
+  const joined = await page.evaluate(async ({ url, token }) => {
+    const lk = await import("/vendor/livekit-client.mjs");
+    const viewer = new lk.Room();
+    await viewer.connect(url, token);
+    const permissions = viewer.localParticipant.permissions;
+    await viewer.disconnect();
+    return { canPublish: permissions?.canPublish, canSubscribe: permissions?.canSubscribe };
+  }, r.json.view);
+  assert.deepEqual(joined, { canPublish: false, canSubscribe: true });
 });
 
 test("camera sources the emulator cannot reach are 422 {detail}; malformed ones the validation shape", async () => {
