@@ -380,6 +380,22 @@ test("DELETE leaves a tombstone: ended/deleted, a repeat answers the same, chat 
   await emu("/__emulator/v1beta/config", { tombstone_seconds: 60 });
 });
 
+test("an optional cap on concurrent streams answers 429 {detail} (none by default)", async () => {
+  const mine = (await (await fetch(emulator.url + "/__emulator/v1beta/streams")).json()).streams
+    .filter((s) => s.status.state === "active").length;
+  await emu("/__emulator/v1beta/config", { max_streams_per_key: mine + 1 });
+  const one = await call("POST", "/streams");
+  assert.equal(one.status, 201);
+  const over = await call("POST", "/streams");
+  assert.equal(over.status, 429);
+  assert.equal(typeof over.json.detail, "string");
+  const others = await call("POST", "/streams", { key: OTHER_KEY });
+  assert.equal(others.status, 201, "the cap is per key");
+  await emu("/__emulator/v1beta/config", { max_streams_per_key: 0 });
+  assert.equal((await call("DELETE", `/streams/${one.json.id}`)).status, 200);
+  assert.equal((await call("DELETE", `/streams/${others.json.id}`, { key: OTHER_KEY })).status, 200);
+});
+
 test("GET /models needs no key and has the v1beta shape", async () => {
   const r = await call("GET", "/models", { key: null });
   assert.equal(r.status, 200);

@@ -38,6 +38,9 @@ pub struct Config {
     pub tombstone_ms: i64,
     /// Chat requests per second and key before `429` (0: no limit).
     pub rate_limit_rps: u32,
+    /// Active streams per key before create answers `429 {"detail"}` (0: no cap; the
+    /// docs document none, §13).
+    pub max_streams_per_key: u32,
     /// The contested `ovs://` resolution rules (§16.4, §16.5, §16.18).
     pub readings: Readings,
     /// `422` for `query_param_invalid` and `frame_not_yet_produced`, as
@@ -59,6 +62,7 @@ impl Default for Config {
             ttl_seconds: overshoot_protocol::v1beta::streams::LEASE_TTL_SECONDS,
             tombstone_ms: 60_000,
             rate_limit_rps: 50,
+            max_streams_per_key: 0,
             readings: Readings::default(),
             alternative_statuses: false,
             null_stream_time_before_first_frame: false,
@@ -93,6 +97,8 @@ pub struct ConfigPatch {
     pub tombstone_seconds: Option<f64>,
     /// See [`Config::ttl_seconds`].
     pub ttl_seconds: Option<u32>,
+    /// See [`Config::max_streams_per_key`].
+    pub max_streams_per_key: Option<u32>,
 }
 
 fn pick<T: Copy>(field: &str, value: &str, choices: &[(&str, T)]) -> Result<T, String> {
@@ -175,6 +181,9 @@ impl ConfigPatch {
                 return Err("tombstone_seconds must be 0 or more".into());
             }
             next.tombstone_ms = (v * 1000.0) as i64;
+        }
+        if let Some(v) = self.max_streams_per_key {
+            next.max_streams_per_key = v;
         }
         if let Some(v) = self.ttl_seconds {
             if v == 0 {

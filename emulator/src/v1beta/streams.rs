@@ -101,6 +101,12 @@ pub async fn create(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return Err(V1Error::Plain(status, SOURCE_UNREACHABLE.into()));
     }
+    let cap = config.max_streams_per_key as usize;
+    sweep(&state, unix_ms());
+    if cap > 0 && lock(&state.v1beta.registry).active_count(&key) >= cap {
+        let msg = format!("At most {cap} concurrent streams per API key");
+        return Err(V1Error::Plain(StatusCode::TOO_MANY_REQUESTS, msg));
+    }
     let id = new_uuid();
     let publish = grant(&state, &id, true)?;
     let sink = Arc::clone(&state.livekit.rooms.room(&id).sink);
