@@ -53,6 +53,17 @@ pub struct Config {
     pub chat_region_body: ChatRegionBody,
     /// A repeated `DELETE` (§16.14).
     pub repeat_delete: RepeatDelete,
+    /// A chat reference before the stream's first frame: `422` validation shape
+    /// (`best-practices.mdx`) instead of `404 segment_empty` (§16.8).
+    pub validation_before_first_frame: bool,
+    /// Another key's stream in a chat request: `404 stream_not_found` (as on the
+    /// stream endpoints) instead of `403 stream_unauthorized` (§16.15).
+    pub other_owner_not_found: bool,
+    /// Leave `source` out of the create answer, as the docs' samples do (§16.22).
+    pub omit_create_source: bool,
+    /// SSE chunks in Overshoot's schema only, without OpenAI's `id`, `object`,
+    /// `created`, `model` and `index` (§16.25).
+    pub bare_sse_chunks: bool,
 }
 
 impl Default for Config {
@@ -68,6 +79,10 @@ impl Default for Config {
             null_stream_time_before_first_frame: false,
             chat_region_body: ChatRegionBody::default(),
             repeat_delete: RepeatDelete::default(),
+            validation_before_first_frame: false,
+            other_owner_not_found: false,
+            omit_create_source: false,
+            bare_sse_chunks: false,
         }
     }
 }
@@ -91,6 +106,14 @@ pub struct ConfigPatch {
     pub chat_region_error: Option<String>,
     /// `again` (default) or `not_found`.
     pub repeat_delete: Option<String>,
+    /// `segment_empty` (default) or `validation_error`.
+    pub before_first_frame: Option<String>,
+    /// `forbidden` (default) or `not_found`.
+    pub other_owner_chat: Option<String>,
+    /// `present` (default) or `omitted`.
+    pub create_source: Option<String>,
+    /// `openai` (default) or `schema`.
+    pub sse_chunks: Option<String>,
     /// See [`Config::rate_limit_rps`].
     pub rate_limit_rps: Option<u32>,
     /// See [`Config::tombstone_ms`], in seconds.
@@ -173,6 +196,37 @@ impl ConfigPatch {
             ];
             next.repeat_delete = pick("repeat_delete", v, &choices)?;
         }
+        let switches: [(&str, &Option<String>, [&str; 2], &mut bool); 4] = [
+            (
+                "before_first_frame",
+                &self.before_first_frame,
+                ["segment_empty", "validation_error"],
+                &mut next.validation_before_first_frame,
+            ),
+            (
+                "other_owner_chat",
+                &self.other_owner_chat,
+                ["forbidden", "not_found"],
+                &mut next.other_owner_not_found,
+            ),
+            (
+                "create_source",
+                &self.create_source,
+                ["present", "omitted"],
+                &mut next.omit_create_source,
+            ),
+            (
+                "sse_chunks",
+                &self.sse_chunks,
+                ["openai", "schema"],
+                &mut next.bare_sse_chunks,
+            ),
+        ];
+        for (field, value, [primary, alternative], flag) in switches {
+            if let Some(v) = value {
+                *flag = pick(field, v, &[(primary, false), (alternative, true)])?;
+            }
+        }
         if let Some(v) = self.rate_limit_rps {
             next.rate_limit_rps = v;
         }
@@ -221,6 +275,10 @@ mod tests {
             "stream_time_before_first_frame=null",
             "chat_region_error=region_error",
             "repeat_delete=not_found",
+            "before_first_frame=validation_error",
+            "other_owner_chat=not_found",
+            "create_source=omitted",
+            "sse_chunks=schema",
             "tombstone_seconds=1.5",
             "ttl_seconds=3",
         ] {
@@ -234,7 +292,11 @@ mod tests {
         assert!(c.alternative_statuses && c.null_stream_time_before_first_frame);
         assert_eq!(c.chat_region_body, ChatRegionBody::RegionError);
         assert_eq!(c.repeat_delete, RepeatDelete::NotFound);
+        assert!(c.validation_before_first_frame && c.other_owner_not_found);
+        assert!(c.omit_create_source && c.bare_sse_chunks);
         assert_eq!((c.tombstone_ms, c.ttl_seconds), (1_500, 3));
+        let bad = ConfigPatch::from_pair("sse_chunks=maybe").and_then(|p| p.apply(&mut c));
+        assert_eq!(bad, Err("sse_chunks must be one of openai, schema".into()));
     }
 
     #[test]

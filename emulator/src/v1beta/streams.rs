@@ -95,6 +95,10 @@ pub async fn create(
         let msg = "Stream creation is temporarily unavailable; retry shortly";
         return Err(V1Error::Plain(StatusCode::SERVICE_UNAVAILABLE, msg.into()));
     }
+    if state.v1beta.faults.take_create_insufficient_credits(&key) {
+        let status = StatusCode::PAYMENT_REQUIRED;
+        return Err(V1Error::Plain(status, "Insufficient credits".into()));
+    }
     let body = parse_create(&body)?;
     validate_create(&body).map_err(|e| V1Error::body_field(&e.field, e.message))?;
     if body.source.is_some() {
@@ -117,7 +121,7 @@ pub async fn create(
         CreatedStream {
             id: stream.id.clone(),
             state: StreamState::Active,
-            source: Some(SourceInfo {
+            source: (!config.omit_create_source).then_some(SourceInfo {
                 kind: stream.source,
             }),
             publish: Some(publish),
