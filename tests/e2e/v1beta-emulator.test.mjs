@@ -367,6 +367,17 @@ test("DELETE leaves a tombstone: ended/deleted, a repeat answers the same, chat 
   assert.equal(tomb.end_reason, "deleted");
   assert.equal(tomb.expires_at_ms, null);
   assert.ok(tomb.ended_at_ms > 0);
+  // Its room is gone: the publish token no longer joins it.
+  const refused = await page.evaluate(async ({ url, token }) => {
+    const lk = await import("/vendor/livekit-client.mjs");
+    try {
+      await new lk.Room().connect(url, token);
+      return "joined";
+    } catch (e) {
+      return e.message;
+    }
+  }, s.publish);
+  assert.notEqual(refused, "joined");
   const chat = await call("POST", "/chat/completions", { body: ask(frameRef(s.id)) });
   assert.equal(chat.status, 404);
   assert.equal(chat.json.detail.error.code, "stream_not_found");
