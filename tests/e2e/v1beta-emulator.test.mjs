@@ -99,6 +99,21 @@ test("create answers a LiveKit publish target on the emulator's own server, with
   }
 });
 
+test("a page of another origin reads the region and rate-limit headers (CORS exposes them)", async () => {
+  const other = await browser.newPage();
+  await other.goto(emulator.url.replace("127.0.0.1", "localhost") + "/v1beta-publisher.html");
+  const seen = await other.evaluate(async ({ base, key, id }) => {
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const got = await fetch(`${base}/streams/${id}`, { headers });
+    const body = { model: "google/gemma-4-26B-A4B-it", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `ovs://streams/${id}?frame_index=-1` } }] }] };
+    const chat = await fetch(`${base}/chat/completions`, { method: "POST", headers, body: JSON.stringify(body) });
+    return { origin: location.origin, region: got.headers.get("x-overshoot-region"), limit: chat.headers.get("x-ratelimit-limit"), status: chat.status };
+  }, { base, key: KEY, id: live.id });
+  await other.close();
+  assert.notEqual(seen.origin, new URL(emulator.url).origin);
+  assert.deepEqual([seen.region, seen.limit, seen.status], ["us-west1", "50", 200]);
+});
+
 test("GET reports real telemetry of the frames decoded from the LiveKit publisher", async () => {
   const s = await status(live.id);
   assert.equal(s.state, "active");
