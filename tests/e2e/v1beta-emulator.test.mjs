@@ -152,11 +152,20 @@ test("the openai client: a clip question names a frame count consistent with fps
   const n = Number(/over (\d+) frames/.exec(sampled.choices[0].message.content)?.[1]);
   assert.ok(n >= 11 && n <= 13, sampled.choices[0].message.content);
   assert.match(sampled.choices[0].message.content, /^red: /);
-  // Not downsampled (max_fps above the ingest rate): 2 s hold about recent_fps × 2 frames.
-  const { recent_fps: fps } = await status(live.id);
-  const all = await client.chat.completions.create(ask(clipRef(live.id, "start_offset_ms=-2000&max_fps=120")));
+  // Not downsampled (max_fps far above the ingest rate): a clip of the two seconds
+  // between two GETs names the frames ingested in between (the frame after the first
+  // GET's newest, up to the second GET's newest; a frame may share its millisecond
+  // with another after a network hiccup and be sampled once).
+  const a = await status(live.id);
+  await new Promise((r) => setTimeout(r, 2000));
+  const b = await status(live.id);
+  const [from, to] = [a.last_frame_at_ms - a.first_frame_at_ms + 1, b.last_frame_at_ms - b.first_frame_at_ms + 1];
+  const all = await client.chat.completions.create(ask(clipRef(live.id, `start_timestamp_ms=${from}&end_timestamp_ms=${to}&max_fps=1000`)));
   const m = Number(/over (\d+) frames/.exec(all.choices[0].message.content)?.[1]);
-  assert.ok(Math.abs(m - fps * 2) <= Math.max(4, fps * 0.35), `${m} frames in 2 s at ${fps} fps`);
+  const ingested = b.last_frame_index - a.last_frame_index;
+  const seconds = (b.last_frame_at_ms - a.last_frame_at_ms) / 1000;
+  assert.ok(m <= ingested && m >= ingested - 2, `${m} frames named, ${ingested} ingested in ${seconds} s`);
+  assert.ok(ingested / seconds > 5, `ingest at ${ingested / seconds} fps`);
 });
 
 test("the openai client: thread_id reports the prompt cache, max_completion_tokens cuts the answer, json_object answers JSON", async () => {
@@ -229,6 +238,17 @@ test("the openai client: documented errors arrive as its typed errors", async ()
   const retried = await new OpenAI({ apiKey: KEY, baseURL: base, maxRetries: 1 }).chat.completions.create(ask(frameRef(live.id)));
   assert.match(retried.choices[0].message.content, /^red: /);
   assert.ok(Date.now() - started >= 900, `retried after ${Date.now() - started} ms`);
+});
+
+test("a slow model, by fault: every chat answer is held while chat_delay_ms is armed", async () => {
+  await emu("/__emulator/v1beta/faults", { api_key: KEY, chat_delay_ms: 600 });
+  const started = Date.now();
+  await client.chat.completions.create(ask(frameRef(live.id)));
+  assert.ok(Date.now() - started >= 600, `${Date.now() - started} ms`);
+  await emu("/__emulator/v1beta/faults", { api_key: KEY });
+  const quick = Date.now();
+  await client.chat.completions.create(ask(frameRef(live.id)));
+  assert.ok(Date.now() - quick < 600, `${Date.now() - quick} ms`);
 });
 
 test("raw chat errors: every documented shape and status", async () => {
