@@ -147,8 +147,9 @@ impl Walker<'_> {
                 }
             };
             let v = self.value(schema, &child)?;
-            variant += 1;
             if unique && out.contains(&v) {
+                // Another variant says the same thing differently ("red #2").
+                variant += 1;
                 tries += 1;
                 if tries > count + 16 {
                     return Err(
