@@ -84,6 +84,12 @@ pub(super) fn ptr(at: &str) -> &str {
 
 /// An answer to `schema` saying what `seen` shows; it validates against `schema`.
 pub fn structured_answer(schema: &Value, seen: &Observation) -> Result<Value, SchemaError> {
+    if let Some((reference, at)) = external_ref(schema, schema, "") {
+        return Err(SchemaError::Unsupported {
+            construct: format!("$ref \"{reference}\" (another document)"),
+            at,
+        });
+    }
     let validators = jsonschema::options()
         .should_validate_formats(true)
         .build_map(schema)
@@ -107,6 +113,32 @@ pub fn structured_answer(schema: &Value, seen: &Observation) -> Result<Value, Sc
     Ok(answer)
 }
 
+/// The first `$ref` in `schema` that names another document (not a `#` fragment of
+/// this one or of its `$id`), with its pointer: the emulator fetches nothing.
+fn external_ref(root: &Value, schema: &Value, at: &str) -> Option<(String, String)> {
+    let own_id = root.get("$id").and_then(Value::as_str).unwrap_or("");
+    match schema {
+        Value::Object(map) => map.iter().find_map(|(key, v)| match (key.as_str(), v) {
+            ("$ref" | "$dynamicRef" | "$recursiveRef", Value::String(r)) => {
+                let base = r.split_once('#').map_or(r.as_str(), |(base, _)| base);
+                let local = base.is_empty() || base == own_id.trim_end_matches('#');
+                (!local).then(|| (r.clone(), at.to_string()))
+            }
+            ("enum" | "const" | "default" | "examples", _) => None,
+            _ => external_ref(
+                root,
+                v,
+                &format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+            ),
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| external_ref(root, v, &format!("{at}/{i}"))),
+        _ => None,
+    }
+}
+
 /// Makes values for the subschemas of one root schema.
 pub(super) struct Walker<'a> {
     /// The whole schema (`$ref`s resolve in it).
@@ -121,8 +153,14 @@ impl Walker<'_> {
     /// Whether `v` validates against the root's subschema at `path` (true when that
     /// subschema has no validator of its own to ask).
     pub(super) fn accepts(&self, path: Option<&str>, v: &Value) -> bool {
+        self.known_to_accept(path, v) != Some(false)
+    }
+
+    /// Whether `v` validates against the root's subschema at `path`, if that
+    /// subschema has a validator of its own (it has none inside a merged schema).
+    fn known_to_accept(&self, path: Option<&str>, v: &Value) -> Option<bool> {
         path.and_then(|p| self.validators.get(&format!("#{p}")))
-            .is_none_or(|validator| validator.is_valid(v))
+            .map(|validator| validator.is_valid(v))
     }
 
     /// A value for `schema` at `place`.
@@ -276,9 +314,10 @@ impl Walker<'_> {
                 }
             };
             let exclusive = keyword != "oneOf"
-                || (0..branches.len())
-                    .filter(|j| *j != i)
-                    .all(|j| !self.accepts(at.sub(&j.to_string()).path.as_deref(), &v));
+                || (0..branches.len()).filter(|j| *j != i).all(|j| {
+                    let other = at.sub(&j.to_string()).path;
+                    self.known_to_accept(other.as_deref(), &v) != Some(true)
+                });
             if exclusive && self.accepts(place.path.as_deref(), &v) {
                 return Ok(v);
             }

@@ -203,6 +203,16 @@ fn table() -> Vec<Case> {
             vec![],
         ),
         (
+            "oneOf inside an allOf (no pointer to check branches by)",
+            json!({
+                "allOf": [
+                    {"type": "object", "properties": {"size": {"oneOf": [{"type": "integer", "maximum": 100}, {"type": "string"}]}}, "required": ["size"]},
+                    {"properties": {"size": {"description": "how big"}}}
+                ]
+            }),
+            vec![("/size", json!(15))],
+        ),
+        (
             "arrays: minItems, maxItems, uniqueItems",
             json!({
                 "type": "object",
@@ -325,9 +335,13 @@ fn refused(schema: Value, words: &str) -> SchemaError {
 
 #[test]
 fn unanswerable_schemas_are_errors_that_name_the_construct() {
-    refused(
-        json!({"$ref": "https://example.com/other.json#/x"}),
+    let e = refused(
+        json!({"type": "object", "properties": {"a": {"$ref": "https://example.com/other.json#/x"}}}),
         "https://example.com/other.json",
+    );
+    assert!(
+        matches!(e, SchemaError::Unsupported { ref at, .. } if at == "/properties/a"),
+        "{e:?}"
     );
     let e = refused(
         json!({"type": "object", "properties": {"a": {"$ref": "#anchor"}}, "required": ["a"], "$defs": {"x": {"$anchor": "anchor"}}}),
