@@ -349,7 +349,7 @@ pub async fn update_prompt(
     if let Ok(mut p) = stream.prompt.lock() {
         *p = prompt.clone();
     }
-    Json(json!({"id": format!("cfg-{id}"), "stream_id": id, "prompt": prompt, "model": stream.model, "output_schema_json": null}))
+    Json(json!({"id": format!("cfg-{id}"), "stream_id": id, "prompt": prompt, "model": stream.model, "output_schema_json": stream.output_schema}))
         .into_response()
 }
 
