@@ -4,6 +4,7 @@
 //! against it ([`structured_answer`]).
 
 mod colour;
+mod pattern;
 mod place;
 mod schema_containers;
 mod schema_merge;

@@ -5,7 +5,6 @@
 use super::describe;
 use super::place::Place;
 use super::structured::{Observation, SchemaError};
-use rand::{RngExt, SeedableRng};
 use serde_json::{Map, Value};
 
 /// Words that ask for a sentence.
@@ -238,31 +237,20 @@ pub(super) fn string(
         return Ok(Value::String(s.clone()));
     }
     // No sentence matches: a string made from the pattern itself.
-    let generator = rand_regex::Regex::compile(unanchored(pattern), 8).map_err(|e| {
-        SchemaError::Unsupported {
-            construct: format!("pattern \"{pattern}\" ({e})"),
+    let lengths = match (min, max) {
+        (0, usize::MAX) => String::new(),
+        (min, usize::MAX) => format!(" of at least {min} characters"),
+        (min, max) => format!(" of {min} to {max} characters"),
+    };
+    match super::pattern::sample_matching(pattern, place.variant as u64, accepts) {
+        Ok(Some(s)) => Ok(Value::String(s)),
+        Ok(None) => Err(place.sub("pattern").unsatisfiable(format!(
+            "no string{lengths} matching pattern \"{pattern}\" found"
+        ))),
+        Err(why) => Err(SchemaError::Unsupported {
+            construct: format!("pattern \"{pattern}\" ({why})"),
             at: place.sub("pattern").at,
-        }
-    })?;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(place.variant as u64);
-    (0..64)
-        .map(|_| rng.sample::<String, _>(&generator))
-        .find(accepts)
-        .map(Value::String)
-        .ok_or_else(|| {
-            place.sub("pattern").unsatisfiable(format!(
-                "no string of length {min}..{max} matching pattern \"{pattern}\" found"
-            ))
-        })
-}
-
-/// `pattern` without a leading `^` or trailing `$` (the generator has no anchors; what it
-/// makes from the rest matches the anchored pattern too).
-fn unanchored(pattern: &str) -> &str {
-    let body = pattern.strip_prefix('^').unwrap_or(pattern);
-    match body.strip_suffix('$') {
-        Some(rest) if !rest.ends_with('\\') => rest,
-        _ => body,
+        }),
     }
 }
 

@@ -145,9 +145,12 @@ fn table() -> Vec<Case> {
                     "long": {"type": "string", "minLength": 80},
                     "code": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{4}$"},
                     "hex": {"type": "string", "pattern": "^#[0-9a-f]{6}$"},
-                    "colour_word": {"type": "string", "pattern": "^[a-z]+$"}
+                    "colour_word": {"type": "string", "pattern": "^[a-z]+$"},
+                    "word": {"type": "string", "pattern": "^\\w{12}$"},
+                    "mail": {"type": "string", "pattern": "^[\\w.-]+@\\w+\\.com$", "maxLength": 40},
+                    "spaced": {"type": "string", "pattern": "^\\d{3}\\s\\S+$"}
                 },
-                "required": ["short", "long", "code", "hex", "colour_word"]
+                "required": ["short", "long", "code", "hex", "colour_word", "word", "mail", "spaced"]
             }),
             vec![("/colour_word", json!("red"))],
         ),
