@@ -290,11 +290,7 @@ fn http_error(status: u16, url: &str, body: Option<&JsValue>, text: &JsValue) ->
             }
         })
         .unwrap_or_else(|| format!("HTTP {status}"));
-    let path = url
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.find('/').and_then(|i| r.get(i..)))
-        .unwrap_or(url);
+    let path = overshoot_protocol::endpoints::path_of(url);
     let message = match code {
         Some(code) => format!("{message} ({code}; HTTP {status} from {path})"),
         None => format!("{message} (HTTP {status} from {path})"),
