@@ -295,10 +295,9 @@ fn http_error(status: u16, url: &str, body: Option<&JsValue>, text: &JsValue) ->
         Some(code) => format!("{message} ({code}; HTTP {status} from {path})"),
         None => format!("{message} (HTTP {status} from {path})"),
     };
-    SdkError {
-        status: Some(status),
-        request_id: field("request_id").and_then(|v| v.as_string()),
-        details,
-        ..SdkError::new(kind, message)
-    }
+    let mut error = SdkError::new(kind, message);
+    error.status = Some(status);
+    error.request_id = field("request_id").and_then(|v| v.as_string());
+    error.details = details;
+    error
 }
