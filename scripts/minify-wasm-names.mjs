@@ -1,14 +1,14 @@
 // `node scripts/minify-wasm-names.mjs <pkg dir> <names.json>` (called by scripts/build.sh):
-// gives the JS glue the short import names that `wasm-opt
+// gives the JS glue the short import and export names that `wasm-opt
 // --minify-imports-and-exports-and-modules` gave the wasm, whose mapping (JSON on
-// wasm-opt's stdout) is <names.json>, and gives the exports back their own names.
-// wasm-bindgen names every import `__wbg_<name>_<16 hex digits>` and repeats its
-// module path in each one; the wasm and the glue both carry every name, so the short
-// names cut ≈ 2.5 KB gzip from the wasm and ≈ 1.9 KB from the glue.
+// wasm-opt's stdout) is <names.json>; `memory` gets its name back. wasm-bindgen names
+// every import `__wbg_<name>_<16 hex digits>` and repeats its module path in each one;
+// the wasm and the glue both carry every name, so the short names cut ≈ 2.9 KB gzip
+// from the wasm and ≈ 2.1 KB from the glue.
 //
 // The glue is rewritten where wasm-bindgen writes the names (the keys of the import
-// object and the returned module map) and checked against the wasm itself: the build
-// fails if any import or export does not line up.
+// object, the returned module map, `wasm.<export>`) and checked against the wasm
+// itself: the build fails if any import or export does not line up.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -41,10 +41,14 @@ for (const [module, old, short] of names.imports) {
   }
 }
 
-// Exports get back the names wasm-bindgen gave them: they are few, and `init()` returns
-// them (`InitOutput` in the .d.ts, e.g. `memory`).
-const original = new Map(names.exports.map(([old, short]) => [short, old]));
-const bytes = restoreExportNames(readFileSync(wasmPath), original);
+// Exports keep their short names, except `memory`: `init()` returns the exports
+// (`InitOutput` in the .d.ts, rewritten below) and apps may read its `memory`.
+const KEEP = new Set(["memory"]);
+const exported = new Map(names.exports.map(([old, short]) => [old, KEEP.has(old) ? old : short]));
+const bytes = renameExports(
+  readFileSync(wasmPath),
+  new Map(names.exports.map(([old, short]) => [short, exported.get(old)])),
+);
 writeFileSync(wasmPath, bytes);
 
 // The module map: every import now comes from the one module wasm-opt named.
@@ -61,10 +65,24 @@ glue = glue.replace(/(const import0 = \{\n\s+__proto__: null,\n)/, `$1${extra.jo
 for (const { name } of WebAssembly.Module.imports(wasm)) {
   if (!new RegExp(`^\\s+${name.replace(/\$/g, "\\$")}: `, "m").test(glue)) fail(`import ${name} is missing`);
 }
-const exports = WebAssembly.Module.exports(wasm).map((e) => e.name);
-const lost = names.exports.filter(([old]) => !exports.includes(old));
-if (lost.length) fail(`exports not restored: ${lost.map(([old]) => old).join(", ")}`);
+// Exports: `wasm.<name>` everywhere in the glue, checked against the wasm.
+const exports = new Set(WebAssembly.Module.exports(wasm).map((e) => e.name));
+glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, old) => {
+  const name = exported.get(old);
+  if (!exports.has(name)) fail(`the glue uses wasm.${old}, which the wasm does not export`);
+  return `wasm.${name}`;
+});
 writeFileSync(gluePath, glue);
+
+// Types that list the exports by name: `InitOutput` and the wasm's own .d.ts.
+for (const file of ["overshoot_wasm.d.ts", "overshoot_wasm_bg.wasm.d.ts"]) {
+  const path = join(dir, file);
+  const text = readFileSync(path, "utf8").replace(
+    /^(\s*(?:readonly|export const) )([A-Za-z_$][\w$]*):/gm,
+    (whole, head, old) => (exported.has(old) ? `${head}${exported.get(old)}:` : whole),
+  );
+  writeFileSync(path, text);
+}
 
 /** LEB128 unsigned: [value, next offset]. */
 function readU32(b, at) {
@@ -89,8 +107,8 @@ function u32(value) {
   return out;
 }
 
-/** The module with its export section (id 7) renamed through `rename` (short → old). */
-function restoreExportNames(b, rename) {
+/** The module with its export section (id 7) renamed through `rename` (old → new). */
+function renameExports(b, rename) {
   const parts = [b.subarray(0, 8)];
   let at = 8;
   while (at < b.length) {
