@@ -76,12 +76,11 @@ impl SdkError {
     /// Wraps a JS exception or rejection as `kind`, keeping its `name` and `message`
     /// in the text and the original value as `cause`.
     pub fn from_js(kind: ErrorKind, context: &str, err: JsValue) -> Self {
-        let (name, message) = js_name_and_message(&err);
-        let text = match (name.is_empty(), message.is_empty()) {
-            (true, true) => context.to_string(),
-            (false, true) => format!("{context}: {name}"),
-            (true, false) => format!("{context}: {message}"),
-            (false, false) => format!("{context}: {name}: {message}"),
+        let described = describe(&err);
+        let text = if described.is_empty() {
+            context.to_string()
+        } else {
+            format!("{context}: {described}")
         };
         let mut error = SdkError::new(kind, text);
         error.cause = err;
@@ -102,11 +101,11 @@ impl SdkError {
         };
         let message = field("message").as_string().unwrap_or_default();
         let cause = field("cause");
-        let text = match js_name_and_message(&cause) {
-            (name, detail) if name.is_empty() && detail.is_empty() => message,
-            (name, detail) if name.is_empty() => format!("{message} ({detail})"),
-            (name, detail) if detail.is_empty() => format!("{message} ({name})"),
-            (name, detail) => format!("{message} ({name}: {detail})"),
+        let described = describe(&cause);
+        let text = if described.is_empty() {
+            message
+        } else {
+            format!("{message} ({described})")
         };
         let mut error = SdkError::new(kind, text);
         error.cause = cause;
@@ -151,6 +150,16 @@ impl std::fmt::Display for SdkError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.kind.name(), self.message)
     }
+}
+
+/// `name: message` of a thrown JS value, or whichever of the two it has, or nothing.
+fn describe(err: &JsValue) -> String {
+    let (mut text, message) = js_name_and_message(err);
+    if !text.is_empty() && !message.is_empty() {
+        text.push_str(": ");
+    }
+    text.push_str(&message);
+    text
 }
 
 /// `name` and `message` of any thrown JS value (Error, DOMException, string, other).
