@@ -5,12 +5,12 @@ use super::credential::{Credential, REFRESH_WITHIN_SECONDS};
 use super::error::SdkError;
 use super::json;
 use super::timer::{sleep, Timer};
-use js_sys::{Promise, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use overshoot_protocol::endpoints::BaseUrl;
 use overshoot_protocol::ErrorKind;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use web_sys::{AbortController, Response};
 
 #[wasm_bindgen]
 extern "C" {
@@ -18,7 +18,25 @@ extern "C" {
     /// request builder did this plus `http::Method` and error conversions for 2.6 KB
     /// gzip more.)
     #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Promise;
+    fn global_fetch(url: &str, init: &Object) -> Promise;
+}
+
+/// A fetch's `init` with `method` and the Bearer header, and its `headers`: plain
+/// objects (`RequestInit` is a dictionary and `headers` may be a record,
+/// https://fetch.spec.whatwg.org/#requestinit), so no `Headers` or `RequestInit`
+/// bindings in the wasm and the glue.
+fn request_init(method: &str, key: &str) -> (Object, Object) {
+    let headers = Object::new();
+    set(&headers, "Authorization", &format!("Bearer {key}").into());
+    let init = Object::new();
+    set(&init, "method", &method.into());
+    set(&init, "headers", &headers);
+    (init, headers)
+}
+
+/// `target[key] = value`; cannot fail on a fresh plain object.
+fn set(target: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &key.into(), value);
 }
 
 /// A configured API endpoint: base URL and credential. Cheap to clone; clones share
@@ -131,16 +149,10 @@ impl ApiHttp {
     /// `DELETE /streams/{id}` as a `keepalive` fetch, which the browser completes
     /// even while the page unloads. Fire and forget: nobody is left to read the answer.
     pub fn close_stream_on_unload(&self, stream_id: &str) {
-        let Ok(headers) = Headers::new() else {
-            return;
-        };
-        let _ = headers.set("Authorization", &format!("Bearer {}", self.api_key()));
-        let init = RequestInit::new();
-        init.set_method("DELETE");
-        // web-sys has no setter for `keepalive` (supported by Chromium, Firefox 133+, Safari):
+        let (init, _) = request_init("DELETE", &self.api_key());
+        // Supported by Chromium, Firefox 133+, Safari:
         // https://developer.mozilla.org/docs/Web/API/RequestInit#keepalive
-        let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
-        init.set_headers(&headers);
+        set(&init, "keepalive", &JsValue::TRUE);
         let _ = global_fetch(&self.base.stream(stream_id), &init);
     }
 
@@ -205,18 +217,12 @@ impl ApiHttp {
         })?;
         let on_deadline = aborter.clone();
         let deadline = Timer::once(self.timeout_ms, move || on_deadline.abort());
-        let headers = Headers::new()
-            .map_err(|e| SdkError::from_js(ErrorKind::Api, "cannot build request headers", e))?;
-        // `set` throws only for a name or value that is not a valid header; these are.
-        let _ = headers.set("Authorization", &format!("Bearer {key}"));
-        let init = RequestInit::new();
-        init.set_method(method);
-        init.set_signal(Some(&aborter.signal()));
+        let (init, headers) = request_init(method, key);
+        set(&init, "signal", &aborter.signal());
         if let Some(body) = body {
-            init.set_body(&json::stringify(body)?);
-            let _ = headers.set("Content-Type", "application/json");
+            set(&init, "body", &json::stringify(body)?);
+            set(&headers, "Content-Type", &"application/json".into());
         }
-        init.set_headers(&headers);
         let raw: Response = JsFuture::from(global_fetch(url, &init))
             .await
             .map_err(|e| {
