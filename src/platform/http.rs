@@ -1,17 +1,43 @@
-//! HTTP calls to the streams API (gloo-net `fetch`), with Bearer auth and JSON in
-//! and out. Bodies are encoded and decoded by the browser's `JSON`, not in wasm.
+//! HTTP calls to the streams API (the browser's `fetch`), with Bearer auth and JSON
+//! in and out. Bodies are encoded and decoded by the browser's `JSON`, not in wasm.
 
 use super::credential::{Credential, REFRESH_WITHIN_SECONDS};
 use super::error::SdkError;
 use super::json;
 use super::timer::{sleep, Timer};
-use gloo_net::http::{Method, RequestBuilder};
-use js_sys::Reflect;
+use js_sys::{Object, Promise, Reflect};
 use overshoot_protocol::endpoints::BaseUrl;
 use overshoot_protocol::ErrorKind;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::AbortController;
+use web_sys::{AbortController, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`: the same binding in a window and in a worker. (gloo-net's
+    /// request builder did this plus `http::Method` and error conversions for 2.6 KB
+    /// gzip more.)
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &Object) -> Promise;
+}
+
+/// A fetch's `init` with `method` and the Bearer header, and its `headers`: plain
+/// objects (`RequestInit` is a dictionary and `headers` may be a record,
+/// https://fetch.spec.whatwg.org/#requestinit), so no `Headers` or `RequestInit`
+/// bindings in the wasm and the glue.
+fn request_init(method: &str, key: &str) -> (Object, Object) {
+    let headers = Object::new();
+    set(&headers, "Authorization", &format!("Bearer {key}").into());
+    let init = Object::new();
+    set(&init, "method", &method.into());
+    set(&init, "headers", &headers);
+    (init, headers)
+}
+
+/// `target[key] = value`; cannot fail on a fresh plain object.
+fn set(target: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &key.into(), value);
+}
 
 /// A configured API endpoint: base URL and credential. Cheap to clone; clones share
 /// the credential, so a refreshed token serves every later call.
@@ -79,14 +105,14 @@ impl ApiHttp {
     /// `POST /streams` with an already-built JSON body object.
     pub async fn create_stream(&self, body: &JsValue) -> Result<JsValue, SdkError> {
         let url = self.base.streams();
-        self.send(Method::POST, &url, Some(body)).await
+        self.send("POST", &url, Some(body)).await
     }
 
     /// `POST /streams/{id}/keepalive`, with a fresh token first when the current one
     /// expires within a minute.
     pub async fn renew_lease(&self, stream_id: &str) -> Result<JsValue, SdkError> {
         let url = self.base.keepalive(stream_id);
-        self.call(Method::POST, &url, None, true).await
+        self.call("POST", &url, None, true).await
     }
 
     /// `PATCH /streams/{id}/config/prompt` with `{prompt}`.
@@ -94,13 +120,13 @@ impl ApiHttp {
         let url = self.base.prompt(stream_id);
         let body = js_sys::Object::new();
         let _ = Reflect::set(&body, &"prompt".into(), &prompt.into());
-        self.send(Method::PATCH, &url, Some(&body.into())).await
+        self.send("PATCH", &url, Some(&body.into())).await
     }
 
     /// `DELETE /streams/{id}`.
     pub async fn close_stream(&self, stream_id: &str) -> Result<JsValue, SdkError> {
         let url = self.base.stream(stream_id);
-        self.send(Method::DELETE, &url, None).await
+        self.send("DELETE", &url, None).await
     }
 
     /// `DELETE /streams/{id}`, retried after 300 ms and 1.2 s when it fails for a
@@ -123,32 +149,23 @@ impl ApiHttp {
     /// `DELETE /streams/{id}` as a `keepalive` fetch, which the browser completes
     /// even while the page unloads. Fire and forget: nobody is left to read the answer.
     pub fn close_stream_on_unload(&self, stream_id: &str) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let Ok(headers) = web_sys::Headers::new() else {
-            return;
-        };
-        let _ = headers.set("Authorization", &format!("Bearer {}", self.api_key()));
-        let init = web_sys::RequestInit::new();
-        init.set_method("DELETE");
-        // web-sys has no setter for `keepalive` (supported by Chromium, Firefox 133+, Safari):
+        let (init, _) = request_init("DELETE", &self.api_key());
+        // Supported by Chromium, Firefox 133+, Safari:
         // https://developer.mozilla.org/docs/Web/API/RequestInit#keepalive
-        let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
-        init.set_headers(&headers);
-        let _ = window.fetch_with_str_and_init(&self.base.stream(stream_id), &init);
+        set(&init, "keepalive", &JsValue::TRUE);
+        let _ = global_fetch(&self.base.stream(stream_id), &init);
     }
 
     /// `GET /models`.
     pub async fn get_models(&self) -> Result<JsValue, SdkError> {
         let url = self.base.models();
-        self.send(Method::GET, &url, None).await
+        self.send("GET", &url, None).await
     }
 
     /// One call; after a 401, once more with a fresh token when the app gave a function.
     async fn send(
         &self,
-        method: Method,
+        method: &str,
         url: &str,
         body: Option<&JsValue>,
     ) -> Result<JsValue, SdkError> {
@@ -160,7 +177,7 @@ impl ApiHttp {
     /// the state machine (and the wasm) small.
     async fn call(
         &self,
-        method: Method,
+        method: &str,
         url: &str,
         body: Option<&JsValue>,
         renewing: bool,
@@ -177,8 +194,7 @@ impl ApiHttp {
             } else {
                 credential.current()
             };
-            let builder = RequestBuilder::new(url).method(method.clone());
-            match self.send_with(builder, url, body, &key).await {
+            match self.send_with(method, url, body, &key).await {
                 Err(e) if e.status == Some(401) && refreshable && !retried => {
                     retried = true;
                     refresh = true;
@@ -190,7 +206,7 @@ impl ApiHttp {
 
     async fn send_with(
         &self,
-        builder: RequestBuilder,
+        method: &str,
         url: &str,
         body: Option<&JsValue>,
         key: &str,
@@ -201,41 +217,26 @@ impl ApiHttp {
         })?;
         let on_deadline = aborter.clone();
         let deadline = Timer::once(self.timeout_ms, move || on_deadline.abort());
-        let builder = builder
-            .header("Authorization", &format!("Bearer {key}"))
-            .abort_signal(Some(&aborter.signal()));
-        let request = match body {
-            Some(body) => {
-                let text = json::stringify(body)?;
-                builder
-                    .header("Content-Type", "application/json")
-                    .body(text)
-                    .map_err(|e| {
-                        SdkError::new(
-                            ErrorKind::Api,
-                            format!("cannot build request to {url}: {e}"),
-                        )
-                    })?
-            }
-            None => builder.build().map_err(|e| {
-                SdkError::new(
-                    ErrorKind::Api,
-                    format!("cannot build request to {url}: {e}"),
-                )
-            })?,
-        };
-        let response = request.send().await.map_err(|e| {
-            if aborter.signal().aborted() {
-                SdkError::new(
-                    ErrorKind::Network,
-                    format!("request to {url} timed out after {} ms", self.timeout_ms),
-                )
-            } else {
-                SdkError::new(ErrorKind::Network, format!("request to {url} failed: {e}"))
-            }
-        })?;
-        let status = response.status();
-        let raw = web_sys::Response::from(response);
+        let (init, headers) = request_init(method, key);
+        set(&init, "signal", &aborter.signal());
+        if let Some(body) = body {
+            set(&init, "body", &json::stringify(body)?);
+            set(&headers, "Content-Type", &"application/json".into());
+        }
+        let raw: Response = JsFuture::from(global_fetch(url, &init))
+            .await
+            .map_err(|e| {
+                if aborter.signal().aborted() {
+                    SdkError::new(
+                        ErrorKind::Network,
+                        format!("request to {url} timed out after {} ms", self.timeout_ms),
+                    )
+                } else {
+                    SdkError::from_js(ErrorKind::Network, &format!("request to {url} failed"), e)
+                }
+            })?
+            .unchecked_into();
+        let status = raw.status();
         // The deadline covers the body too: headers can arrive and the body stall.
         let body = match raw.text() {
             Ok(promise) => JsFuture::from(promise).await,
@@ -295,19 +296,14 @@ fn http_error(status: u16, url: &str, body: Option<&JsValue>, text: &JsValue) ->
             }
         })
         .unwrap_or_else(|| format!("HTTP {status}"));
-    let path = url
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.find('/').and_then(|i| r.get(i..)))
-        .unwrap_or(url);
+    let path = overshoot_protocol::endpoints::path_of(url);
     let message = match code {
         Some(code) => format!("{message} ({code}; HTTP {status} from {path})"),
         None => format!("{message} (HTTP {status} from {path})"),
     };
-    SdkError {
-        status: Some(status),
-        request_id: field("request_id").and_then(|v| v.as_string()),
-        details,
-        ..SdkError::new(kind, message)
-    }
+    let mut error = SdkError::new(kind, message);
+    error.status = Some(status);
+    error.request_id = field("request_id").and_then(|v| v.as_string());
+    error.details = details;
+    error
 }
