@@ -1,0 +1,139 @@
+// The LiveKit transport in headless Firefox ESR (driven through geckodriver): the real
+// livekit-client (npm) publishes Firefox's fake camera into the emulator's LiveKit
+// server, which decodes it (VP8) into results naming Firefox's green; and a v1beta
+// stream published with livekit-client's defaults (simulcast) ingests Firefox's frames.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KEY, ROOT, packedPackage, startEmulator, waitFor } from "./harness.mjs";
+import { firefoxMediaIp, launchFirefox } from "./webdriver.mjs";
+
+const MODEL = "google/gemma-4-26B-A4B-it";
+/** A result or answer naming a colour, with its mean RGB, frame count and size. */
+const COLOUR = /^(\w+): mean RGB \((\d+), (\d+), (\d+)\) over (\d+) frames at (\d+)x(\d+)$/;
+let emulator, firefox, www;
+
+// Runs in the page (through WebDriver). Geckodriver runs test scripts in a sandbox
+// realm of their own: an `import()` made there evaluates livekit-client in that realm,
+// whose `ArrayBuffer` is not the one the page's WebSocket hands out, and livekit-client's
+// `instanceof ArrayBuffer` check then fails the join with "could not decode websocket
+// message: object". An app imports it from its own page, as this does: a page script
+// defines the loader, so livekit-client lives in the page's realm.
+async function installPageImporter() {
+  if (!window.importLivekit) {
+    const script = document.createElement("script");
+    script.textContent = 'window.importLivekit = () => import("/vendor/livekit-client.mjs");';
+    document.head.append(script);
+  }
+  return typeof window.importLivekit;
+}
+
+const v1beta = (method, path, body) => fetch(`${emulator.url}/v1beta${path}`, {
+  method,
+  headers: { authorization: `Bearer ${KEY}`, ...(body ? { "content-type": "application/json" } : {}) },
+  body: body ? JSON.stringify(body) : undefined,
+}).then(async (r) => ({ status: r.status, json: await r.json() }));
+const lkLog = (from = 0) => emulator.log().slice(from).split("\n").filter((l) => l.startsWith("livekit: "));
+
+before(async () => {
+  const { pkgDir } = packedPackage();
+  // The test pages plus livekit-client at /vendor (Playwright routes it in Chromium;
+  // WebDriver cannot, so the emulator serves a copy).
+  www = mkdtempSync(join(tmpdir(), "ow-firefox-livekit-"));
+  cpSync(join(ROOT, "tests/e2e/www"), www, { recursive: true });
+  cpSync(join(ROOT, "node_modules/livekit-client/dist/livekit-client.esm.mjs"), join(www, "vendor/livekit-client.mjs"));
+  emulator = await startEmulator({ ttl: 4, www, pkg: pkgDir, extraArgs: ["--media-ip", firefoxMediaIp()] });
+  firefox = await launchFirefox();
+  await firefox.goto(emulator.url + "/");
+  await firefox.run(async () => {
+    while (!window.sdkReady) await new Promise((r) => setTimeout(r, 50));
+  });
+  assert.equal(await firefox.run(installPageImporter), "function");
+}, { timeout: 60_000 });
+
+after(async () => {
+  await firefox?.quit();
+  await emulator?.stop();
+  if (www) rmSync(www, { recursive: true, force: true });
+  if (process.env.LK_DEBUG) console.log(emulator?.log());
+});
+
+test("Firefox, native LiveKit transport: fake camera → VP8 decoded by the emulator → green results; stop() leaves the room and DELETEs", { timeout: 90_000 }, async () => {
+  const started = await firefox.run(async ({ key }) => {
+    const s = window.recordSession({ apiKey: key, transport: "livekit", livekitClient: window.importLivekit });
+    return { started: await s.tryStart(), startError: s.startError ?? null };
+  }, { key: KEY });
+  assert.deepEqual(started, { started: true, startError: null });
+  const [open] = (await emulator.streams()).open;
+  assert.deepEqual([open.transport, open.room], ["native", open.stream_id]);
+  assert.ok(lkLog().some((l) => l.includes(` joined room ${open.stream_id} via /rtc/v1`)), lkLog().join("\n"));
+
+  await firefox.run(async () => window.current.untilResults(3, 30000));
+  const results = await firefox.run(async () => window.current.results.map((r) => r.result));
+  for (const r of results) assert.match(r, COLOUR);
+  // Firefox's fake camera starts green (then slowly cycles its hue).
+  const [, colour, r, g, b] = COLOUR.exec(results[0]);
+  assert.equal(colour, "green", results[0]);
+  assert.ok(Number(g) > 150 && Number(r) < 100 && Number(b) < 100, results[0]);
+  const now = (await emulator.streams()).open[0];
+  assert.equal(now.codec, "VP8", "livekit-client publishes VP8 by default");
+  assert.ok(now.frames_decoded >= 10, JSON.stringify(now));
+
+  const mark = emulator.log().length;
+  const stopped = await firefox.run(async () => {
+    const stream = window.current.vision.getMediaStream();
+    await window.current.vision.stop();
+    return { state: window.current.vision.state, tracks: stream.getTracks().map((t) => t.readyState), errors: window.current.errors };
+  });
+  assert.deepEqual(stopped, { state: "stopped", tracks: ["ended"], errors: [] });
+  await waitFor(() => lkLog(mark).some((l) => l.includes(` left room ${open.stream_id}`)), 5000, "a leave");
+  const after = await emulator.streams();
+  assert.equal(after.open.length, 0);
+  const ended = after.ended.find((s) => s.stream_id === open.stream_id);
+  assert.equal(ended?.end_reason, "client_requested", "stop() sent DELETE");
+});
+
+test("Firefox, v1beta: livekit-client's default publish (two-layer simulcast) into /v1beta/streams' publish target; GET shows the frames ingested", { timeout: 90_000 }, async () => {
+  const created = await v1beta("POST", "/streams", {});
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const { id, publish } = created.json;
+  await firefox.goto(emulator.url + "/v1beta-publisher.html");
+  assert.equal(await firefox.run(installPageImporter), "function");
+  const published = await firefox.run(async ({ url, token }) => {
+    const lk = await window.importLivekit();
+    const room = (window.room = new lk.Room());
+    await room.connect(url, token);
+    const [track] = (await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } })).getVideoTracks();
+    const pub = await room.localParticipant.publishTrack(track, { source: lk.Track.Source.Camera });
+    return { sid: pub.trackSid, rids: pub.track.sender.getParameters().encodings.map((e) => e.rid ?? null) };
+  }, publish);
+  assert.match(published.sid, /^TR_/);
+  // Firefox offered q;h (a 640x480 camera); the emulator's answer kept the top layer.
+  assert.deepEqual(published.rids, ["h"]);
+
+  const ingested = await waitFor(async () => {
+    const { json } = await v1beta("GET", `/streams/${id}`);
+    return json.last_frame_index >= 40 ? json : null;
+  }, 30000, "40 frames ingested from Firefox");
+  assert.equal(ingested.state, "active");
+  assert.ok(ingested.recent_fps > 5 && ingested.recent_fps < 61, `recent_fps ${ingested.recent_fps}`);
+
+  // The newest frame is a real picture of the 4:3 camera (or a layer scaled down).
+  const chat = await v1beta("POST", "/chat/completions", {
+    model: MODEL,
+    messages: [{ role: "user", content: [
+      { type: "text", text: "What colour?" },
+      { type: "image_url", image_url: { url: `ovs://streams/${id}?frame_index=-1` } },
+    ] }],
+  });
+  assert.equal(chat.status, 200, JSON.stringify(chat.json));
+  const m = COLOUR.exec(chat.json.choices[0].message.content);
+  assert.ok(m, chat.json.choices[0].message.content);
+  assert.equal(Number(m[5]), 1);
+  assert.equal(Number(m[6]) * 3, Number(m[7]) * 4, m[0]);
+
+  await firefox.run(async () => window.room.disconnect());
+  assert.equal((await v1beta("DELETE", `/streams/${id}`)).status, 200);
+});
