@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { KEY, ROOT, packedPackage, startEmulator, waitFor } from "./harness.mjs";
 import { firefoxMediaIp, launchFirefox } from "./webdriver.mjs";
 
+/** Lifetime of the emulator's LiveKit tokens here: short, so a rejoin with a stale one fails. */
+const TOKEN_TTL = 3;
 const MODEL = "google/gemma-4-26B-A4B-it";
 /** A result or answer naming a colour, with its mean RGB, frame count and size. */
 const COLOUR = /^(\w+): mean RGB \((\d+), (\d+), (\d+)\) over (\d+) frames at (\d+)x(\d+)$/;
@@ -35,6 +37,17 @@ const v1beta = (method, path, body) => fetch(`${emulator.url}/v1beta${path}`, {
   headers: { authorization: `Bearer ${KEY}`, ...(body ? { "content-type": "application/json" } : {}) },
   body: body ? JSON.stringify(body) : undefined,
 }).then(async (r) => ({ status: r.status, json: await r.json() }));
+const post = (path, body) => fetch(emulator.url + path, {
+  method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}),
+}).then((r) => r.json());
+const openStream = async () => (await emulator.streams()).open[0];
+/** Starts the package's LiveKit transport in Firefox with the page's livekit-client. */
+const startNative = () => firefox.run(async ({ key }) => {
+  const s = window.recordSession({ apiKey: key, transport: "livekit", livekitClient: window.importLivekit });
+  return { started: await s.tryStart(), startError: s.startError ?? null };
+}, { key: KEY });
+/** The colours named by the results from the `from`-th on. */
+const colours = (from = 0) => firefox.run(async (from) => window.current.results.slice(from).map((r) => r.result.split(":")[0]), from);
 const lkLog = (from = 0) => emulator.log().slice(from).split("\n").filter((l) => l.startsWith("livekit: "));
 
 before(async () => {
@@ -44,7 +57,7 @@ before(async () => {
   www = mkdtempSync(join(tmpdir(), "ow-firefox-livekit-"));
   cpSync(join(ROOT, "tests/e2e/www"), www, { recursive: true });
   cpSync(join(ROOT, "node_modules/livekit-client/dist/livekit-client.esm.mjs"), join(www, "vendor/livekit-client.mjs"));
-  emulator = await startEmulator({ ttl: 4, www, pkg: pkgDir, extraArgs: ["--media-ip", firefoxMediaIp()] });
+  emulator = await startEmulator({ ttl: 4, www, pkg: pkgDir, extraArgs: ["--media-ip", firefoxMediaIp(), "--livekit-token-ttl", String(TOKEN_TTL)] });
   firefox = await launchFirefox();
   await firefox.goto(emulator.url + "/");
   await firefox.run(async () => {
@@ -61,12 +74,8 @@ after(async () => {
 });
 
 test("Firefox, native LiveKit transport: fake camera → VP8 decoded by the emulator → green results; stop() leaves the room and DELETEs", { timeout: 90_000 }, async () => {
-  const started = await firefox.run(async ({ key }) => {
-    const s = window.recordSession({ apiKey: key, transport: "livekit", livekitClient: window.importLivekit });
-    return { started: await s.tryStart(), startError: s.startError ?? null };
-  }, { key: KEY });
-  assert.deepEqual(started, { started: true, startError: null });
-  const [open] = (await emulator.streams()).open;
+  assert.deepEqual(await startNative(), { started: true, startError: null });
+  const open = await openStream();
   assert.deepEqual([open.transport, open.room], ["native", open.stream_id]);
   assert.ok(lkLog().some((l) => l.includes(` joined room ${open.stream_id} via /rtc/v1`)), lkLog().join("\n"));
 
@@ -77,7 +86,7 @@ test("Firefox, native LiveKit transport: fake camera → VP8 decoded by the emul
   const [, colour, r, g, b] = COLOUR.exec(results[0]);
   assert.equal(colour, "green", results[0]);
   assert.ok(Number(g) > 150 && Number(r) < 100 && Number(b) < 100, results[0]);
-  const now = (await emulator.streams()).open[0];
+  const now = await openStream();
   assert.equal(now.codec, "VP8", "livekit-client publishes VP8 by default");
   assert.ok(now.frames_decoded >= 10, JSON.stringify(now));
 
@@ -93,6 +102,55 @@ test("Firefox, native LiveKit transport: fake camera → VP8 decoded by the emul
   assert.equal(after.open.length, 0);
   const ended = after.ended.find((s) => s.stream_id === open.stream_id);
   assert.equal(ended?.end_reason, "client_requested", "stop() sent DELETE");
+});
+
+test("Firefox, native LiveKit transport: the room ends server-side, the package rejoins with the newest token (the first one has expired) and results go on", { timeout: 90_000 }, async () => {
+  assert.deepEqual(await startNative(), { started: true, startError: null });
+  const { stream_id: id } = await openStream();
+  await firefox.run(async () => window.current.untilResults(2, 30000));
+  // Past the first token's lifetime; keepalives brought fresh ones.
+  await new Promise((r) => setTimeout(r, (TOKEN_TTL + 1) * 1000));
+  const mark = emulator.log().length;
+  const before = await firefox.run(async () => window.current.results.length);
+  assert.deepEqual(await post(`/__emulator/livekit/rooms/${id}/end`), { room: id, participants_told: 1 });
+  await waitFor(async () => (await firefox.run(async () => window.current.results.length)) >= before + 3, 30000, "results after the rejoin");
+  const lines = lkLog(mark);
+  assert.ok(lines.some((l) => l.includes(` joined room ${id} via /rtc/v1`)), lines.join("\n"));
+  assert.ok(!lines.some((l) => /join refused/.test(l)), lines.join("\n"));
+  const snap = await firefox.run(async () => ({ states: window.current.states, errors: window.current.errors }));
+  assert.deepEqual(snap, { states: ["starting", "connecting", "streaming", "reconnecting", "streaming"], errors: [] });
+  assert.equal((await openStream()).stream_id, id, "the same stream");
+  await firefox.run(async () => window.current.vision.stop());
+});
+
+test("Firefox, native LiveKit transport: a dropped signalling socket is resumed (same participant); switchCamera's new track is the one decoded", { timeout: 90_000 }, async () => {
+  assert.deepEqual(await startNative(), { started: true, startError: null });
+  const { stream_id: id } = await openStream();
+  await firefox.run(async () => window.current.untilResults(2, 30000));
+  await new Promise((r) => setTimeout(r, (TOKEN_TTL + 1) * 1000));
+  const mark = emulator.log().length;
+  const frames = (await openStream()).frames_decoded;
+  assert.equal((await post(`/__emulator/livekit/rooms/${id}/drop-signal`)).dropped, 1);
+  await waitFor(() => lkLog(mark).some((l) => l.includes(` resumed in room ${id}`)), 20000, "a resume");
+  assert.ok(!lkLog(mark).some((l) => / joined room |join refused/.test(l)), lkLog(mark).join("\n"));
+  await waitFor(async () => (await openStream()).frames_decoded > frames + 20, 15000, "frames after the resume");
+
+  // Firefox's fake camera cycles its hue from green, and a new camera starts at green
+  // again: once the old one has left green, green results can only be the new track's
+  // (the old one would take its whole cycle, well over 10 s, to come back to green).
+  await waitFor(async () => (await colours()).at(-1) !== "green", 30000, "the old camera past green");
+  const { results, ...switched } = await firefox.run(async () => {
+    const old = window.current.vision.getMediaStream().getVideoTracks()[0];
+    await window.current.vision.switchCamera("user");
+    const now = window.current.vision.getMediaStream().getVideoTracks()[0];
+    return { oldState: old.readyState, newState: now.readyState, same: old === now, results: window.current.results.length };
+  });
+  assert.deepEqual(switched, { oldState: "ended", newState: "live", same: false });
+  // The first result after the switch may still cover the old camera's last frames.
+  await waitFor(async () => (await colours(results + 1)).includes("green"), 8000, "green results from the new camera");
+  assert.equal((await openStream()).stream_id, id);
+  assert.deepEqual(await firefox.run(async () => window.current.errors), []);
+  await firefox.run(async () => window.current.vision.stop());
 });
 
 test("Firefox, v1beta: livekit-client's default publish (two-layer simulcast) into /v1beta/streams' publish target; GET shows the frames ingested", { timeout: 90_000 }, async () => {
