@@ -1,6 +1,7 @@
-// The LiveKit transport in headless Firefox ESR (driven through geckodriver): the real
+// The LiveKit transports in headless Firefox ESR (driven through geckodriver): the real
 // livekit-client (npm) publishes Firefox's fake camera into the emulator's LiveKit
-// server, which decodes it (VP8) into results naming Firefox's green; and a v1beta
+// server, which decodes it (VP8) into results naming Firefox's green (the native
+// transport, and a `{type:"livekit"}` source the page publishes itself); and a v1beta
 // stream published with livekit-client's defaults (simulcast) ingests Firefox's frames.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -151,6 +152,37 @@ test("Firefox, native LiveKit transport: a dropped signalling socket is resumed 
   assert.equal((await openStream()).stream_id, id);
   assert.deepEqual(await firefox.run(async () => window.current.errors), []);
   await firefox.run(async () => window.current.vision.stop());
+});
+
+test("Firefox, source {type:'livekit'}: the page publishes into its own room over the classic /rtc path (dual peer connections) and the stream made with that source gets green results", { timeout: 90_000 }, async () => {
+  const room = await post("/__emulator/livekit/token", { room: "firefox-app-room", identity: "app" });
+  const mark = emulator.log().length;
+  const sid = await firefox.run(async ({ url, token }) => {
+    const lk = await window.importLivekit();
+    const appRoom = (window.appRoom = new lk.Room({ singlePeerConnection: false }));
+    await appRoom.connect(url, token);
+    const [track] = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks();
+    window.appTrack = track;
+    return (await appRoom.localParticipant.publishTrack(track)).trackSid;
+  }, room);
+  assert.match(sid, /^TR_/);
+  assert.ok(lkLog(mark).some((l) => / joined room firefox-app-room via \/rtc(?!\/)/.test(l)), lkLog(mark).join("\n"));
+  const started = await firefox.run(async ({ key, url, token }) => {
+    const s = window.recordSession({ apiKey: key, source: { type: "livekit", url, token } });
+    return { started: await s.tryStart(), startError: s.startError ?? null };
+  }, { key: KEY, ...room });
+  assert.deepEqual(started, { started: true, startError: null });
+  const open = await openStream();
+  assert.deepEqual([open.transport, open.room], ["livekit", "firefox-app-room"]);
+  await firefox.run(async () => window.current.untilResults(3, 30000));
+  assert.equal((await colours())[0], "green");
+  assert.equal((await openStream()).codec, "VP8");
+  await firefox.run(async () => {
+    await window.current.vision.stop();
+    await window.appRoom.disconnect();
+    window.appTrack.stop();
+  });
+  assert.equal((await emulator.streams()).open.length, 0);
 });
 
 test("Firefox, v1beta: livekit-client's default publish (two-layer simulcast) into /v1beta/streams' publish target; GET shows the frames ingested", { timeout: 90_000 }, async () => {
