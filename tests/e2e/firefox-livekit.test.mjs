@@ -118,8 +118,9 @@ test("Firefox, native LiveKit transport: the room ends server-side, the package 
   const lines = lkLog(mark);
   assert.ok(lines.some((l) => l.includes(` joined room ${id} via /rtc/v1`)), lines.join("\n"));
   assert.ok(!lines.some((l) => /join refused/.test(l)), lines.join("\n"));
-  const snap = await firefox.run(async () => ({ states: window.current.states, errors: window.current.errors }));
-  assert.deepEqual(snap, { states: ["starting", "connecting", "streaming", "reconnecting", "streaming"], errors: [] });
+  const { states, errors } = await firefox.run(async () => ({ states: window.current.states, errors: window.current.errors }));
+  assert.ok(states.includes("reconnecting") && states.at(-1) === "streaming", states.join(","));
+  assert.deepEqual(errors, []);
   assert.equal((await openStream()).stream_id, id, "the same stream");
   await firefox.run(async () => window.current.vision.stop());
 });

@@ -17,8 +17,18 @@
 
 use super::*;
 
-const JOIN_OFFER: &str = include_str!("testdata/firefox-livekit-join-offer.sdp");
-const PUBLISH_OFFER: &str = include_str!("testdata/firefox-livekit-publish-offer.sdp");
+/// The recorded offers are stored with LF line ends; Firefox sent CRLF.
+fn crlf(sdp: &str) -> String {
+    sdp.lines().map(|l| format!("{l}\r\n")).collect()
+}
+
+fn join_offer() -> String {
+    crlf(include_str!("testdata/firefox-livekit-join-offer.sdp"))
+}
+
+fn publish_offer() -> String {
+    crlf(include_str!("testdata/firefox-livekit-publish-offer.sdp"))
+}
 
 /// The lines of the answer's m-section whose `a=mid:` is `mid`.
 fn section<'a>(sdp: &'a str, mid: &str) -> Vec<&'a str> {
@@ -42,7 +52,7 @@ fn section<'a>(sdp: &'a str, mid: &str) -> Vec<&'a str> {
 async fn firefox_join_then_simulcast_publish_is_answered_with_its_top_layer() {
     let ip: IpAddr = [127, 0, 0, 1].into();
     let (handle, join_answer) = accept_offer_into(
-        JOIN_OFFER,
+        &join_offer(),
         ip,
         Arc::new(FrameSink::default()),
         Answering::LiveKit,
@@ -57,7 +67,7 @@ async fn firefox_join_then_simulcast_publish_is_answered_with_its_top_layer() {
     assert!(join_answer.contains("a=setup:passive\r\n"), "{join_answer}");
 
     let answer = handle
-        .renegotiate(PUBLISH_OFFER.to_string(), Some(VideoCodec::Vp8))
+        .renegotiate(publish_offer(), Some(VideoCodec::Vp8))
         .await
         .expect("Firefox's publish offer is answered");
     let video = section(&answer, "7");
