@@ -3,19 +3,9 @@
 // fake camera draws (green, at the track's own size).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { KEY, ROOT, packedPackage, startEmulator, waitFor } from "./harness.mjs";
-import { launchFirefox } from "./webdriver.mjs";
-
-// Firefox ignores loopback ICE candidates, so the emulator's media sockets use a
-// local interface address instead.
-function interfaceAddress() {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
-  }
-  throw new Error("no non-loopback IPv4 interface for Firefox's ICE");
-}
+import { firefoxMediaIp, launchFirefox } from "./webdriver.mjs";
 
 let emulator, firefox;
 
@@ -23,7 +13,7 @@ before(async () => {
   const { pkgDir } = packedPackage();
   emulator = await startEmulator({
     ttl: 3, www: join(ROOT, "tests/e2e/www"), pkg: pkgDir,
-    extraArgs: ["--media-ip", interfaceAddress()],
+    extraArgs: ["--media-ip", firefoxMediaIp()],
   });
   firefox = await launchFirefox();
   await firefox.goto(emulator.url + "/");

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 
 async function freePort() {
@@ -15,6 +15,16 @@ async function freePort() {
     });
     server.on("error", fail);
   });
+}
+
+/** A non-loopback IPv4 address of this machine, for the emulator's `--media-ip`:
+ * Firefox ignores loopback ICE candidates, so the emulator's media sockets use a local
+ * interface address instead. */
+export function firefoxMediaIp() {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  throw new Error("no non-loopback IPv4 interface for Firefox's ICE");
 }
 
 /** Starts geckodriver and a headless Firefox ESR session with a fake camera. */

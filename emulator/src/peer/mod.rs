@@ -15,6 +15,8 @@
 
 mod decoder;
 mod delay_line;
+#[cfg(test)]
+mod firefox_tests;
 pub mod frames;
 mod negotiate;
 mod sdp;
