@@ -1,5 +1,6 @@
 //! The HTTP endpoints of the streams API, as the spec describes them.
 
+use crate::model::check_schema;
 use crate::peer;
 use crate::peer::PeerHandle;
 use crate::state::{watch_lease, AppState, Stream, Transport};
@@ -129,6 +130,20 @@ pub async fn create_stream(
             Some(details),
         );
     }
+    if let Some(Err(e)) = request
+        .inference
+        .output_schema_json
+        .as_ref()
+        .map(check_schema)
+    {
+        let details = json!({"field": "inference.output_schema_json"});
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            &e.to_string(),
+            Some(details),
+        );
+    }
     let transport = match (&request.source, request.offer_sdp()) {
         (_, Some(_)) => Transport::Webrtc,
         (Some(_), None) => Transport::Livekit,
@@ -173,7 +188,7 @@ pub async fn create_stream(
         backend: request.inference.backend.unwrap_or(Backend::Overshoot),
         model: request.inference.model.clone(),
         result_interval: Duration::from_secs_f64(interval.max(0.05)),
-        structured: request.inference.output_schema_json.is_some(),
+        output_schema: request.inference.output_schema_json.clone(),
         prompt: Mutex::new(request.inference.prompt.clone()),
         peer,
         sink,
@@ -326,7 +341,7 @@ pub async fn update_prompt(
     if let Ok(mut p) = stream.prompt.lock() {
         *p = prompt.clone();
     }
-    Json(json!({"id": format!("cfg-{id}"), "stream_id": id, "prompt": prompt, "model": stream.model, "output_schema_json": null}))
+    Json(json!({"id": format!("cfg-{id}"), "stream_id": id, "prompt": prompt, "model": stream.model, "output_schema_json": stream.output_schema}))
         .into_response()
 }
 
@@ -362,35 +377,4 @@ pub async fn models(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
         {"model": "emulator/mean-colour", "ready": true, "status": "ready"}
     ]))
     .into_response()
-}
-
-/// `GET /__emulator/streams`: open and ended streams, for tests (no auth; loopback only).
-pub async fn report(State(state): State<Arc<AppState>>) -> Response {
-    let (open, ended) = state.reports();
-    Json(json!({"open": open, "ended": ended})).into_response()
-}
-
-/// `POST /__emulator/credits` `{api_key, out_of_credits}`: test switch for 402s.
-pub async fn set_credits(State(state): State<Arc<AppState>>, Json(body): Json<Value>) -> Response {
-    let key = body
-        .get("api_key")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let out = body
-        .get("out_of_credits")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
-    state.set_out_of_credits(key, out);
-    Json(json!({"api_key": key, "out_of_credits": out})).into_response()
-}
-
-/// `POST /__emulator/streams/{id}/drop-media`: the media path dies (the peer's UDP
-/// socket closes) while the stream and its results socket stay: the browser's ICE
-/// goes `disconnected`/`failed`, which the package must recover from.
-pub async fn drop_media(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
-    let found = state
-        .get_any(&id)
-        .and_then(|s| s.peer.as_ref().map(PeerHandle::close))
-        .is_some();
-    Json(json!({"stream_id": id, "dropped": found})).into_response()
 }

@@ -10,10 +10,12 @@ mod api;
 mod cli;
 mod faults;
 mod livekit;
+mod model;
 mod netem;
 mod peer;
 mod results;
 mod state;
+mod test_hooks;
 mod tls;
 mod v1beta;
 
@@ -45,11 +47,14 @@ async fn main() {
         .route("/streams/{id}/config/prompt", patch(api::update_prompt))
         .route("/models", get(api::models))
         .route("/ws/streams/{id}", get(results::results_socket))
-        .route("/__emulator/streams", get(api::report))
-        .route("/__emulator/credits", post(api::set_credits))
+        .route("/__emulator/streams", get(test_hooks::report))
+        .route("/__emulator/credits", post(test_hooks::set_credits))
         .route("/__emulator/faults", post(faults::arm))
         .route("/__emulator/streams/{id}/end", post(faults::end_stream))
-        .route("/__emulator/streams/{id}/drop-media", post(api::drop_media))
+        .route(
+            "/__emulator/streams/{id}/drop-media",
+            post(test_hooks::drop_media),
+        )
         .route("/rtc/v1", get(livekit::rtc_v1))
         .route("/rtc", get(livekit::rtc_v0))
         .route("/rtc/v1/validate", get(livekit::validate))

@@ -2,8 +2,8 @@
 //! interval computed from the frames really decoded in it (plus, when the
 //! `burst_results` fault is armed, one burst of results sent back to back).
 
+use crate::model::{describe, structured_answer, Observation};
 use crate::netem::DelayedSocket;
-use crate::peer::ClipStats;
 use crate::state::{AppState, Stream, Transport};
 use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::extract::{Path, State};
@@ -85,23 +85,27 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: DelayedSocket) {
             }
             _ = ticker.tick(), if anchored => {
                 let started = Instant::now();
-                let text = match &stream.sink {
+                let answer = match &stream.sink {
                     Some(sink) => {
                         let clip = sink.take_clip();
                         if clip.frames == 0 {
                             continue; // no video in this window: nothing to infer
                         }
-                        describe(&stream, &clip)
+                        answer(&stream, &Observation::of_clip(&clip))
                     }
-                    // A room on another LiveKit server: say so instead of inventing a picture.
-                    None => format!(
-                        "no frames: the emulator cannot join LiveKit rooms it does not host ({} transport)",
-                        if stream.transport == Transport::Native { "native" } else { "livekit" }
-                    ),
+                    // A room on another LiveKit server: say so instead of inventing a
+                    // picture (as an error when the app expects JSON).
+                    None => {
+                        let text = format!(
+                            "no frames: the emulator cannot join LiveKit rooms it does not host ({} transport)",
+                            if stream.transport == Transport::Native { "native" } else { "livekit" }
+                        );
+                        if stream.output_schema.is_some() { Err(text) } else { Ok(text) }
+                    }
                 };
                 let inference_ms = started.elapsed().as_secs_f64() * 1000.0;
                 let total_ms = window_start.elapsed().as_secs_f64() * 1000.0;
-                let result = make_result(&stream, text, inference_ms, total_ms);
+                let result = make_result(&stream, answer, inference_ms, total_ms);
                 window_start = Instant::now();
                 let Ok(mut json) = serde_json::to_string(&result) else { continue };
                 if state.faults.take_malformed_result(&key) {
@@ -128,8 +132,30 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: DelayedSocket) {
     }
 }
 
-/// A well-formed result of `stream` carrying `text`.
-fn make_result(stream: &Stream, text: String, inference_ms: f64, total_ms: f64) -> StreamResult {
+/// What the "model" says about `seen`: JSON matching the stream's output schema, or
+/// a sentence without one. `Err` when the schema cannot be answered (the result then
+/// has `ok: false`; create already refuses schemas that fail for every observation).
+fn answer(stream: &Stream, seen: &Observation) -> Result<String, String> {
+    match &stream.output_schema {
+        Some(schema) => structured_answer(schema, seen)
+            .map(|v| v.to_string())
+            .map_err(|e| e.to_string()),
+        None => Ok(describe(seen)),
+    }
+}
+
+/// A well-formed result of `stream`: the answer's text, or `ok: false` with its error
+/// (`result` empty).
+fn make_result(
+    stream: &Stream,
+    answer: Result<String, String>,
+    inference_ms: f64,
+    total_ms: f64,
+) -> StreamResult {
+    let (text, error) = match answer {
+        Ok(text) => (text, None),
+        Err(e) => (String::new(), Some(e)),
+    };
     StreamResult {
         id: format!("res-{:08x}", crate::state::rand_u32()),
         stream_id: stream.id.clone(),
@@ -140,9 +166,9 @@ fn make_result(stream: &Stream, text: String, inference_ms: f64, total_ms: f64) 
         result: text,
         inference_latency_ms: inference_ms,
         total_latency_ms: total_ms,
-        ok: true,
-        error: None,
-        finish_reason: Some("stop".into()),
+        ok: error.is_none(),
+        finish_reason: error.is_none().then(|| "stop".into()),
+        error,
     }
 }
 
@@ -163,7 +189,7 @@ async fn send_burst(
 ) -> Result<(), axum::Error> {
     let started = Instant::now();
     for i in 1..=n {
-        let result = make_result(stream, format!("burst {i}/{n}"), 0.0, 0.0);
+        let result = make_result(stream, Ok(format!("burst {i}/{n}")), 0.0, 0.0);
         let Ok(json) = serde_json::to_string(&result) else {
             continue;
         };
@@ -176,56 +202,4 @@ async fn send_burst(
         stream.id
     );
     Ok(())
-}
-
-/// The "inference" of the emulator: what colour the decoded frames were.
-fn describe(stream: &Stream, clip: &ClipStats) -> String {
-    let [r, g, b] = clip.mean_rgb;
-    let name = colour_name(clip.mean_rgb);
-    if stream.structured {
-        serde_json::json!({
-            "colour": name, "mean_rgb": [r, g, b], "frames": clip.frames,
-            "width": clip.width, "height": clip.height,
-        })
-        .to_string()
-    } else {
-        format!(
-            "{name}: mean RGB ({r}, {g}, {b}) over {} frames at {}x{}",
-            clip.frames, clip.width, clip.height
-        )
-    }
-}
-
-/// The nearest named colour to `rgb`.
-pub fn colour_name(rgb: [u8; 3]) -> &'static str {
-    const PALETTE: [(&str, [i32; 3]); 11] = [
-        ("red", [220, 30, 30]),
-        ("green", [30, 200, 30]),
-        ("blue", [30, 30, 220]),
-        ("yellow", [230, 230, 40]),
-        ("cyan", [40, 220, 220]),
-        ("magenta", [220, 40, 220]),
-        ("orange", [240, 140, 20]),
-        ("purple", [120, 40, 160]),
-        ("white", [240, 240, 240]),
-        ("gray", [128, 128, 128]),
-        ("black", [15, 15, 15]),
-    ];
-    let [r, g, b] = rgb.map(i32::from);
-    PALETTE
-        .iter()
-        .min_by_key(|(_, [pr, pg, pb])| (r - pr).pow(2) + (g - pg).pow(2) + (b - pb).pow(2))
-        .map_or("unknown", |(name, _)| name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::colour_name;
-
-    #[test]
-    fn names_the_test_colours() {
-        assert_eq!(colour_name([230, 20, 20]), "red");
-        assert_eq!(colour_name([0, 250, 0]), "green");
-        assert_eq!(colour_name([128, 130, 126]), "gray");
-    }
 }

@@ -47,7 +47,9 @@ pub struct Stream {
     pub backend: Backend,
     pub model: String,
     pub result_interval: Duration,
-    pub structured: bool,
+    /// The app's JSON Schema (`inference.output_schema_json`): results are JSON
+    /// that validates against it.
+    pub output_schema: Option<serde_json::Value>,
     pub prompt: Mutex<String>,
     /// The WebRTC receiver; `None` for the LiveKit transports.
     pub peer: Option<PeerHandle>,

@@ -7,6 +7,7 @@ use overshoot_protocol::v1beta::chat::{
 };
 use overshoot_protocol::v1beta::sse::{encode_data, DONE_EVENT};
 
+use crate::model::{self, Observation};
 use crate::peer::frames::clip_of;
 use crate::peer::{ClipStats, FrameRecord};
 
@@ -53,22 +54,15 @@ pub fn describe(seen: &[Seen]) -> String {
     parts.join("; ")
 }
 
-/// `red: mean RGB (230, 20, 20) over 12 frames at 640x480`.
+/// `red: mean RGB (230, 20, 20) over 12 frames at 640x480` (the model's sentence).
 pub fn describe_clip(clip: &ClipStats) -> String {
-    let [r, g, b] = clip.mean_rgb;
-    format!(
-        "{}: mean RGB ({r}, {g}, {b}) over {} frames at {}x{}",
-        crate::results::colour_name(clip.mean_rgb),
-        clip.frames,
-        clip.width,
-        clip.height
-    )
+    model::describe(&Observation::of_clip(clip))
 }
 
 /// The `json_object` answer: the observation as a JSON object.
 pub fn observation_json(clip: &ClipStats) -> String {
     serde_json::json!({
-        "colour": crate::results::colour_name(clip.mean_rgb),
+        "colour": model::colour_name(clip.mean_rgb),
         "mean_rgb": clip.mean_rgb,
         "frames": clip.frames,
         "width": clip.width,
