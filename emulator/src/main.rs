@@ -18,7 +18,6 @@ mod streams_api;
 mod tls;
 mod v1beta;
 
-use axum::routing::{get, post};
 use axum::Router;
 use clap::Parser;
 use state::AppState;
@@ -41,19 +40,7 @@ async fn main() {
         .nest("/v1beta", v1beta::routes())
         .nest("/__emulator/v1beta", v1beta::test_routes())
         .merge(streams_api::router())
-        .route("/rtc/v1", get(livekit::rtc_v1))
-        .route("/rtc", get(livekit::rtc_v0))
-        .route("/rtc/v1/validate", get(livekit::validate))
-        .route("/rtc/validate", get(livekit::validate))
-        .route("/__emulator/livekit/token", post(livekit::mint_token))
-        .route(
-            "/__emulator/livekit/rooms/{room}/drop-signal",
-            post(livekit::drop_signal),
-        )
-        .route(
-            "/__emulator/livekit/rooms/{room}/end",
-            post(livekit::end_room),
-        );
+        .merge(livekit::router());
     if let Some(pkg) = args.pkg {
         app = app.nest_service("/pkg", ServeDir::new(pkg));
     }
