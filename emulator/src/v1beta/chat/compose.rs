@@ -71,9 +71,22 @@ pub fn observation_json(clip: &ClipStats) -> String {
     .to_string()
 }
 
-/// The answer's pieces (one "token" each): words with the whitespace after them, so
-/// they concatenate back to the text.
+/// Characters of a JSON answer per piece ("token").
+const JSON_PIECE_CHARS: usize = 8;
+
+/// The answer's pieces (one "token" each), which concatenate back to the text: words
+/// with the whitespace after them, or for a JSON answer (compact, no spaces to cut
+/// at) runs of [`JSON_PIECE_CHARS`] characters.
 pub fn pieces(text: &str) -> Vec<&str> {
+    if text.starts_with(['{', '[']) {
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .step_by(JSON_PIECE_CHARS)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        return bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+    }
     let mut out = Vec::new();
     let mut start = 0;
     let mut in_space = false;
@@ -278,6 +291,12 @@ mod tests {
         assert_eq!(
             (cut.text().as_str(), cut.finish_reason),
             ("red: mean  ", "length")
+        );
+        let json = r#"{"colour":"red","frames":12}"#;
+        assert_eq!(pieces(json).concat(), json);
+        assert_eq!(
+            pieces(json),
+            [r#"{"colour"#, r#"":"red","#, r#""frames""#, ":12}"]
         );
     }
 
