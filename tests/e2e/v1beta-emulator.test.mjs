@@ -181,6 +181,8 @@ test("the openai client: thread_id reports the prompt cache, max_completion_toke
   assert.equal(cut.choices[0].finish_reason, "length");
   assert.equal(cut.choices[0].message.content, "red: mean ");
   assert.equal(cut.usage.completion_tokens, 2);
+  const mixed = await client.chat.completions.create(ask({ type: "image_url", image_url: { url: "https://example.com/cat.png" } }, frameRef(live.id)));
+  assert.match(mixed.choices[0].message.content, /^an external URL \(the emulator does not fetch it\); red: /);
   const json = await client.chat.completions.create({ ...ask(clipRef(live.id, "start_offset_ms=-1000&max_fps=5")), response_format: { type: "json_object" } });
   const seen = JSON.parse(json.choices[0].message.content);
   assert.equal(seen.colour, "red");

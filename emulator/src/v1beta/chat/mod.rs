@@ -37,6 +37,9 @@ use crate::model::{structured_answer, Observation};
 use crate::peer::{unix_ms, FrameSink};
 use crate::state::AppState;
 
+/// Threads remembered for `overshoot.cache` before the memory starts over.
+const MAX_THREADS: usize = 10_000;
+
 /// Pause between SSE chunks, so streamed partials arrive visibly before the end.
 const CHUNK_GAP: std::time::Duration = std::time::Duration::from_millis(25);
 
@@ -178,6 +181,9 @@ fn cache_info(state: &AppState, key: &str, request: &ChatRequest<Value>, prompt:
         return CacheInfo::default();
     };
     let mut threads = lock(&state.v1beta.threads);
+    if threads.len() >= MAX_THREADS {
+        threads.clear(); // a cache forgets; hits are never guaranteed (§10.5)
+    }
     let previous = threads.insert(
         (key.to_string(), request.model.clone(), thread.clone()),
         prompt,
