@@ -1,25 +1,23 @@
-//! `overshoot-emulator`: a local server that speaks Overshoot's streams API with
-//! real WebRTC (str0m) and real video decoding (OpenH264), so the package's demo and
-//! tests run with no network and no API key. Its "model" reports the mean colour of
-//! the frames it decoded in each result interval.
+//! `overshoot-emulator`: a local server that speaks Overshoot's streams API
+//! ([`streams_api`]) and its v1beta API ([`v1beta`]) with real WebRTC (str0m), a
+//! LiveKit server of its own ([`livekit`]) and real video decoding (OpenH264, libvpx),
+//! so the package's demo and tests run with no network and no API key. Its "model"
+//! ([`model`]) reports the mean colour of the frames it decoded.
 //!
 //! Usage: `overshoot-emulator --help` (see `cli.rs`). Prints `listening on
 //! http://127.0.0.1:PORT` (`https://` with `--tls`). Default key: `emulator-key`.
 
-mod api;
 mod cli;
 mod faults;
 mod livekit;
 mod model;
 mod netem;
 mod peer;
-mod results;
 mod state;
-mod test_hooks;
+mod streams_api;
 mod tls;
 mod v1beta;
 
-use axum::routing::{get, patch, post};
 use axum::Router;
 use clap::Parser;
 use state::AppState;
@@ -41,33 +39,8 @@ async fn main() {
     let mut app = Router::new()
         .nest("/v1beta", v1beta::routes())
         .nest("/__emulator/v1beta", v1beta::test_routes())
-        .route("/streams", post(api::create_stream))
-        .route("/streams/{id}", axum::routing::delete(api::close_stream))
-        .route("/streams/{id}/keepalive", post(api::keepalive))
-        .route("/streams/{id}/config/prompt", patch(api::update_prompt))
-        .route("/models", get(api::models))
-        .route("/ws/streams/{id}", get(results::results_socket))
-        .route("/__emulator/streams", get(test_hooks::report))
-        .route("/__emulator/credits", post(test_hooks::set_credits))
-        .route("/__emulator/faults", post(faults::arm))
-        .route("/__emulator/streams/{id}/end", post(faults::end_stream))
-        .route(
-            "/__emulator/streams/{id}/drop-media",
-            post(test_hooks::drop_media),
-        )
-        .route("/rtc/v1", get(livekit::rtc_v1))
-        .route("/rtc", get(livekit::rtc_v0))
-        .route("/rtc/v1/validate", get(livekit::validate))
-        .route("/rtc/validate", get(livekit::validate))
-        .route("/__emulator/livekit/token", post(livekit::mint_token))
-        .route(
-            "/__emulator/livekit/rooms/{room}/drop-signal",
-            post(livekit::drop_signal),
-        )
-        .route(
-            "/__emulator/livekit/rooms/{room}/end",
-            post(livekit::end_room),
-        );
+        .merge(streams_api::router())
+        .merge(livekit::router());
     if let Some(pkg) = args.pkg {
         app = app.nest_service("/pkg", ServeDir::new(pkg));
     }

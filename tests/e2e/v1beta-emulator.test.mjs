@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { KEY, ROOT, solidY4m, startEmulator, launchChromium, waitFor } from "./harness.mjs";
 
 const OTHER_KEY = "other-key";
@@ -179,11 +181,59 @@ test("the openai client: thread_id reports the prompt cache, max_completion_toke
   assert.equal(cut.choices[0].finish_reason, "length");
   assert.equal(cut.choices[0].message.content, "red: mean ");
   assert.equal(cut.usage.completion_tokens, 2);
+  const mixed = await client.chat.completions.create(ask({ type: "image_url", image_url: { url: "https://example.com/cat.png" } }, frameRef(live.id)));
+  assert.match(mixed.choices[0].message.content, /^an external URL \(the emulator does not fetch it\); red: /);
   const json = await client.chat.completions.create({ ...ask(clipRef(live.id, "start_offset_ms=-1000&max_fps=5")), response_format: { type: "json_object" } });
   const seen = JSON.parse(json.choices[0].message.content);
   assert.equal(seen.colour, "red");
   assert.ok(seen.frames >= 4 && seen.frames <= 6, JSON.stringify(seen));
   assert.equal(seen.width * 3, seen.height * 4);
+});
+
+/** An app's strict schema, as OpenAI's structured outputs take it. */
+const SCHEMA = {
+  type: "object", additionalProperties: false,
+  required: ["colour", "frames", "size", "confidence", "tags"],
+  properties: {
+    colour: { type: "string", enum: ["blue", "green", "red", "other"] },
+    frames: { type: "integer", minimum: 1 },
+    size: {
+      type: "object", additionalProperties: false, required: ["width", "height"],
+      properties: { width: { type: "integer" }, height: { type: "integer" } },
+    },
+    confidence: { type: "number", minimum: 0, maximum: 1 },
+    tags: { type: "array", minItems: 1, maxItems: 3, items: { type: "string" } },
+  },
+};
+
+test("the openai client: response_format json_schema answers JSON that validates against the app's schema (Ajv) and says red", async () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(ajv);
+  const validate = ajv.compile(SCHEMA);
+  const response_format = { type: "json_schema", json_schema: { name: "scene", schema: SCHEMA, strict: true } };
+  const frame = await client.chat.completions.create({ ...ask(frameRef(live.id)), response_format });
+  const clip = await client.chat.completions.create({ ...ask(clipRef(live.id, "start_offset_ms=-2000&max_fps=5")), response_format });
+  for (const answer of [frame, clip]) {
+    const value = JSON.parse(answer.choices[0].message.content);
+    assert.ok(validate(value), `${answer.choices[0].message.content}: ${ajv.errorsText(validate.errors)}`);
+    assert.equal(value.colour, "red");
+    assert.equal(value.size.width * 3, value.size.height * 4);
+  }
+  assert.equal(JSON.parse(frame.choices[0].message.content).frames, 1);
+  const clipFrames = JSON.parse(clip.choices[0].message.content).frames;
+  assert.ok(clipFrames >= 9 && clipFrames <= 11, String(clipFrames));
+  // Streamed, the pieces join into the same kind of JSON.
+  const parts = [];
+  for await (const chunk of await client.chat.completions.create({ ...ask(frameRef(live.id)), response_format, stream: true })) {
+    if (chunk.choices[0]?.delta?.content) parts.push(chunk.choices[0].delta.content);
+  }
+  assert.ok(parts.length >= 5, `${parts.length} chunks`);
+  assert.ok(validate(JSON.parse(parts.join(""))), parts.join(""));
+  // A schema the emulator cannot answer: 422 naming it.
+  const unanswerable = { type: "object", required: ["x"], properties: { x: { $ref: "https://example.com/other.json" } } };
+  const refused = await call("POST", "/chat/completions", { body: { ...ask(frameRef(live.id)), response_format: { type: "json_schema", json_schema: { name: "bad", schema: unanswerable } } } });
+  assert.equal(refused.status, 422, refused.text);
+  assert.deepEqual(refused.json.details[0].loc, ["body", "response_format", "json_schema", "schema"]);
 });
 
 test("the openai client: a streamed answer arrives as several chunks, then the usage chunk", async () => {

@@ -13,7 +13,24 @@ pub mod token;
 
 mod routes;
 
-pub use routes::{drop_signal, end_room, mint_token, rtc_v0, rtc_v1, validate};
+use axum::routing::{get, post};
+use routes::{drop_signal, end_room, mint_token, rtc_v0, rtc_v1, validate};
+
+/// The LiveKit server's routes (`/rtc/v1`, `/rtc`, their `validate`) and its
+/// test-only `/__emulator/livekit/` routes.
+pub fn router() -> axum::Router<std::sync::Arc<crate::state::AppState>> {
+    axum::Router::new()
+        .route("/rtc/v1", get(rtc_v1))
+        .route("/rtc", get(rtc_v0))
+        .route("/rtc/v1/validate", get(validate))
+        .route("/rtc/validate", get(validate))
+        .route("/__emulator/livekit/token", post(mint_token))
+        .route(
+            "/__emulator/livekit/rooms/{room}/drop-signal",
+            post(drop_signal),
+        )
+        .route("/__emulator/livekit/rooms/{room}/end", post(end_room))
+}
 
 /// The LiveKit side of the emulator's state.
 pub struct LiveKit {

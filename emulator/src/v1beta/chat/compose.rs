@@ -7,6 +7,7 @@ use overshoot_protocol::v1beta::chat::{
 };
 use overshoot_protocol::v1beta::sse::{encode_data, DONE_EVENT};
 
+use crate::model::{self, Observation};
 use crate::peer::frames::clip_of;
 use crate::peer::{ClipStats, FrameRecord};
 
@@ -53,22 +54,15 @@ pub fn describe(seen: &[Seen]) -> String {
     parts.join("; ")
 }
 
-/// `red: mean RGB (230, 20, 20) over 12 frames at 640x480`.
+/// `red: mean RGB (230, 20, 20) over 12 frames at 640x480` (the model's sentence).
 pub fn describe_clip(clip: &ClipStats) -> String {
-    let [r, g, b] = clip.mean_rgb;
-    format!(
-        "{}: mean RGB ({r}, {g}, {b}) over {} frames at {}x{}",
-        crate::results::colour_name(clip.mean_rgb),
-        clip.frames,
-        clip.width,
-        clip.height
-    )
+    model::describe(&Observation::of_clip(clip))
 }
 
 /// The `json_object` answer: the observation as a JSON object.
 pub fn observation_json(clip: &ClipStats) -> String {
     serde_json::json!({
-        "colour": crate::results::colour_name(clip.mean_rgb),
+        "colour": model::colour_name(clip.mean_rgb),
         "mean_rgb": clip.mean_rgb,
         "frames": clip.frames,
         "width": clip.width,
@@ -77,9 +71,22 @@ pub fn observation_json(clip: &ClipStats) -> String {
     .to_string()
 }
 
-/// The answer's pieces (one "token" each): words with the whitespace after them, so
-/// they concatenate back to the text.
+/// Characters of a JSON answer per piece ("token").
+const JSON_PIECE_CHARS: usize = 8;
+
+/// The answer's pieces (one "token" each), which concatenate back to the text: words
+/// with the whitespace after them, or for a JSON answer (compact, no spaces to cut
+/// at) runs of [`JSON_PIECE_CHARS`] characters.
 pub fn pieces(text: &str) -> Vec<&str> {
+    if text.starts_with(['{', '[']) {
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .step_by(JSON_PIECE_CHARS)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        return bounds.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+    }
     let mut out = Vec::new();
     let mut start = 0;
     let mut in_space = false;
@@ -284,6 +291,12 @@ mod tests {
         assert_eq!(
             (cut.text().as_str(), cut.finish_reason),
             ("red: mean  ", "length")
+        );
+        let json = r#"{"colour":"red","frames":12}"#;
+        assert_eq!(pieces(json).concat(), json);
+        assert_eq!(
+            pieces(json),
+            [r#"{"colour"#, r#"":"red","#, r#""frames""#, ":12}"]
         );
     }
 

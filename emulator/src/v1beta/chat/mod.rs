@@ -33,8 +33,12 @@ use super::http::{caller, parse_body, with_region, Caller, RateHeaders, V1Error}
 use super::registry::Missing;
 use super::streams::{new_uuid, MODELS};
 use super::{lock, sweep};
+use crate::model::{structured_answer, Observation};
 use crate::peer::{unix_ms, FrameSink};
 use crate::state::AppState;
+
+/// Threads remembered for `overshoot.cache` before the memory starts over.
+const MAX_THREADS: usize = 10_000;
 
 /// Pause between SSE chunks, so streamed partials arrive visibly before the end.
 const CHUNK_GAP: std::time::Duration = std::time::Duration::from_millis(25);
@@ -162,14 +166,13 @@ fn content(request: &ChatRequest<Value>, seen: &[Seen]) -> Result<String, V1Erro
     }
 }
 
-/// The json_schema answer: JSON that validates against the app's schema.
-fn structured_content(
-    _schema: &Value,
-    overall: &crate::peer::ClipStats,
-) -> Result<String, V1Error> {
-    // The call site of `crate::model::structured_answer` (branch `schema`); until it
-    // is merged the observation goes out as a plain JSON object.
-    Ok(compose::observation_json(overall))
+/// The json_schema answer: JSON that validates against the app's schema, saying what
+/// the referenced frames show; a schema the model cannot answer is a `422` naming it.
+fn structured_content(schema: &Value, overall: &crate::peer::ClipStats) -> Result<String, V1Error> {
+    let seen = Observation::of_clip(overall);
+    structured_answer(schema, &seen)
+        .map(|answer| answer.to_string())
+        .map_err(|e| V1Error::body_field("response_format.json_schema.schema", e.to_string()))
 }
 
 /// `overshoot.cache` for this request, remembering its prompt for the thread.
@@ -178,6 +181,9 @@ fn cache_info(state: &AppState, key: &str, request: &ChatRequest<Value>, prompt:
         return CacheInfo::default();
     };
     let mut threads = lock(&state.v1beta.threads);
+    if threads.len() >= MAX_THREADS {
+        threads.clear(); // a cache forgets; hits are never guaranteed (§10.5)
+    }
     let previous = threads.insert(
         (key.to_string(), request.model.clone(), thread.clone()),
         prompt,
