@@ -135,7 +135,12 @@ function callApp(callback, value) {
  * fields) like a socket result: `json()` added, counted, handed to `onResult`.
  */
 export function deliverResult(sink, result) {
-  deliver(sink, Object.setPrototypeOf(result, RESULT_METHODS));
+  deliver(sink, asResult(result));
+}
+
+/** Gives an object built in wasm the methods of a result (`json()`). */
+export function asResult(result) {
+  return Object.setPrototypeOf(result, RESULT_METHODS);
 }
 
 /**

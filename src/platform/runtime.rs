@@ -63,6 +63,10 @@ extern "C" {
     #[wasm_bindgen(js_name = deliverResult)]
     pub fn deliver_result(sink: &JsValue, result: &JsValue);
 
+    /// Gives an object built in wasm the methods of a result (`json()`); returns it.
+    #[wasm_bindgen(js_name = asResult)]
+    pub fn as_result(result: &JsValue) -> JsValue;
+
     /// Reads a fetch `Response`'s body as decoded text pieces (`next()`, `cancel()`).
     pub type TextPieces;
 

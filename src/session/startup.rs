@@ -117,7 +117,7 @@ pub async fn start_up(
 }
 
 /// Opens the source (interrupted by `stop()`).
-async fn acquire(
+pub(super) async fn acquire(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
