@@ -21,6 +21,8 @@ use overshoot_protocol::v1beta::retry::{
 use overshoot_protocol::v1beta::sse::{SseDecoder, SseEvent};
 use overshoot_protocol::ErrorKind;
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -108,7 +110,18 @@ impl V1betaHttp {
     pub async fn chat_stream(
         &self,
         body: &JsValue,
-        mut on_chunk: impl FnMut(&JsValue, Option<&str>),
+        on_chunk: &mut dyn FnMut(&JsValue, Option<&str>),
+    ) -> Result<Answer, SdkError> {
+        // Boxed and `dyn`: compiled once for its two callers (see `facade::promise`).
+        let reading: Pin<Box<dyn Future<Output = _> + '_>> =
+            Box::pin(self.read_stream(body, on_chunk));
+        reading.await
+    }
+
+    async fn read_stream(
+        &self,
+        body: &JsValue,
+        on_chunk: &mut dyn FnMut(&JsValue, Option<&str>),
     ) -> Result<Answer, SdkError> {
         let url = self.http.base().chat_completions();
         let reply = self
@@ -174,8 +187,19 @@ impl V1betaHttp {
     }
 
     /// Sends the request until it succeeds or the retry rules give up; after a 401,
-    /// once more with a fresh token when the app gave a function for `apiKey`.
-    async fn call(
+    /// once more with a fresh token when the app gave a function for `apiKey`. Boxed:
+    /// one copy of the retry loop for every endpoint.
+    fn call<'a>(
+        &'a self,
+        call: Call,
+        method: Method,
+        url: &'a str,
+        body: Option<&'a JsValue>,
+    ) -> Pin<Box<dyn Future<Output = Result<Reply, SdkError>> + 'a>> {
+        Box::pin(self.call_with_retries(call, method, url, body))
+    }
+
+    async fn call_with_retries(
         &self,
         call: Call,
         method: Method,

@@ -79,7 +79,7 @@ impl Asker {
             latency_ms: now - sent_at,
         };
         let answer = if ask.stream {
-            let on_chunk = |_: &JsValue, text: Option<&str>| {
+            let mut on_chunk = |_: &JsValue, text: Option<&str>| {
                 if let (Some(text), Some(callback)) = (text, &ask.on_partial) {
                     let so_far = Answer {
                         text: text.to_string(),
@@ -89,7 +89,7 @@ impl Asker {
                     call_app(callback, &as_result(&partial));
                 }
             };
-            self.http.chat_stream(&body, on_chunk).await?
+            self.http.chat_stream(&body, &mut on_chunk).await?
         } else {
             completion(&self.http.chat(&body).await?)?
         };
