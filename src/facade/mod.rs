@@ -31,3 +31,6 @@ mod browser_tests;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod fuzz_tests;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod v1beta_browser_tests;

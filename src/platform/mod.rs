@@ -18,3 +18,6 @@ pub mod wire_response;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod v1beta_browser_tests;
