@@ -8,7 +8,7 @@ use super::v1beta::unsupported;
 use crate::platform::error::SdkError;
 use crate::platform::js_object::JsObject;
 use crate::platform::v1beta_http::V1betaHttp;
-use crate::platform::v1beta_wire::{created, stream_id_of};
+use crate::platform::v1beta_wire::{created, stream_id_of, usage_object};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use overshoot_protocol::v1beta::answer::Answer;
 use wasm_bindgen::prelude::*;
@@ -56,16 +56,8 @@ fn completion_object(answer: &Answer, model: JsValue) -> JsValue {
     set(&o, "object", &"chat.completion".into());
     set(&o, "model", &model);
     set(&o, "choices", &Array::of1(&choice));
-    if let Some(u) = answer.usage {
-        let usage = Object::new();
-        set(&usage, "prompt_tokens", &(u.prompt_tokens as f64).into());
-        set(
-            &usage,
-            "completion_tokens",
-            &(u.completion_tokens as f64).into(),
-        );
-        set(&usage, "total_tokens", &(u.total_tokens as f64).into());
-        set(&o, "usage", &usage);
+    if let Some(usage) = answer.usage {
+        set(&o, "usage", &usage_object(usage));
     }
     o.into()
 }

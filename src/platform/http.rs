@@ -196,34 +196,11 @@ impl ApiHttp {
         key: &str,
     ) -> Result<JsValue, SdkError> {
         // Every call has a deadline: a hanging server must not hang start() or stop().
-        let aborter = AbortController::new().map_err(|e| {
-            SdkError::from_js(ErrorKind::Network, "AbortController is unavailable", e)
-        })?;
-        let on_deadline = aborter.clone();
-        let deadline = Timer::once(self.timeout_ms, move || on_deadline.abort());
+        let (aborter, deadline) = deadline(self.timeout_ms)?;
         let builder = builder
             .header("Authorization", &format!("Bearer {key}"))
             .abort_signal(Some(&aborter.signal()));
-        let request = match body {
-            Some(body) => {
-                let text = json::stringify(body)?;
-                builder
-                    .header("Content-Type", "application/json")
-                    .body(text)
-                    .map_err(|e| {
-                        SdkError::new(
-                            ErrorKind::Api,
-                            format!("cannot build request to {url}: {e}"),
-                        )
-                    })?
-            }
-            None => builder.build().map_err(|e| {
-                SdkError::new(
-                    ErrorKind::Api,
-                    format!("cannot build request to {url}: {e}"),
-                )
-            })?,
-        };
+        let request = json_request(builder, url, body)?;
         let response = request.send().await.map_err(|e| {
             if aborter.signal().aborted() {
                 SdkError::new(
@@ -264,6 +241,37 @@ impl ApiHttp {
             return Ok(parsed.unwrap_or(JsValue::NULL));
         }
         Err(http_error(status, url, parsed.as_ref(), &text))
+    }
+}
+
+/// An abort controller and the timer that aborts it after `timeout_ms` (dropping the
+/// timer cancels the deadline).
+pub(crate) fn deadline(timeout_ms: u32) -> Result<(AbortController, Timer), SdkError> {
+    let aborter = AbortController::new()
+        .map_err(|e| SdkError::from_js(ErrorKind::Network, "AbortController is unavailable", e))?;
+    let on_deadline = aborter.clone();
+    let timer = Timer::once(timeout_ms, move || on_deadline.abort());
+    Ok((aborter, timer))
+}
+
+/// The request of `builder`, with `body` as JSON text (`JSON.stringify`) when given.
+pub(crate) fn json_request(
+    builder: RequestBuilder,
+    url: &str,
+    body: Option<&JsValue>,
+) -> Result<gloo_net::http::Request, SdkError> {
+    let cannot_build = |e: gloo_net::Error| {
+        SdkError::new(
+            ErrorKind::Api,
+            format!("cannot build request to {url}: {e}"),
+        )
+    };
+    match body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(json::stringify(body)?)
+            .map_err(cannot_build),
+        None => builder.build().map_err(cannot_build),
     }
 }
 

@@ -7,7 +7,7 @@
 //! by piece from the response body (`textPieces` in `js/runtime.js`).
 
 use super::error::SdkError;
-use super::http::ApiHttp;
+use super::http::{deadline, json_request, ApiHttp};
 use super::json;
 use super::runtime::text_pieces;
 use super::timer::{sleep, Timer};
@@ -270,11 +270,7 @@ impl V1betaHttp {
         key: &str,
     ) -> Result<(u16, Reply), SdkError> {
         let timeout_ms = self.http.timeout_ms();
-        let aborter = AbortController::new().map_err(|e| {
-            SdkError::from_js(ErrorKind::Network, "AbortController is unavailable", e)
-        })?;
-        let on_deadline = aborter.clone();
-        let deadline = Timer::once(timeout_ms, move || on_deadline.abort());
+        let (aborter, deadline) = deadline(timeout_ms)?;
         let mut builder = RequestBuilder::new(url)
             .method(method)
             .header("Authorization", &format!("Bearer {key}"))
@@ -282,22 +278,7 @@ impl V1betaHttp {
         if let Some((name, region)) = self.region.borrow().header() {
             builder = builder.header(name, region);
         }
-        let cannot_build = |e: gloo_net::Error| {
-            SdkError::new(
-                ErrorKind::Api,
-                format!("cannot build request to {url}: {e}"),
-            )
-        };
-        let request = match body {
-            Some(body) => {
-                let text = json::stringify(body)?;
-                builder
-                    .header("Content-Type", "application/json")
-                    .body(text)
-                    .map_err(cannot_build)?
-            }
-            None => builder.build().map_err(cannot_build)?,
-        };
+        let request = json_request(builder, url, body)?;
         let response = request.send().await.map_err(|e| {
             if aborter.signal().aborted() {
                 timed_out(url, timeout_ms)

@@ -224,6 +224,19 @@ fn optional(text: Option<&str>) -> JsValue {
     text.map_or(JsValue::NULL, JsValue::from_str)
 }
 
+/// `usage` as a JS object.
+pub fn usage_object(u: Usage) -> JsValue {
+    let usage = Object::new();
+    set(&usage, "prompt_tokens", &(u.prompt_tokens as f64).into());
+    set(
+        &usage,
+        "completion_tokens",
+        &(u.completion_tokens as f64).into(),
+    );
+    set(&usage, "total_tokens", &(u.total_tokens as f64).into());
+    usage.into()
+}
+
 /// The streams API's result object for `answer` (same fields as a socket result), plus
 /// `usage`; `partial: true` with the text so far while a streamed answer arrives.
 pub fn result_object(answer: &Answer, context: &ResultContext, partial: bool) -> JsValue {
@@ -241,21 +254,11 @@ pub fn result_object(answer: &Answer, context: &ResultContext, partial: bool) ->
     set(&o, "ok", &JsValue::TRUE);
     set(&o, "error", &JsValue::NULL);
     set(&o, "finish_reason", &optional(r.finish_reason.as_deref()));
-    let usage = match answer.usage {
-        Some(u) => {
-            let usage = Object::new();
-            set(&usage, "prompt_tokens", &(u.prompt_tokens as f64).into());
-            set(
-                &usage,
-                "completion_tokens",
-                &(u.completion_tokens as f64).into(),
-            );
-            set(&usage, "total_tokens", &(u.total_tokens as f64).into());
-            usage.into()
-        }
-        None => JsValue::NULL,
-    };
-    set(&o, "usage", &usage);
+    set(
+        &o,
+        "usage",
+        &answer.usage.map_or(JsValue::NULL, usage_object),
+    );
     if partial {
         set(&o, "partial", &JsValue::TRUE);
     }

@@ -83,25 +83,19 @@ pub(super) async fn start_up(
     // The lease runs from the create answer, however long joining took.
     let elapsed_ms = (js_sys::Date::now() - created_at_ms).max(0.0) as u32;
     let renew_in = renew_interval_ms(stream.ttl_seconds).saturating_sub(elapsed_ms);
-    Ok(Live {
-        renew_timer: Some(renew_after(renew_in, inbox)),
-        link: Some(Link {
-            stream_id: id,
-            ttl_seconds: stream.ttl_seconds,
-            created_at_ms,
-            turn_servers: Vec::new(),
-            socket: None,
-            _page_hide: page_hide,
-            uplink: Uplink::Room(room),
-        }),
-        reconnect_timer: None,
-        stall_timer: None,
-        reconnect_attempts: 0,
-        keepalive_failures: 0,
-        recoveries: 0,
-        generation: 0,
-        peer_connected: false,
-        ever_connected: false,
-        media: Some(media),
-    })
+    let link = Link {
+        stream_id: id,
+        ttl_seconds: stream.ttl_seconds,
+        created_at_ms,
+        turn_servers: Vec::new(),
+        socket: None,
+        _page_hide: page_hide,
+        uplink: Uplink::Room(room),
+    };
+    Ok(Live::new(
+        link,
+        renew_after(renew_in, inbox),
+        Some(media),
+        false,
+    ))
 }
