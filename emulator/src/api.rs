@@ -31,22 +31,14 @@ async fn delay_if_armed(state: &AppState, key: &str, endpoint: &str) {
 
 /// The bearer key, if it is one the emulator knows.
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
-    let key = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or("");
-    if state.key_is_valid(key) {
-        Ok(key.to_string())
-    } else {
-        Err(error(
+    state.known_key(headers).ok_or_else(|| {
+        error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "invalid or missing API key",
             None,
-        ))
-    }
+        )
+    })
 }
 
 fn stream_of(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Arc<Stream>, Response> {

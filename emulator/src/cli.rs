@@ -1,6 +1,7 @@
 //! The command line (clap derive) and the settings it makes.
 
 use crate::state::Settings;
+use crate::v1beta::config::{Config, ConfigPatch};
 use clap::Parser;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
@@ -52,6 +53,30 @@ pub struct Args {
     /// made at start (browsers must be told to accept it).
     #[arg(long)]
     pub tls: bool,
+    /// v1beta: the emulator's region, echoed in `X-Overshoot-Region`.
+    #[arg(long, default_value = "us-west1", value_parser = ["us-west1", "us-central1"])]
+    pub region: String,
+    /// v1beta: lease length in seconds (the service's is 300).
+    #[arg(long, default_value_t = 300)]
+    pub v1beta_ttl: u32,
+    /// v1beta: seconds an ended stream is still answered (its tombstone).
+    #[arg(long, default_value_t = 60.0)]
+    pub v1beta_tombstone_seconds: f64,
+    /// v1beta: chat requests per second and key before 429 (0: no limit).
+    #[arg(long, default_value_t = 50)]
+    pub v1beta_rate_limit: u32,
+    /// v1beta: a reading of a point the docs disagree on, `KEY=VALUE` (repeatable):
+    /// evicted_frames=clamp, index_origin=retained, offset_origin=live_edge,
+    /// alternative_statuses=true, stream_time_before_first_frame=null,
+    /// chat_region_error=region_error, repeat_delete=not_found.
+    #[arg(long = "v1beta-reading", value_parser = parse_reading)]
+    pub v1beta_readings: Vec<ConfigPatch>,
+}
+
+fn parse_reading(pair: &str) -> Result<ConfigPatch, String> {
+    let patch = ConfigPatch::from_pair(pair)?;
+    patch.apply(&mut Config::default())?;
+    Ok(patch)
 }
 
 fn parse_json(text: &str) -> Result<serde_json::Value, String> {
@@ -61,6 +86,17 @@ fn parse_json(text: &str) -> Result<serde_json::Value, String> {
 impl Args {
     /// The server settings these arguments describe.
     pub fn settings(&self) -> Settings {
+        let mut v1beta = Config {
+            region: self.region.clone(),
+            ttl_seconds: self.v1beta_ttl.max(1),
+            tombstone_ms: (self.v1beta_tombstone_seconds.max(0.0) * 1000.0) as i64,
+            rate_limit_rps: self.v1beta_rate_limit,
+            ..Config::default()
+        };
+        for patch in &self.v1beta_readings {
+            // Checked when parsed; applying again cannot fail.
+            let _ = patch.apply(&mut v1beta);
+        }
         let mut api_keys = self.api_keys.clone();
         api_keys.extend(self.no_credit_keys.iter().cloned());
         if self.api_keys.is_empty() {
@@ -76,6 +112,7 @@ impl Args {
             livekit_url: self.livekit_url.clone(),
             livekit_token_ttl: Duration::from_secs_f64(self.livekit_token_ttl.max(1.0)),
             network_delay: Duration::from_millis(self.network_delay_ms),
+            v1beta,
         }
     }
 }
@@ -89,6 +126,29 @@ mod tests {
         let s = Args::parse_from(["e"]).settings();
         assert_eq!(s.api_keys, ["emulator-key"]);
         assert_eq!(s.network_delay, Duration::ZERO);
+        assert_eq!(s.v1beta, Config::default());
+    }
+
+    #[test]
+    fn v1beta_flags_set_the_config() {
+        let s = Args::parse_from([
+            "e",
+            "--region",
+            "us-central1",
+            "--v1beta-ttl",
+            "5",
+            "--v1beta-reading",
+            "evicted_frames=clamp",
+        ])
+        .settings();
+        assert_eq!(
+            (s.v1beta.region.as_str(), s.v1beta.ttl_seconds),
+            ("us-central1", 5)
+        );
+        assert_eq!(
+            s.v1beta.readings.evicted,
+            overshoot_protocol::v1beta::resolve::EvictedFrames::Clamp
+        );
     }
 
     #[test]
@@ -106,5 +166,9 @@ mod tests {
         assert!(Args::try_parse_from(["e", "--turn-servers", "[oops"]).is_err());
         assert!(Args::try_parse_from(["e", "--port", "x"]).is_err());
         assert!(Args::try_parse_from(["e", "--bogus"]).is_err());
+        assert!(
+            Args::try_parse_from(["e", "--v1beta-reading", "evicted_frames=sometimes"]).is_err()
+        );
+        assert!(Args::try_parse_from(["e", "--region", "mars-1"]).is_err());
     }
 }

@@ -15,6 +15,7 @@ mod peer;
 mod results;
 mod state;
 mod tls;
+mod v1beta;
 
 use axum::routing::{get, patch, post};
 use axum::Router;
@@ -34,6 +35,8 @@ async fn main() {
         .allow_headers(AllowHeaders::mirror_request())
         .allow_methods(AllowMethods::mirror_request());
     let mut app = Router::new()
+        .nest("/v1beta", v1beta::routes())
+        .nest("/__emulator/v1beta", v1beta::test_routes())
         .route("/streams", post(api::create_stream))
         .route("/streams/{id}", axum::routing::delete(api::close_stream))
         .route("/streams/{id}/keepalive", post(api::keepalive))
@@ -83,6 +86,7 @@ async fn main() {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
     let ws_scheme = if args.tls { "wss" } else { "ws" };
     state.set_self_url(format!("{ws_scheme}://127.0.0.1:{port}"));
+    tokio::spawn(v1beta::sweep_forever(state.clone()));
     let served = if args.tls {
         println!("listening on https://127.0.0.1:{port}");
         tls::serve(listener, app).await

@@ -35,6 +35,8 @@ pub struct Settings {
     /// One-way delay added to every HTTP answer, results-socket message and media
     /// datagram (`--network-delay-ms`); zero on loopback by default.
     pub network_delay: std::time::Duration,
+    /// The v1beta routes' settings (region, lease, readings).
+    pub v1beta: crate::v1beta::config::Config,
 }
 
 /// One stream.
@@ -120,6 +122,8 @@ pub struct AppState {
     pub faults: crate::faults::FaultBoard,
     /// The LiveKit server: rooms and tokens.
     pub livekit: Arc<LiveKit>,
+    /// The v1beta API: its streams, settings and faults.
+    pub v1beta: crate::v1beta::V1beta,
     /// `ws://127.0.0.1:PORT` once the listener is bound (the default LiveKit URL).
     self_url: std::sync::OnceLock<String>,
 }
@@ -134,6 +138,7 @@ impl AppState {
         });
         Arc::new(AppState {
             livekit,
+            v1beta: crate::v1beta::V1beta::new(settings.v1beta.clone()),
             self_url: Default::default(),
             out_of_credits: Mutex::new(out_of_credits),
             faults: Default::default(),
@@ -168,6 +173,18 @@ impl AppState {
 
     pub fn key_is_valid(&self, key: &str) -> bool {
         self.settings.api_keys.iter().any(|k| k == key)
+    }
+
+    /// The `Authorization: Bearer` key of a request, if it is one the emulator knows
+    /// (both API generations authenticate this way, with the same keys).
+    pub fn known_key(&self, headers: &axum::http::HeaderMap) -> Option<String> {
+        let key = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or("");
+        self.key_is_valid(key).then(|| key.to_string())
     }
 
     /// Whether `key` has run out of credits.

@@ -12,12 +12,14 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::signal::Participant;
 
 /// What the server tells a participant's socket task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Control {
     /// Drop the socket without a close frame (injected fault: the client resumes).
     DropSignal,
     /// Send a leave (DISCONNECT, room deleted) and close: the room has ended.
     EndRoom,
+    /// Send this token as `refresh_token` (a v1beta keepalive's fresh publish token).
+    RefreshToken(String),
 }
 
 /// One participant as the room keeps it between sockets (a resume picks it up).
@@ -123,7 +125,7 @@ impl Room {
         self.with(|m| {
             m.values()
                 .filter_map(|member| member.socket.as_ref())
-                .filter(|(_, tx)| tx.send(control).is_ok())
+                .filter(|(_, tx)| tx.send(control.clone()).is_ok())
                 .count()
         })
     }
@@ -182,13 +184,24 @@ impl Rooms {
 
     /// Drops every signalling socket of room `name` (injected fault).
     pub fn drop_signal(&self, name: &str) -> usize {
+        self.tell(name, Control::DropSignal)
+    }
+
+    /// Hands `token` to every connected participant of room `name` as a
+    /// `refresh_token`, as a LiveKit server refreshes tokens; returns how many.
+    pub fn refresh_token(&self, name: &str, token: &str) -> usize {
+        self.tell(name, Control::RefreshToken(token.to_string()))
+    }
+
+    /// Tells every connected socket of room `name` (if it exists) `control`.
+    fn tell(&self, name: &str, control: Control) -> usize {
         let room = self
             .rooms
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(name)
             .cloned();
-        room.map_or(0, |r| r.tell_all(Control::DropSignal))
+        room.map_or(0, |r| r.tell_all(control))
     }
 }
 
@@ -211,6 +224,9 @@ mod tests {
         assert!(room.still_detached(&sid));
         let (tx2, mut rx2) = tokio::sync::mpsc::unbounded_channel();
         let (p, peer, second) = room.resume(&sid, "i", tx2).unwrap();
+        assert_eq!(rooms.refresh_token("r", "t2"), 1);
+        assert_eq!(rx2.try_recv(), Ok(Control::RefreshToken("t2".into())));
+        assert_eq!(rooms.refresh_token("no-such-room", "t"), 0);
         assert_eq!((p.sid.as_str(), peer.is_none()), (sid.as_str(), true));
         // The old socket's late detach does not detach the resumed one.
         assert!(!room.detach(&sid, first));

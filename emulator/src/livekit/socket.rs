@@ -131,6 +131,9 @@ pub async fn serve(
                     let _ = ws.send(Message::Close(None)).await;
                     return;
                 }
+                Control::RefreshToken(token) => {
+                    if send(&mut ws, Resp::RefreshToken(token)).await.is_err() { break; }
+                }
             },
             _ = refresh.tick() => {
                 if let Ok(token) = state.livekit.tokens.mint(&room_name, &participant.identity) {

@@ -32,6 +32,9 @@ struct Claims {
     iss: String,
     nbf: u64,
     exp: u64,
+    /// A unique token id: two tokens minted in the same second still differ.
+    #[serde(default)]
+    jti: String,
     video: VideoGrant,
 }
 
@@ -42,6 +45,8 @@ pub struct Grant {
     pub identity: String,
     /// The room (`video.room`).
     pub room: String,
+    /// Whether it may publish (`video.canPublish`); viewer tokens may not.
+    pub can_publish: bool,
 }
 
 /// Why a token is refused (never quotes the token).
@@ -84,16 +89,31 @@ impl TokenIssuer {
 
     /// A token admitting `identity` to `room`, allowed to publish.
     pub fn mint(&self, room: &str, identity: &str) -> Result<String, TokenError> {
+        self.mint_with(room, identity, true, self.lifetime)
+    }
+
+    /// A token admitting `identity` to `room` for `lifetime`, allowed to publish
+    /// or subscribe-only.
+    pub fn mint_with(
+        &self,
+        room: &str,
+        identity: &str,
+        can_publish: bool,
+        lifetime: Duration,
+    ) -> Result<String, TokenError> {
+        static MINTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let serial = MINTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let now = unix_time();
         let claims = Claims {
             sub: identity.to_string(),
             iss: ISSUER.to_string(),
             nbf: now.as_secs().saturating_sub(1),
-            exp: expiry(now, self.lifetime),
+            exp: expiry(now, lifetime),
+            jti: format!("{:x}-{serial}", now.as_nanos()),
             video: VideoGrant {
                 room: room.to_string(),
                 room_join: true,
-                can_publish: true,
+                can_publish,
             },
         };
         let key = EncodingKey::from_secret(&self.secret)
@@ -124,6 +144,7 @@ impl TokenIssuer {
         Ok(Grant {
             identity: c.sub,
             room: c.video.room,
+            can_publish: c.video.can_publish,
         })
     }
 }
@@ -165,9 +186,16 @@ mod tests {
             issuer.verify(&token),
             Ok(Grant {
                 identity: "alice".into(),
-                room: "room-a".into()
+                room: "room-a".into(),
+                can_publish: true,
             })
         );
+        let again = issuer.mint("room-a", "alice").unwrap();
+        assert_ne!(token, again, "every token is fresh");
+        let viewer = issuer
+            .mint_with("room-a", "viewer", false, Duration::from_secs(5))
+            .unwrap();
+        assert_eq!(issuer.verify(&viewer).map(|g| g.can_publish), Ok(false));
         let other = TokenIssuer::new(b"secret-two".to_vec(), Duration::from_secs(60));
         assert_eq!(
             other.verify(&token),

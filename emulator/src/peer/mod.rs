@@ -15,6 +15,7 @@
 
 mod decoder;
 mod delay_line;
+pub mod frames;
 mod negotiate;
 mod sdp;
 mod session;
@@ -31,7 +32,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 pub use decoder::VideoCodec;
-pub use sink::{ClipStats, FrameSink};
+pub use frames::{FrameLog, FrameRecord};
+pub use sink::{unix_ms, ClipStats, FrameSink};
 
 /// Codecs we can decode, in order of preference: H.264 whenever offered (all
 /// Chromium builds), else VP8 (Firefox without its downloadable OpenH264 plugin).

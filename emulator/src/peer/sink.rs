@@ -1,5 +1,6 @@
-//! Where decoded frames go: a [`FrameSink`] accumulates the size and mean colour of
-//! every frame and the running totals of the sessions feeding it. A WebRTC stream has
+//! Where decoded frames go: a [`FrameSink`] records every frame in its frame store
+//! ([`FrameLog`], shared by both API generations) and keeps the running totals of the
+//! sessions feeding it. A WebRTC stream has
 //! one sink for its one peer connection; a LiveKit room has one that every publisher
 //! session of the room feeds (rejoins make new sessions, the stream's results go on).
 
@@ -7,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::decoder::FrameSummary;
+use super::frames::FrameLog;
 
 /// Statistics of the frames decoded in one window (see [`FrameSink::take_clip`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,19 +49,10 @@ pub struct TotalStats {
     pub exit_reason: Option<String>,
 }
 
-/// Frame statistics accumulated since the last [`FrameSink::take_clip`].
-#[derive(Default)]
-struct Window {
-    frames: u32,
-    width: u32,
-    height: u32,
-    sum_rgb: [f64; 3],
-}
-
 /// Everything the session threads report, behind one mutex.
 #[derive(Default)]
 struct Stats {
-    window: Window,
+    log: FrameLog,
     totals: TotalStats,
 }
 
@@ -77,16 +70,10 @@ impl FrameSink {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Records one decoded frame.
+    /// Records one decoded frame, decoded at `now` (wall clock: now).
     pub(super) fn add_frame(&self, f: &FrameSummary, now: Instant) {
         let mut s = self.lock();
-        let w = &mut s.window;
-        w.frames = w.frames.saturating_add(1);
-        w.width = f.width;
-        w.height = f.height;
-        for (sum, c) in w.sum_rgb.iter_mut().zip(f.mean_rgb) {
-            *sum += f64::from(c);
-        }
+        s.log.push(f.width, f.height, f.mean_rgb, unix_ms());
         let t = &mut s.totals;
         t.frames_decoded += 1;
         t.first_frame_at.get_or_insert(now);
@@ -97,25 +84,27 @@ impl FrameSink {
         f(&mut self.lock().totals);
     }
 
-    /// Frames decoded since the previous call, and their statistics; resets the window.
+    /// Frames decoded since the previous call, and their statistics.
     pub fn take_clip(&self) -> ClipStats {
-        let w = std::mem::take(&mut self.lock().window);
-        let mut mean_rgb = [0u8; 3];
-        if w.frames > 0 {
-            for (out, sum) in mean_rgb.iter_mut().zip(w.sum_rgb) {
-                *out = (sum / f64::from(w.frames)).round().clamp(0.0, 255.0) as u8;
-            }
-        }
-        ClipStats {
-            frames: w.frames,
-            width: w.width,
-            height: w.height,
-            mean_rgb,
-        }
+        self.lock().log.take_clip()
+    }
+
+    /// Applies `f` to the frame store, after evicting what is too old at `now_ms`.
+    pub fn with_frames<T>(&self, now_ms: i64, f: impl FnOnce(&mut FrameLog) -> T) -> T {
+        let mut s = self.lock();
+        s.log.evict(now_ms);
+        f(&mut s.log)
     }
 
     /// Running totals and connection state.
     pub fn totals(&self) -> TotalStats {
         self.lock().totals.clone()
     }
+}
+
+/// The wall clock in Unix ms (0 before 1970).
+pub fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
