@@ -267,3 +267,35 @@ test("the streams API has no per-question call: ask() rejects with a typed error
   assert.equal(error.code, "unsupported_by_api");
   assert.match(error.message, /streams API has no per-question call/);
 });
+
+test("conformance: StreamClient.chatCompletions surfaces the emulator's verdict on every shared chat case", { timeout: 60_000 }, async () => {
+  const { cases } = JSON.parse(readFileSync(join(ROOT, "protocol/tests/fixtures/v1beta/chat_cases.json"), "utf8"));
+  const verdicts = await inPage(async ({ cases, key }) => {
+    const client = new window.sdk.StreamClient({ apiKey: key, apiUrl: location.origin + "/v1beta" });
+    // `loc` of a 422 (`["body", "messages", 0, "role"]`) as the cases name a field.
+    const field = (loc) => loc.slice(1).map((p) => (/^\d+$/.test(String(p)) ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "");
+    const out = [];
+    for (const { request } of cases) {
+      try {
+        await client.chatCompletions(request);
+        out.push("ok");
+      } catch (e) {
+        if (!(e instanceof window.sdk.OvershootError)) out.push(`not typed: ${e}`);
+        // Refused before sending (the package checks model and messages itself).
+        else if (e.name === "ValidationError" && e.status === undefined) out.push(e.details.field);
+        else if (e.code === "validation_error") out.push(e.name === "ValidationError" && e.status === 422 ? field(e.details.details[0].loc) : `${e.name} ${e.status}`);
+        else out.push(`code ${e.code} ${e.name} ${e.status}`);
+      }
+    }
+    return out;
+  }, { cases, key: KEY });
+  const statusOf = { query_param_invalid: 400, stream_url_invalid: 400 };
+  for (const [i, c] of cases.entries()) {
+    const got = verdicts[i];
+    if (c.code) assert.equal(got, `code ${c.code} ValidationError ${statusOf[c.code]}`, c.name);
+    else if (c.verdict !== "ok") assert.equal(got, c.verdict, c.name);
+    // Valid requests pass every check and reach the model lookup: the fixture's model
+    // "m" is not one the emulator serves.
+    else assert.equal(got, "code model_not_found NotFoundError 404", c.name);
+  }
+});
