@@ -89,7 +89,14 @@ pub(super) async fn run_session(
         Ok(live) => {
             set_state(config, shared, SessionState::Connecting);
             let _ = started.send(Ok(()));
-            running::run(config, shared, live, events, inbox.clone(), &http, options).await;
+            let ctx = running::Ctx {
+                config,
+                shared,
+                inbox,
+                http: &http,
+                options,
+            };
+            running::run(ctx, live, events).await;
         }
         Err(failure) => {
             if let Some(id) = &failure.stream_id {

@@ -76,17 +76,25 @@ fn after(ms: u32, inbox: &UnboundedSender<Event>, event: fn() -> V1Event) -> Tim
     Timer::once(ms, move || post(&inbox, Event::V1beta(event())))
 }
 
+/// What the loop's handlers share.
+#[derive(Clone, Copy)]
+pub(super) struct Ctx<'a> {
+    pub config: &'a SessionConfig,
+    pub shared: &'a Rc<RefCell<Shared>>,
+    pub inbox: &'a UnboundedSender<Event>,
+    pub http: &'a V1betaHttp,
+    pub options: &'a V1betaOptions,
+}
+
 /// Runs the session until it stops or fails, then releases it.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn run(
-    config: &SessionConfig,
-    shared: &Rc<RefCell<Shared>>,
-    mut live: Live,
-    mut events: UnboundedReceiver<Event>,
-    inbox: UnboundedSender<Event>,
-    http: &V1betaHttp,
-    options: &V1betaOptions,
-) {
+pub(super) async fn run(ctx: Ctx<'_>, mut live: Live, mut events: UnboundedReceiver<Event>) {
+    let Ctx {
+        config,
+        shared,
+        inbox,
+        http,
+        ..
+    } = ctx;
     let mut cycle = Cycle {
         poll_timer: None,
         question_timer: None,
@@ -94,14 +102,12 @@ pub(super) async fn run(
         waiting_since: js_sys::Date::now(),
         ready: false,
     };
-    post(&inbox, Event::V1beta(V1Event::PollDue));
+    post(inbox, Event::V1beta(V1Event::PollDue));
     let end = loop {
         let Some(event) = events.next().await else {
             break End::Stopped(Vec::new());
         };
-        match handle(
-            config, shared, &mut live, &mut cycle, event, &inbox, http, options,
-        ) {
+        match handle(ctx, &mut live, &mut cycle, event) {
             Step::Continue => {}
             Step::SwitchCamera(target, reply) => {
                 let _ = reply.send(switch_camera(config, shared, &mut live, &target).await);
@@ -148,17 +154,13 @@ pub(super) async fn run(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn handle(
-    config: &SessionConfig,
-    shared: &Rc<RefCell<Shared>>,
-    live: &mut Live,
-    cycle: &mut Cycle,
-    event: Event,
-    inbox: &UnboundedSender<Event>,
-    http: &V1betaHttp,
-    options: &V1betaOptions,
-) -> Step {
+fn handle(ctx: Ctx<'_>, live: &mut Live, cycle: &mut Cycle, event: Event) -> Step {
+    let Ctx {
+        config,
+        inbox,
+        http,
+        ..
+    } = ctx;
     let id = live.stream_id().unwrap_or_default();
     match event {
         Event::Stop(reply) => return Step::End(End::Stopped(vec![reply])),
@@ -211,26 +213,21 @@ fn handle(
             return fail(error, true);
         }
         Event::Renewed(_, Err(error)) => return fail(error, false),
-        Event::V1beta(event) => {
-            return cycle_event(config, shared, cycle, event, inbox, http, options, &id)
-        }
+        Event::V1beta(event) => return cycle_event(ctx, cycle, event, &id),
         // Streams-API events (results socket, ICE) do not occur here.
         _ => {}
     }
     Step::Continue
 }
 
-#[allow(clippy::too_many_arguments)]
-fn cycle_event(
-    config: &SessionConfig,
-    shared: &Rc<RefCell<Shared>>,
-    cycle: &mut Cycle,
-    event: V1Event,
-    inbox: &UnboundedSender<Event>,
-    http: &V1betaHttp,
-    options: &V1betaOptions,
-    id: &str,
-) -> Step {
+fn cycle_event(ctx: Ctx<'_>, cycle: &mut Cycle, event: V1Event, id: &str) -> Step {
+    let Ctx {
+        config,
+        shared,
+        inbox,
+        http,
+        options,
+    } = ctx;
     let mode = config.request.effective_mode();
     let processing = &config.request.processing;
     match event {
