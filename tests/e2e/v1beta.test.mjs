@@ -187,10 +187,22 @@ test("the lease renews with fresh publish tokens handed to the room: after the f
   await stopCurrent();
 });
 
-test("stop() leaves the room, stops the camera and deletes the stream", { timeout: 90_000 }, async () => {
+test("switchCamera() keeps the stream and the room; stop() leaves the room, stops the camera and deletes the stream", { timeout: 90_000 }, async () => {
   assert.deepEqual(await session(), { started: true, startError: undefined });
   const id = await inPage(() => window.current.vision.getStreamId());
   await inPage(() => window.current.untilResults(1, 30000));
+  const switched = await inPage(async () => {
+    const old = window.current.vision.getMediaStream().getVideoTracks()[0];
+    await window.current.vision.switchCamera("user");
+    const now = window.current.vision.getMediaStream().getVideoTracks()[0];
+    return { oldState: old.readyState, newState: now.readyState, same: old === now };
+  });
+  assert.deepEqual(switched, { oldState: "ended", newState: "live", same: false });
+  // The old track is stopped: frames ingested from now on are the new track's.
+  const { last_frame_index: before } = await inPage(() => window.current.vision.getStatus());
+  await waitFor(async () => (await inPage(() => window.current.vision.getStatus())).last_frame_index > before + 10, 15000, "the new track's frames");
+  assert.match((await ask("colour?", { frame: true })).result?.result ?? "", RED);
+  assert.equal(await inPage(() => window.current.vision.getStreamId()), id);
   const mark = emulator.log().length;
   const states = await stopCurrent();
   assert.deepEqual(states.slice(-2), ["stopping", "stopped"]);
