@@ -65,6 +65,9 @@ pub struct Args {
     /// v1beta: chat requests per second and key before 429 (0: no limit).
     #[arg(long, default_value_t = 50)]
     pub v1beta_rate_limit: u32,
+    /// v1beta: active streams per key before create answers 429 (0: no cap).
+    #[arg(long, default_value_t = 0)]
+    pub v1beta_max_streams: u32,
     /// v1beta: a reading of a point the docs disagree on, `KEY=VALUE` (repeatable):
     /// evicted_frames=clamp, index_origin=retained, offset_origin=live_edge,
     /// alternative_statuses=true, stream_time_before_first_frame=null,
@@ -91,6 +94,7 @@ impl Args {
             ttl_seconds: self.v1beta_ttl.max(1),
             tombstone_ms: (self.v1beta_tombstone_seconds.max(0.0) * 1000.0) as i64,
             rate_limit_rps: self.v1beta_rate_limit,
+            max_streams_per_key: self.v1beta_max_streams,
             ..Config::default()
         };
         for patch in &self.v1beta_readings {

@@ -316,6 +316,16 @@ test("viewer-token: subscribe-only credentials for the stream's room", async () 
   assert.equal(c.video.canPublish, false);
   assert.ok(c.exp - Date.now() / 1000 <= 301);
   assert.equal((await call("POST", `/streams/${live.id}/viewer-token`, { key: OTHER_KEY })).status, 404);
+  // The room admits the viewer, without publish permission.
+  const joined = await page.evaluate(async ({ url, token }) => {
+    const lk = await import("/vendor/livekit-client.mjs");
+    const viewer = new lk.Room();
+    await viewer.connect(url, token);
+    const permissions = viewer.localParticipant.permissions;
+    await viewer.disconnect();
+    return { canPublish: permissions?.canPublish, canSubscribe: permissions?.canSubscribe };
+  }, r.json.view);
+  assert.deepEqual(joined, { canPublish: false, canSubscribe: true });
 });
 
 test("camera sources the emulator cannot reach are 422 {detail}; malformed ones the validation shape", async () => {
@@ -368,6 +378,63 @@ test("DELETE leaves a tombstone: ended/deleted, a repeat answers the same, chat 
   const gone = await waitFor(async () => (await call("GET", `/streams/${s.id}`)).status === 404, 5000, "the tombstone to lapse");
   assert.ok(gone);
   await emu("/__emulator/v1beta/config", { tombstone_seconds: 60 });
+});
+
+test("the other readings of contested points, behind switches", async () => {
+  const flip = (patch) => emu("/__emulator/v1beta/config", patch);
+  // §16.22: create answers without `source`, as the docs' samples do.
+  await flip({ create_source: "omitted" });
+  const bare = await call("POST", "/streams");
+  assert.equal(bare.status, 201);
+  assert.equal("source" in bare.json, false);
+  await flip({ create_source: "present" });
+  // §16.8: asking before the first frame is a validation error instead of segment_empty.
+  const empty = await call("POST", "/chat/completions", { body: ask(frameRef(bare.json.id)) });
+  assert.deepEqual([empty.status, empty.json.detail.error.code], [404, "segment_empty"]);
+  await flip({ before_first_frame: "validation_error" });
+  const early = await call("POST", "/chat/completions", { body: ask(frameRef(bare.json.id)) });
+  assert.equal(early.status, 422);
+  assert.equal(early.json.error, "validation_error");
+  await flip({ before_first_frame: "segment_empty" });
+  // §16.15: another key's stream in chat is 404 instead of 403.
+  await flip({ other_owner_chat: "not_found" });
+  const foreign = await call("POST", "/chat/completions", { key: OTHER_KEY, body: ask(frameRef(live.id)) });
+  assert.deepEqual([foreign.status, foreign.json.detail.error.code], [404, "stream_not_found"]);
+  await flip({ other_owner_chat: "forbidden" });
+  // §16.25: SSE chunks in Overshoot's schema only; the openai client still reads them.
+  await flip({ sse_chunks: "schema" });
+  const raw = await call("POST", "/chat/completions", { body: { ...ask(frameRef(live.id)), stream: true } });
+  const events = raw.text.split("\n\n").filter(Boolean);
+  assert.equal(events.at(-1), "data: [DONE]");
+  const first = JSON.parse(events[0].slice("data: ".length));
+  assert.deepEqual(Object.keys(first).sort(), ["choices", "usage"]);
+  const pieces = [];
+  for await (const chunk of await client.chat.completions.create({ ...ask(frameRef(live.id)), stream: true })) {
+    pieces.push(chunk.choices[0]?.delta?.content ?? "");
+  }
+  assertRedFrames(pieces.join(""), 1);
+  await flip({ sse_chunks: "openai" });
+  // §16.12: older docs' 402 on create, by fault.
+  await emu("/__emulator/v1beta/faults", { api_key: KEY, create_insufficient_credits: 1 });
+  const broke = await call("POST", "/streams");
+  assert.deepEqual([broke.status, broke.json], [402, { detail: "Insufficient credits" }]);
+  assert.equal((await call("DELETE", `/streams/${bare.json.id}`)).status, 200);
+});
+
+test("an optional cap on concurrent streams answers 429 {detail} (none by default)", async () => {
+  const mine = (await (await fetch(emulator.url + "/__emulator/v1beta/streams")).json()).streams
+    .filter((s) => s.status.state === "active").length;
+  await emu("/__emulator/v1beta/config", { max_streams_per_key: mine + 1 });
+  const one = await call("POST", "/streams");
+  assert.equal(one.status, 201);
+  const over = await call("POST", "/streams");
+  assert.equal(over.status, 429);
+  assert.equal(typeof over.json.detail, "string");
+  const others = await call("POST", "/streams", { key: OTHER_KEY });
+  assert.equal(others.status, 201, "the cap is per key");
+  await emu("/__emulator/v1beta/config", { max_streams_per_key: 0 });
+  assert.equal((await call("DELETE", `/streams/${one.json.id}`)).status, 200);
+  assert.equal((await call("DELETE", `/streams/${others.json.id}`, { key: OTHER_KEY })).status, 200);
 });
 
 test("GET /models needs no key and has the v1beta shape", async () => {

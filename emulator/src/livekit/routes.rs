@@ -76,9 +76,7 @@ fn upgrade(
         Err(r) => return r,
     };
     match read_join(&query) {
-        Ok(join) => {
-            ws.on_upgrade(move |s| socket::serve(state, grant.room, grant.identity, join, path, s))
-        }
+        Ok(join) => ws.on_upgrade(move |s| socket::serve(state, grant, join, path, s)),
         Err(e) => (StatusCode::BAD_REQUEST, e).into_response(),
     }
 }

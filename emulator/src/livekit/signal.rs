@@ -45,6 +45,8 @@ pub struct Participant {
     /// The video codec of the latest published track ("vp8", "h264"), which the
     /// answers put first, as a LiveKit server answers with the track's codec.
     pub video_codec: Option<String>,
+    /// Whether its token lets it publish (a v1beta viewer token does not).
+    pub can_publish: bool,
 }
 
 impl Participant {
@@ -56,6 +58,7 @@ impl Participant {
             room,
             tracks: Vec::new(),
             video_codec: None,
+            can_publish: true,
         }
     }
 
@@ -94,8 +97,8 @@ impl Participant {
             tracks: self.tracks.clone(),
             permission: Some(lk::ParticipantPermission {
                 can_subscribe: true,
-                can_publish: true,
-                can_publish_data: true,
+                can_publish: self.can_publish,
+                can_publish_data: self.can_publish,
                 ..Default::default()
             }),
             ..Default::default()
@@ -106,6 +109,9 @@ impl Participant {
     pub fn handle(&mut self, request: Req, now_ms: i64) -> Vec<Action> {
         match request {
             Req::Offer(offer) => vec![Action::AnswerOffer(offer.sdp, offer.id)],
+            Req::AddTrack(add) if !self.can_publish => {
+                vec![Action::Send(Box::new(not_allowed(add)))]
+            }
             Req::AddTrack(add) if self.tracks.len() >= MAX_TRACKS => {
                 vec![Action::Send(Box::new(too_many_tracks(add)))]
             }
@@ -169,6 +175,17 @@ fn too_many_tracks(add: lk::AddTrackRequest) -> Resp {
     Resp::RequestResponse(lk::RequestResponse {
         reason: lk::request_response::Reason::LimitExceeded as i32,
         message: format!("at most {MAX_TRACKS} tracks per participant"),
+        request: Some(lk::request_response::Request::AddTrack(add)),
+        ..Default::default()
+    })
+}
+
+/// The refusal of an `add_track` from a participant whose token grants no publishing
+/// (a subscribe-only viewer token): a `request_response` NOT_ALLOWED naming the request.
+fn not_allowed(add: lk::AddTrackRequest) -> Resp {
+    Resp::RequestResponse(lk::RequestResponse {
+        reason: lk::request_response::Reason::NotAllowed as i32,
+        message: "this token may not publish".into(),
         request: Some(lk::request_response::Request::AddTrack(add)),
         ..Default::default()
     })

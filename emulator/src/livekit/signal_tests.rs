@@ -177,3 +177,31 @@ fn the_answer_candidate_is_trickled_for_the_first_accepted_section() {
         None
     );
 }
+
+#[test]
+fn a_subscribe_only_participant_may_not_publish() {
+    let mut viewer = participant();
+    viewer.can_publish = false;
+    let Resp::Join(join) = viewer.join_response() else {
+        panic!("not a join")
+    };
+    let permission = join.participant.unwrap().permission.unwrap();
+    assert!(!permission.can_publish && permission.can_subscribe);
+    let add = lk::AddTrackRequest {
+        cid: "c1".into(),
+        r#type: lk::TrackType::Video as i32,
+        ..Default::default()
+    };
+    let actions = viewer.handle(Req::AddTrack(add), 0);
+    let [Action::Send(resp)] = actions.as_slice() else {
+        panic!("{actions:?}")
+    };
+    let Resp::RequestResponse(refused) = resp.as_ref() else {
+        panic!("{resp:?}")
+    };
+    assert_eq!(
+        refused.reason,
+        lk::request_response::Reason::NotAllowed as i32
+    );
+    assert!(viewer.tracks.is_empty());
+}

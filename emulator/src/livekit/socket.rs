@@ -6,6 +6,7 @@
 use super::join::Join;
 use super::rooms::{Control, Room};
 use super::signal::{self, Action, Participant};
+use super::token::Grant;
 use crate::peer::{self, Answering, PeerHandle, VideoCodec};
 use crate::state::AppState;
 use axum::extract::ws::{Message, WebSocket};
@@ -22,12 +23,16 @@ const RESUME_GRACE: Duration = Duration::from_secs(20);
 /// `path` (`/rtc/v1` or `/rtc`, for the log).
 pub async fn serve(
     state: Arc<AppState>,
-    room_name: String,
-    identity: String,
+    grant: Grant,
     join: Join,
     path: &'static str,
     mut ws: WebSocket,
 ) {
+    let Grant {
+        room: room_name,
+        identity,
+        can_publish,
+    } = grant;
     let room = state.livekit.rooms.room(&room_name);
     let (control, mut controls) = tokio::sync::mpsc::unbounded_channel();
     let (mut participant, mut peer, socket_no) = if join.reconnect {
@@ -50,7 +55,8 @@ pub async fn serve(
             }
         }
     } else {
-        let p = Participant::new(state.livekit.rooms.new_sid(), identity, room_name.clone());
+        let mut p = Participant::new(state.livekit.rooms.new_sid(), identity, room_name.clone());
+        p.can_publish = can_publish;
         let n = room.join(p.clone(), control);
         if send(&mut ws, p.join_response()).await.is_err() {
             room.remove(&p.sid);
@@ -136,7 +142,9 @@ pub async fn serve(
                 }
             },
             _ = refresh.tick() => {
-                if let Ok(token) = state.livekit.tokens.mint(&room_name, &participant.identity) {
+                let tokens = &state.livekit.tokens;
+                let fresh = tokens.mint_with(&room_name, &participant.identity, participant.can_publish, tokens.lifetime());
+                if let Ok(token) = fresh {
                     if send(&mut ws, Resp::RefreshToken(token)).await.is_err() { break; }
                 }
             }

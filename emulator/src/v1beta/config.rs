@@ -38,6 +38,9 @@ pub struct Config {
     pub tombstone_ms: i64,
     /// Chat requests per second and key before `429` (0: no limit).
     pub rate_limit_rps: u32,
+    /// Active streams per key before create answers `429 {"detail"}` (0: no cap; the
+    /// docs document none, §13).
+    pub max_streams_per_key: u32,
     /// The contested `ovs://` resolution rules (§16.4, §16.5, §16.18).
     pub readings: Readings,
     /// `422` for `query_param_invalid` and `frame_not_yet_produced`, as
@@ -50,6 +53,17 @@ pub struct Config {
     pub chat_region_body: ChatRegionBody,
     /// A repeated `DELETE` (§16.14).
     pub repeat_delete: RepeatDelete,
+    /// A chat reference before the stream's first frame: `422` validation shape
+    /// (`best-practices.mdx`) instead of `404 segment_empty` (§16.8).
+    pub validation_before_first_frame: bool,
+    /// Another key's stream in a chat request: `404 stream_not_found` (as on the
+    /// stream endpoints) instead of `403 stream_unauthorized` (§16.15).
+    pub other_owner_not_found: bool,
+    /// Leave `source` out of the create answer, as the docs' samples do (§16.22).
+    pub omit_create_source: bool,
+    /// SSE chunks in Overshoot's schema only, without OpenAI's `id`, `object`,
+    /// `created`, `model` and `index` (§16.25).
+    pub bare_sse_chunks: bool,
 }
 
 impl Default for Config {
@@ -59,11 +73,16 @@ impl Default for Config {
             ttl_seconds: overshoot_protocol::v1beta::streams::LEASE_TTL_SECONDS,
             tombstone_ms: 60_000,
             rate_limit_rps: 50,
+            max_streams_per_key: 0,
             readings: Readings::default(),
             alternative_statuses: false,
             null_stream_time_before_first_frame: false,
             chat_region_body: ChatRegionBody::default(),
             repeat_delete: RepeatDelete::default(),
+            validation_before_first_frame: false,
+            other_owner_not_found: false,
+            omit_create_source: false,
+            bare_sse_chunks: false,
         }
     }
 }
@@ -87,12 +106,22 @@ pub struct ConfigPatch {
     pub chat_region_error: Option<String>,
     /// `again` (default) or `not_found`.
     pub repeat_delete: Option<String>,
+    /// `segment_empty` (default) or `validation_error`.
+    pub before_first_frame: Option<String>,
+    /// `forbidden` (default) or `not_found`.
+    pub other_owner_chat: Option<String>,
+    /// `present` (default) or `omitted`.
+    pub create_source: Option<String>,
+    /// `openai` (default) or `schema`.
+    pub sse_chunks: Option<String>,
     /// See [`Config::rate_limit_rps`].
     pub rate_limit_rps: Option<u32>,
     /// See [`Config::tombstone_ms`], in seconds.
     pub tombstone_seconds: Option<f64>,
     /// See [`Config::ttl_seconds`].
     pub ttl_seconds: Option<u32>,
+    /// See [`Config::max_streams_per_key`].
+    pub max_streams_per_key: Option<u32>,
 }
 
 fn pick<T: Copy>(field: &str, value: &str, choices: &[(&str, T)]) -> Result<T, String> {
@@ -167,6 +196,37 @@ impl ConfigPatch {
             ];
             next.repeat_delete = pick("repeat_delete", v, &choices)?;
         }
+        let switches: [(&str, &Option<String>, [&str; 2], &mut bool); 4] = [
+            (
+                "before_first_frame",
+                &self.before_first_frame,
+                ["segment_empty", "validation_error"],
+                &mut next.validation_before_first_frame,
+            ),
+            (
+                "other_owner_chat",
+                &self.other_owner_chat,
+                ["forbidden", "not_found"],
+                &mut next.other_owner_not_found,
+            ),
+            (
+                "create_source",
+                &self.create_source,
+                ["present", "omitted"],
+                &mut next.omit_create_source,
+            ),
+            (
+                "sse_chunks",
+                &self.sse_chunks,
+                ["openai", "schema"],
+                &mut next.bare_sse_chunks,
+            ),
+        ];
+        for (field, value, [primary, alternative], flag) in switches {
+            if let Some(v) = value {
+                *flag = pick(field, v, &[(primary, false), (alternative, true)])?;
+            }
+        }
         if let Some(v) = self.rate_limit_rps {
             next.rate_limit_rps = v;
         }
@@ -175,6 +235,9 @@ impl ConfigPatch {
                 return Err("tombstone_seconds must be 0 or more".into());
             }
             next.tombstone_ms = (v * 1000.0) as i64;
+        }
+        if let Some(v) = self.max_streams_per_key {
+            next.max_streams_per_key = v;
         }
         if let Some(v) = self.ttl_seconds {
             if v == 0 {
@@ -212,6 +275,10 @@ mod tests {
             "stream_time_before_first_frame=null",
             "chat_region_error=region_error",
             "repeat_delete=not_found",
+            "before_first_frame=validation_error",
+            "other_owner_chat=not_found",
+            "create_source=omitted",
+            "sse_chunks=schema",
             "tombstone_seconds=1.5",
             "ttl_seconds=3",
         ] {
@@ -225,7 +292,11 @@ mod tests {
         assert!(c.alternative_statuses && c.null_stream_time_before_first_frame);
         assert_eq!(c.chat_region_body, ChatRegionBody::RegionError);
         assert_eq!(c.repeat_delete, RepeatDelete::NotFound);
+        assert!(c.validation_before_first_frame && c.other_owner_not_found);
+        assert!(c.omit_create_source && c.bare_sse_chunks);
         assert_eq!((c.tombstone_ms, c.ttl_seconds), (1_500, 3));
+        let bad = ConfigPatch::from_pair("sse_chunks=maybe").and_then(|p| p.apply(&mut c));
+        assert_eq!(bad, Err("sse_chunks must be one of openai, schema".into()));
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct V1Faults {
     pub chat_error_count: Option<u32>,
     /// Answer the next N creates `503 {"detail": …}` (ingest draining).
     pub create_unavailable: u32,
+    /// Answer the next N creates `402 {"detail": "Insufficient credits"}`, as older
+    /// docs list (§16.12; the newest OpenAPI has no `402` on create).
+    pub create_insufficient_credits: u32,
     /// Answer the next N keepalives `503 {"detail": …}`.
     pub keepalive_unavailable: u32,
     /// Hold every chat answer this long while armed (a slow model).
@@ -77,6 +80,11 @@ impl V1FaultBoard {
     /// Whether this create must answer 503.
     pub fn take_create_unavailable(&self, key: &str) -> bool {
         self.with(key, |f| take(&mut f.create_unavailable))
+    }
+
+    /// Whether this create must answer 402.
+    pub fn take_create_insufficient_credits(&self, key: &str) -> bool {
+        self.with(key, |f| take(&mut f.create_insufficient_credits))
     }
 
     /// Whether this keepalive must answer 503.

@@ -225,6 +225,14 @@ impl Registry {
         lapsed
     }
 
+    /// Active streams of `owner`.
+    pub fn active_count(&self, owner: &str) -> usize {
+        self.streams
+            .values()
+            .filter(|s| s.owner == owner && s.is_active())
+            .count()
+    }
+
     /// Every stream (test reports).
     pub fn all(&self) -> impl Iterator<Item = &V1Stream> {
         self.streams.values()

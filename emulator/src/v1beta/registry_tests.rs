@@ -112,7 +112,9 @@ fn keepalives_renew_and_the_lease_lapses_into_a_tombstone() {
 #[test]
 fn delete_ends_with_reason_deleted() {
     let (mut r, _) = registry_with("s");
+    assert_eq!((r.active_count("k"), r.active_count("other")), (1, 0));
     assert!(r.end("s", EndReason::Deleted, T0 + 1, &config()));
     let s = r.find("s", "k").map(|s| s.status(T0 + 2, &config()));
     assert_eq!(s.map(|s| s.end_reason), Ok(Some("deleted".to_string())));
+    assert_eq!(r.active_count("k"), 0);
 }

@@ -95,11 +95,21 @@ pub async fn create(
         let msg = "Stream creation is temporarily unavailable; retry shortly";
         return Err(V1Error::Plain(StatusCode::SERVICE_UNAVAILABLE, msg.into()));
     }
+    if state.v1beta.faults.take_create_insufficient_credits(&key) {
+        let status = StatusCode::PAYMENT_REQUIRED;
+        return Err(V1Error::Plain(status, "Insufficient credits".into()));
+    }
     let body = parse_create(&body)?;
     validate_create(&body).map_err(|e| V1Error::body_field(&e.field, e.message))?;
     if body.source.is_some() {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return Err(V1Error::Plain(status, SOURCE_UNREACHABLE.into()));
+    }
+    let cap = config.max_streams_per_key as usize;
+    sweep(&state, unix_ms());
+    if cap > 0 && lock(&state.v1beta.registry).active_count(&key) >= cap {
+        let msg = format!("At most {cap} concurrent streams per API key");
+        return Err(V1Error::Plain(StatusCode::TOO_MANY_REQUESTS, msg));
     }
     let id = new_uuid();
     let publish = grant(&state, &id, true)?;
@@ -111,7 +121,7 @@ pub async fn create(
         CreatedStream {
             id: stream.id.clone(),
             state: StreamState::Active,
-            source: Some(SourceInfo {
+            source: (!config.omit_create_source).then_some(SourceInfo {
                 kind: stream.source,
             }),
             publish: Some(publish),

@@ -179,20 +179,31 @@ pub fn completion(env: &Envelope, answer: &Answer) -> ChatCompletion {
     }
 }
 
+/// How the SSE chunks are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SseForm {
+    /// A final chunk with `usage` and the cache (`stream_options.include_usage`).
+    pub include_usage: bool,
+    /// OpenAI's `id`, `object`, `created`, `model` and `index`, which Overshoot's chunk
+    /// schema leaves out (§16.25).
+    pub openai_fields: bool,
+}
+
 /// The SSE events of the answer, `[DONE]` last: the role, one chunk per piece, the
 /// finish reason, and with `include_usage` a final chunk with `usage` and the cache.
-pub fn sse_events(env: &Envelope, answer: &Answer, include_usage: bool) -> Vec<String> {
+pub fn sse_events(env: &Envelope, answer: &Answer, form: SseForm) -> Vec<String> {
+    let openai = form.openai_fields;
     let chunk = |choices: Vec<ChunkChoice>| ChatChunk {
-        id: Some(env.id.clone()),
-        object: Some("chat.completion.chunk".into()),
-        created: Some(env.created),
-        model: Some(env.model.clone()),
+        id: openai.then(|| env.id.clone()),
+        object: openai.then(|| "chat.completion.chunk".into()),
+        created: openai.then_some(env.created),
+        model: openai.then(|| env.model.clone()),
         choices,
         usage: None,
         overshoot: None,
     };
     let choice = |delta: Delta, finish: Option<&str>| ChunkChoice {
-        index: Some(0),
+        index: openai.then_some(0),
         delta,
         finish_reason: finish.map(str::to_string),
     };
@@ -214,7 +225,7 @@ pub fn sse_events(env: &Envelope, answer: &Answer, include_usage: bool) -> Vec<S
         Delta::default(),
         Some(answer.finish_reason),
     )]));
-    if include_usage {
+    if form.include_usage {
         let mut last = chunk(Vec::new());
         last.usage = Some(answer.usage);
         last.overshoot = Some(OvershootMeta {
@@ -285,7 +296,20 @@ mod tests {
             cache: CacheInfo::default(),
         };
         let answer = Answer::new("red: mean RGB (230, 20, 20)", None, 5);
-        let events = sse_events(&env, &answer, true);
+        let bare = SseForm {
+            include_usage: false,
+            openai_fields: false,
+        };
+        let first = sse_events(&env, &answer, bare).remove(0);
+        assert_eq!(
+            first,
+            "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}],\"usage\":null}\n\n"
+        );
+        let form = SseForm {
+            include_usage: true,
+            openai_fields: true,
+        };
+        let events = sse_events(&env, &answer, form);
         assert!(events.len() >= 6, "{events:?}");
         let mut decoder = SseDecoder::new();
         let mut acc = ChunkAccumulator::new();

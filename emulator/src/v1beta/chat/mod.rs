@@ -96,6 +96,10 @@ fn streams_of(
                 let msg = format!("Stream not found: {id}");
                 return Err(chat_error(ChatErrorCode::StreamNotFound, msg, config));
             }
+            Err(Missing::OtherOwner) if config.other_owner_not_found => {
+                let msg = format!("Stream not found: {id}");
+                return Err(chat_error(ChatErrorCode::StreamNotFound, msg, config));
+            }
             Err(Missing::OtherOwner) => {
                 let msg = format!("Stream {id} belongs to another user");
                 return Err(chat_error(ChatErrorCode::StreamUnauthorized, msg, config));
@@ -133,9 +137,15 @@ fn resolve_all(
             else {
                 return Ok(Seen::External);
             };
-            sink.with_frames(now_ms, |log| resolve_in(log, part, config.readings, now_ms))
-                .map(Seen::Frames)
-                .map_err(|code| chat_error(code, failure_message(code, id), config))
+            sink.with_frames(now_ms, |log| {
+                if config.validation_before_first_frame && log.first_at_ms().is_none() {
+                    let msg = format!("stream {id} has not ingested a frame yet");
+                    return Err(V1Error::body_field("messages", msg));
+                }
+                resolve_in(log, part, config.readings, now_ms)
+                    .map_err(|code| chat_error(code, failure_message(code, id), config))
+            })
+            .map(Seen::Frames)
         })
         .collect()
 }
@@ -257,7 +267,11 @@ pub async fn complete(
             .stream_options
             .and_then(|o| o.include_usage)
             .unwrap_or(false);
-        sse_response(compose::sse_events(&env, &answer, include_usage))
+        let form = compose::SseForm {
+            include_usage,
+            openai_fields: !config.bare_sse_chunks,
+        };
+        sse_response(compose::sse_events(&env, &answer, form))
     } else {
         Json(compose::completion(&env, &answer)).into_response()
     };

@@ -7,13 +7,15 @@ use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use str0m::media::{KeyframeRequestKind, MediaData, MediaKind, Mid};
+use str0m::media::{MediaKind, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc};
 
-use super::decoder::{DecoderSlot, FrameDecoder, VideoCodec};
+use super::decoder::{DecoderSlot, VideoCodec};
 use super::delay_line::DelayedSocket;
 use super::{negotiate, Answering, Command, Shared};
+
+mod media;
 
 /// Longest single wait on the socket, so that `close()` is noticed quickly.
 const MAX_WAIT: Duration = Duration::from_millis(50);
@@ -281,99 +283,6 @@ impl Session {
                     }
                 }
             }
-        }
-    }
-
-    /// The decoder for `data`'s codec, made on its first frame; `None` for a codec
-    /// or simulcast layer this session does not decode.
-    fn decoder_for(&mut self, data: &MediaData) -> Option<&mut Box<dyn FrameDecoder>> {
-        if let Some(rid) = data.rid {
-            if *self.rid.get_or_insert(rid) != rid {
-                return None;
-            }
-        }
-        match self.decoders.for_codec(data.params.spec().codec) {
-            Ok(Some((codec, made))) => {
-                if made {
-                    self.want_keyframe = true;
-                    self.shared.sink.update(|t| t.codec = Some(codec.name()));
-                }
-                self.decoders.current()
-            }
-            Ok(None) => None,
-            Err(e) => {
-                eprintln!("peer {}: no decoder: {}", self.local.port(), e.0);
-                None
-            }
-        }
-    }
-
-    fn on_media(&mut self, data: MediaData) {
-        let Some(decoder) = self.decoder_for(&data) else {
-            return;
-        };
-        let decoded = decoder.decode(&data.data);
-        // Key frame requests go where the decoded media arrives (LiveKit's join
-        // offer has receive-only video sections before the published one).
-        self.video_mid = Some(data.mid);
-        if !data.contiguous {
-            // Packets were lost before this frame; it may still decode.
-            self.want_keyframe = true;
-        }
-        match decoded {
-            Ok(Some(frame)) => {
-                let now = Instant::now();
-                self.shared.sink.add_frame(&frame, now);
-                if !self.first_frame_logged {
-                    self.first_frame_logged = true;
-                    eprintln!(
-                        "peer {}: first frame decoded, {}x{}, {} ms after the answer",
-                        self.local.port(),
-                        frame.width,
-                        frame.height,
-                        now.duration_since(self.started).as_millis()
-                    );
-                }
-            }
-            Ok(None) => {}
-            Err(_) => {
-                self.want_keyframe = true;
-                self.shared.sink.update(|t| t.decode_errors += 1);
-            }
-        }
-        // Covers the track's first packet too: the receive stream now exists.
-        self.maybe_request_keyframe(Instant::now());
-    }
-
-    /// Sends a PLI (or FIR) if one is wanted and none went out in the last 500 ms.
-    /// Before the first RTP packet arrives str0m has no receive stream and refuses;
-    /// the request then stays pending and is retried.
-    fn maybe_request_keyframe(&mut self, now: Instant) {
-        if !self.want_keyframe {
-            return;
-        }
-        let Some(mid) = self.video_mid else { return };
-        if self
-            .last_keyframe_request
-            .is_some_and(|t| now.duration_since(t) < KEYFRAME_INTERVAL)
-        {
-            return;
-        }
-        let Some(mut writer) = self.rtc.writer(mid) else {
-            return;
-        };
-        let kind = if writer.is_request_keyframe_possible(KeyframeRequestKind::Pli) {
-            KeyframeRequestKind::Pli
-        } else if writer.is_request_keyframe_possible(KeyframeRequestKind::Fir) {
-            KeyframeRequestKind::Fir
-        } else {
-            self.want_keyframe = false; // not negotiated: nothing we can do
-            return;
-        };
-        if writer.request_keyframe(self.rid, kind).is_ok() {
-            self.want_keyframe = false;
-            self.last_keyframe_request = Some(now);
-            self.shared.sink.update(|t| t.keyframe_requests += 1);
         }
     }
 
