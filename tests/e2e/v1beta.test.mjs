@@ -311,3 +311,49 @@ test("conformance: StreamClient.chatCompletions surfaces the emulator's verdict 
     else assert.equal(got, "code model_not_found NotFoundError 404", c.name);
   }
 });
+
+test("§16: where the docs disagree, the package accepts the other documented reading too", { timeout: 90_000 }, async () => {
+  const readings = { create_source: "omitted", sse_chunks: "schema", chat_region_error: "region_error", repeat_delete: "not_found" };
+  await post("/__emulator/v1beta/config", readings);
+  try {
+    // No `source` in the create answer; SSE chunks without OpenAI's id/object/created/model/index.
+    assert.deepEqual(await session({ stream: true }), { started: true, startError: undefined });
+    await inPage(() => window.current.untilResults(2, 30000));
+    const { partials, results } = await inPage(() => ({ partials: window.current.partials.length, results: window.current.results }));
+    assert.ok(partials >= 3, `partials: ${partials}`);
+    for (const r of results) assert.match(r.result, RED);
+    // A chat 409 in the stream endpoints' region_error shape names the owner: retried there.
+    const id = await inPage(() => window.current.vision.getStreamId());
+    await post(`/__emulator/v1beta/streams/${id}/region`, { region: "us-central1" });
+    const moved = await ask("colour?", { frame: true });
+    assert.match(moved.result?.result ?? "", RED, JSON.stringify(moved));
+    await post(`/__emulator/v1beta/streams/${id}/region`, { region: "us-west1" });
+    await stopCurrent();
+    // A repeated DELETE answered 404: done, not an error.
+    const again = await inPage(async (id) => {
+      const client = new window.sdk.StreamClient({ apiKey: "emulator-key", apiUrl: location.origin + "/v1beta" });
+      try {
+        return { answer: await client.closeStream(id) };
+      } catch (e) {
+        return { error: e.name };
+      }
+    }, id);
+    assert.deepEqual(again, { answer: null });
+  } finally {
+    await post("/__emulator/v1beta/config", { create_source: "present", sse_chunks: "openai", chat_region_error: "chat_envelope", repeat_delete: "again" });
+  }
+});
+
+test("with the chat envelope's region_error (no owner named), the call fails typed with its code; a stream call then learns the region", { timeout: 90_000 }, async () => {
+  assert.deepEqual(await session({ config: { prompt: undefined } }), { started: true, startError: undefined });
+  const id = await inPage(() => window.current.vision.getStreamId());
+  await ask("colour?", { frame: true });
+  await post(`/__emulator/v1beta/streams/${id}/region`, { region: "us-central1" });
+  const failed = await ask("colour?", { frame: true });
+  assert.deepEqual({ name: failed.error?.name, code: failed.error?.code, status: failed.error?.status },
+    { name: "ApiError", code: "region_error", status: 409 }, JSON.stringify(failed));
+  await inPage(() => window.current.vision.getStatus());
+  assert.match((await ask("colour?", { frame: true })).result?.result ?? "", RED);
+  await post(`/__emulator/v1beta/streams/${id}/region`, { region: "us-west1" });
+  await stopCurrent();
+});
