@@ -345,16 +345,28 @@ test("§16: where the docs disagree, the package accepts the other documented re
   }
 });
 
-test("with the chat envelope's region_error (no owner named), the call fails typed with its code; a stream call then learns the region", { timeout: 90_000 }, async () => {
+test("the chat envelope's region_error names no region: the session learns it from a stream call and asks again; StreamClient reports it typed", { timeout: 90_000 }, async () => {
   assert.deepEqual(await session({ config: { prompt: undefined } }), { started: true, startError: undefined });
   const id = await inPage(() => window.current.vision.getStreamId());
   await ask("colour?", { frame: true });
+  // A client that learned the stream's region (us-west1) from a stream call.
+  await inPage(async (id) => {
+    window.client = new window.sdk.StreamClient({ apiKey: "emulator-key", apiUrl: location.origin + "/v1beta" });
+    await window.client.getStream(id);
+  }, id);
   await post(`/__emulator/v1beta/streams/${id}/region`, { region: "us-central1" });
-  const failed = await ask("colour?", { frame: true });
-  assert.deepEqual({ name: failed.error?.name, code: failed.error?.code, status: failed.error?.status },
-    { name: "ApiError", code: "region_error", status: 409 }, JSON.stringify(failed));
-  await inPage(() => window.current.vision.getStatus());
   assert.match((await ask("colour?", { frame: true })).result?.result ?? "", RED);
+  // StreamClient passes the chat call through as it is: the 409 comes back typed.
+  const failed = await inPage(async (id) => {
+    const client = window.client;
+    try {
+      await client.chatCompletions({ model: "google/gemma-4-26B-A4B-it", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `ovs://streams/${id}?frame_index=-1` } }] }] });
+      return null;
+    } catch (e) {
+      return { name: e.name, code: e.code, status: e.status };
+    }
+  }, id);
+  assert.deepEqual(failed, { name: "ApiError", code: "region_error", status: 409 });
   await post(`/__emulator/v1beta/streams/${id}/region`, { region: "us-west1" });
   await stopCurrent();
 });

@@ -78,20 +78,32 @@ impl Asker {
             prompt: ask.prompt.clone(),
             latency_ms: now - sent_at,
         };
-        let answer = if ask.stream {
-            let mut on_chunk = |_: &JsValue, text: Option<&str>| {
-                if let (Some(text), Some(callback)) = (text, &ask.on_partial) {
-                    let so_far = Answer {
-                        text: text.to_string(),
-                        ..Answer::default()
-                    };
-                    let partial = result_object(&so_far, &context(js_sys::Date::now()), true);
-                    call_app(callback, &as_result(&partial));
-                }
+        let mut on_chunk = |_: &JsValue, text: Option<&str>| {
+            if let (Some(text), Some(callback)) = (text, &ask.on_partial) {
+                let so_far = Answer {
+                    text: text.to_string(),
+                    ..Answer::default()
+                };
+                let partial = result_object(&so_far, &context(js_sys::Date::now()), true);
+                call_app(callback, &as_result(&partial));
+            }
+        };
+        let mut region_learned = false;
+        let answer = loop {
+            let outcome = if ask.stream {
+                self.http.chat_stream(&body, &mut on_chunk).await
+            } else {
+                self.http.chat(&body).await.and_then(|a| completion(&a))
             };
-            self.http.chat_stream(&body, &mut on_chunk).await?
-        } else {
-            completion(&self.http.chat(&body).await?)?
+            match outcome {
+                // The chat envelope's `region_error` names no region (§16.16); a stream
+                // call's 409 does, and the HTTP layer retries it there and remembers it.
+                Err(e) if e.code.as_deref() == Some("region_error") && !region_learned => {
+                    region_learned = true;
+                    self.http.status(&self.stream_id).await?;
+                }
+                outcome => break outcome?,
+            }
         };
         Ok(as_result(&result_object(
             &answer,
