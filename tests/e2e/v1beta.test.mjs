@@ -112,6 +112,47 @@ test("periodic questions answer red from the fake camera published through LiveK
   assert.deepEqual(states.slice(0, 3), ["starting", "connecting", "streaming"]);
 });
 
+test("never more than one question in flight: a slow answer delays the next question instead of piling them up", { timeout: 90_000 }, async () => {
+  assert.deepEqual(await session(), { started: true, startError: undefined });
+  await inPage(() => window.current.untilResults(1, 30000));
+  // Every answer now takes 1.5 s; questions are due every 0.5 s (delay_seconds).
+  await faults({ chat_delay_ms: 1500 });
+  try {
+    const from = await inPage(() => window.current.results.length);
+    await inPage((n) => window.current.untilResults(n, 30000), from + 4);
+    const times = await inPage((from) => window.current.resultTimes.slice(from), from);
+    for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 1400, `results ${times.map((t) => t - times[0])}`);
+  } finally {
+    await faults({ chat_delay_ms: 0 });
+  }
+  await stopCurrent();
+});
+
+test("a canvas source (a track the app draws) is published and answered like the camera", { timeout: 90_000 }, async () => {
+  const started = await inPage(async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 320;
+    canvas.height = 240;
+    const g = canvas.getContext("2d");
+    const paint = () => { g.fillStyle = "rgb(20, 20, 230)"; g.fillRect(0, 0, 320, 240); };
+    paint();
+    window.painter = setInterval(paint, 50);
+    const s = window.recordSession({
+      apiUrl: location.origin + "/v1beta",
+      livekitClient: () => import("/vendor/livekit-client.mjs"),
+      source: { type: "canvas", canvas, fps: 15 },
+      frameProcessing: { interval_seconds: 0.5 },
+    });
+    return s.tryStart();
+  });
+  assert.equal(started, true);
+  await inPage(() => window.current.untilResults(2, 30000));
+  const results = await inPage(() => window.current.results.map((r) => r.result));
+  for (const r of results) assert.match(r, /^blue: mean RGB \(\d{1,2}, \d{1,2}, 2\d\d\) over 1 frames at 320x240$/, r);
+  await stopCurrent();
+  await inPage(() => clearInterval(window.painter));
+});
+
 test("ask(): one frame or the last seconds now, getStatus() telemetry and a viewer token; updatePrompt() changes the next question", { timeout: 90_000 }, async () => {
   // No periodic prompt: only ask() asks.
   assert.deepEqual(await session({ config: { prompt: undefined } }), { started: true, startError: undefined });
