@@ -52,11 +52,6 @@ impl V1betaHttp {
         }
     }
 
-    /// The underlying endpoint (base URL, credential, timeout).
-    pub fn http(&self) -> &ApiHttp {
-        &self.http
-    }
-
     /// `POST /streams` with `body` (`{}` for LiveKit publishing).
     pub async fn create_stream(&self, body: &JsValue) -> Result<JsValue, SdkError> {
         let url = self.http.base().streams();

@@ -79,10 +79,15 @@ fn after(ms: u32, inbox: &UnboundedSender<Event>, event: fn() -> V1Event) -> Tim
 /// What the loop's handlers share.
 #[derive(Clone, Copy)]
 pub(super) struct Ctx<'a> {
+    /// The session's config.
     pub config: &'a SessionConfig,
+    /// What the facade reads.
     pub shared: &'a Rc<RefCell<Shared>>,
+    /// The task's own inbox, for timers and spawned calls.
     pub inbox: &'a UnboundedSender<Event>,
+    /// The session's endpoint (its region remembered).
     pub http: &'a V1betaHttp,
+    /// The v1beta options.
     pub options: &'a V1betaOptions,
 }
 
