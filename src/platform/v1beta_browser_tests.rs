@@ -128,7 +128,10 @@ fn stream_answers_accept_both_documented_forms() {
         r#"{"id": "s2", "state": "active", "source": {"type": "rtsp"}, "publish": null, "expires_at_ms": 1, "ttl_seconds": 300}"#,
     ));
     assert!(camera.is_ok_and(|c| c.publish.is_none()));
-    assert!(created(&parse(r#"{"stream_id": "old-api"}"#)).is_err());
+    let old_api = created(&parse(r#"{"stream_id": "old-api"}"#))
+        .err()
+        .map(|e| e.message);
+    assert!(old_api.is_some_and(|m| m.contains("speaks the streams API")));
     assert_eq!(
         stream_id_of(&parse(r#"{"id": "s3", "publish": 5}"#)).as_deref(),
         Some("s3")

@@ -72,8 +72,15 @@ pub struct Created {
     pub ttl_seconds: f64,
 }
 
-/// Reads a create answer; the id is required.
+/// Reads a create answer; the id is required. An answer in the streams API's shape
+/// (`stream_id`, §17) says which `apiUrl` the server wants.
 pub fn created(value: &JsValue) -> Result<Created, SdkError> {
+    if stream_id_of(value).is_none() && string(value, "stream_id").is_some() {
+        return Err(SdkError::new(
+            ErrorKind::Api,
+            "the create-stream answer is in the streams API's shape (stream_id, no id): this server speaks the streams API; use an apiUrl that does not end in /v1beta",
+        ));
+    }
     Ok(Created {
         id: stream_id_of(value).ok_or_else(|| malformed("create-stream answer", "id"))?,
         publish: grant(value, "publish"),
