@@ -1,6 +1,6 @@
 // `node bench/size-profile.mjs`: where the shipped wasm's bytes go, by area.
 // Builds a copy of pkg/'s wasm that keeps its function names (wasm-bindgen
-// --keep-debug, then the same wasm-opt -Oz as scripts/build.sh, plus -g), runs
+// --keep-debug, then the same wasm-opt -Oz and renaming as scripts/build.sh, plus -g), runs
 // `twiggy top` on it and sums the functions and data by area. Needs
 // `bash scripts/build.sh` first (for the cargo output) and `cargo install twiggy`.
 import { execFileSync } from "node:child_process";
@@ -15,7 +15,8 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8"
 run("wasm-bindgen", ["--target", "web", "--keep-debug", "--out-dir", dir, "--out-name", "o", WASM]);
 const named = join(dir, "named.wasm");
 run(join(ROOT, "node_modules/.bin/wasm-opt"), [
-  "-Oz", "-g", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "-Oz", "-g", "--minify-imports-and-exports-and-modules", "--strip-producers", "--strip-target-features",
+  "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", join(dir, "o_bg.wasm"), "-o", named,
 ]);
 const csv = run("twiggy", ["top", "-n", "100000", "-f", "csv", named]);

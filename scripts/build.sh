@@ -9,9 +9,14 @@ rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --out-name overshoot_wasm \
   target/wasm32-unknown-unknown/wasm-release/overshoot_wasm.wasm
 # Keep the target features rustc enabled (bulk memory, etc.); see shared toolchain notes.
+# Import, export and module names shortened (wasm-opt prints the mapping, and
+# minify-wasm-names.mjs gives the glue the same names); the producers and
+# target_features sections, which only tools read, dropped once wasm-opt is done.
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  pkg/overshoot_wasm_bg.wasm -o pkg/overshoot_wasm_bg.wasm
+  --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
+  pkg/overshoot_wasm_bg.wasm -o pkg/overshoot_wasm_bg.wasm > target/wasm-names.json
+node scripts/minify-wasm-names.mjs pkg target/wasm-names.json
 # The entry re-exports the error classes from the runtime module the wasm imports.
 runtime=$(cd pkg && ls snippets/*/js/runtime.js)
 # runtime.js loads these with import() when a session needs them; wasm-bindgen copies

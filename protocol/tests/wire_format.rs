@@ -1,6 +1,6 @@
 //! The JSON the package sends and accepts, byte for byte where the spec fixes it.
 
-use overshoot_protocol::endpoints::{encode_segment, BaseUrl};
+use overshoot_protocol::endpoints::{encode_segment, path_of, BaseUrl};
 use overshoot_protocol::*;
 use serde_json::{json, Value};
 
@@ -150,6 +150,18 @@ fn urls_never_hold_the_key_and_map_ws_schemes() {
     assert!(BaseUrl::parse("ftp://x", true).is_err());
     assert!(BaseUrl::parse("api.overshoot.ai", false).is_err());
     assert_eq!(encode_segment("s/../x"), "s%2F..%2Fx");
+}
+
+#[test]
+fn messages_name_a_url_by_its_path() {
+    assert_eq!(
+        path_of("https://u:p@api.example/v1/streams?x"),
+        "/v1/streams?x"
+    );
+    assert_eq!(path_of("http://[::1]:9/s/é"), "/s/é");
+    for whole in ["https://api.example", "no scheme/x", "é://", ""] {
+        assert_eq!(path_of(whole), whole);
+    }
 }
 
 #[test]

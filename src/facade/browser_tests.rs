@@ -34,7 +34,7 @@ fn processing(key: &str, value: JsValue) -> JsValue {
 fn rejection(cfg: &JsValue) -> Option<(String, String)> {
     read_session_config(cfg)
         .err()
-        .map(|e| (e.kind.name().to_string(), e.message))
+        .map(|e| (e.kind.name().to_string(), e.message.clone()))
 }
 
 #[wasm_bindgen_test]
@@ -213,7 +213,7 @@ fn malformed_server_answers_are_api_errors_and_tolerant_ones_parse() {
             "{json}"
         );
         assert!(err
-            .map(|e| e.message)
+            .map(|e| e.message.clone())
             .unwrap_or_default()
             .starts_with("malformed create-stream response"));
     }

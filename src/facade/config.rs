@@ -236,14 +236,22 @@ fn config_path(wire: &str, processing_key: &str) -> String {
     }
 }
 
-const CLIP_KEYS: [&str; 5] = [
+const CLIP_KEYS: &[&str] = &[
     "target_fps",
     "fps",
     "sampling_ratio",
     "clip_length_seconds",
     "delay_seconds",
 ];
-const FRAME_KEYS: [&str; 1] = ["interval_seconds"];
+const FRAME_KEYS: &[&str] = &["interval_seconds"];
+const ALL_KEYS: &[&str] = &[
+    "target_fps",
+    "fps",
+    "sampling_ratio",
+    "clip_length_seconds",
+    "delay_seconds",
+    "interval_seconds",
+];
 
 /// One of `processing` (any wire field, the TS SDK's shape), `clipProcessing` or
 /// `frameProcessing` (which also imply the mode). Unknown keys are refused: a typo
@@ -251,26 +259,27 @@ const FRAME_KEYS: [&str; 1] = ["interval_seconds"];
 fn read_any_processing(
     cfg: &JsObject,
 ) -> Result<(Processing, Option<Mode>, &'static str), SdkError> {
-    let given: Vec<(&str, JsValue)> = ["processing", "clipProcessing", "frameProcessing"]
-        .into_iter()
-        .filter_map(|k| cfg.object(k).transpose().map(|v| v.map(|v| (k, v))))
-        .collect::<Result<_, _>>()?;
-    if given.len() > 1 {
-        return Err(SdkError::validation(given[1].0, "cannot be combined with another processing object; use one of processing, clipProcessing, frameProcessing"));
+    // A plain loop over constant tables: `collect::<Result<..>>` and `Vec`s of keys
+    // cost this one function about 1 KB of wasm.
+    let mut given = None;
+    for key in ["processing", "clipProcessing", "frameProcessing"] {
+        if let Some(value) = cfg.object(key)? {
+            if given.is_some() {
+                return Err(SdkError::validation(key, "cannot be combined with another processing object; use one of processing, clipProcessing, frameProcessing"));
+            }
+            given = Some((key, value));
+        }
     }
-    let Some((key, value)) = given.into_iter().next() else {
+    let Some((key, value)) = given else {
         return Ok((Processing::default(), None, "processing"));
     };
-    let (allowed, mode): (Vec<&str>, Option<Mode>) = match key {
-        "clipProcessing" => (CLIP_KEYS.to_vec(), Some(Mode::Clip)),
-        "frameProcessing" => (FRAME_KEYS.to_vec(), Some(Mode::Frame)),
-        _ => (
-            CLIP_KEYS.iter().chain(FRAME_KEYS.iter()).copied().collect(),
-            None,
-        ),
+    let (allowed, mode) = match key {
+        "clipProcessing" => (CLIP_KEYS, Some(Mode::Clip)),
+        "frameProcessing" => (FRAME_KEYS, Some(Mode::Frame)),
+        _ => (ALL_KEYS, None),
     };
     let p = JsObject::new(&value, key)?;
-    p.reject_unknown_keys(&allowed)?;
+    p.reject_unknown_keys(allowed)?;
     let processing = read_processing_fields(&p)?;
     Ok((processing, mode, key))
 }

@@ -20,13 +20,12 @@ use wasm_bindgen::prelude::*;
 
 /// The error of a v1beta-only call made with the streams API.
 pub(super) fn unsupported(call: &str, why: &str) -> SdkError {
-    SdkError {
-        code: Some("unsupported_by_api".into()),
-        ..SdkError::new(
-            ErrorKind::Validation,
-            format!("{call} needs a v1beta apiUrl (…/v1beta): {why}"),
-        )
-    }
+    let mut error = SdkError::new(
+        ErrorKind::Validation,
+        format!("{call} needs a v1beta apiUrl (…/v1beta): {why}"),
+    );
+    error.code = Some("unsupported_by_api".into());
+    error
 }
 
 fn needs_stream(call: &str) -> SdkError {

@@ -25,7 +25,7 @@ fn config(api_url: &str, fields: &[(&str, JsValue)]) -> JsValue {
 }
 
 fn rejection(cfg: &JsValue) -> Option<String> {
-    read_session_config(cfg).err().map(|e| e.message)
+    read_session_config(cfg).err().map(|e| e.message.clone())
 }
 
 const V1BETA: &str = "http://127.0.0.1:1/v1beta";

@@ -115,9 +115,18 @@ pub fn check_value(key: &str) -> Result<String, SdkError> {
 
 /// `exp` of a JWT's payload, read without verifying (only the server can).
 fn jwt_exp(token: &str) -> Option<f64> {
-    let mut parts = token.split('.');
+    // Bytes, not `str` patterns: see `overshoot_protocol::endpoints::path_of`.
+    let mut parts = token.as_bytes().split(|&b| b == b'.');
     let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
-    let base64 = payload.replace('-', "+").replace('_', "/");
+    // base64url → base64; a non-ASCII byte stays invalid base64, and `atob` refuses it.
+    let base64: String = payload
+        .iter()
+        .map(|&b| match b {
+            b'-' => '+',
+            b'_' => '/',
+            b => char::from(b),
+        })
+        .collect();
     let atob = Reflect::get(&js_sys::global(), &"atob".into()).ok()?;
     let json = Function::from(atob)
         .call1(&JsValue::UNDEFINED, &base64.into())

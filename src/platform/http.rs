@@ -1,17 +1,25 @@
-//! HTTP calls to the streams API (gloo-net `fetch`), with Bearer auth and JSON in
-//! and out. Bodies are encoded and decoded by the browser's `JSON`, not in wasm.
+//! HTTP calls to the streams API (the browser's `fetch`), with Bearer auth and JSON
+//! in and out. Bodies are encoded and decoded by the browser's `JSON`, not in wasm.
 
 use super::credential::{Credential, REFRESH_WITHIN_SECONDS};
 use super::error::SdkError;
 use super::json;
 use super::timer::{sleep, Timer};
-use gloo_net::http::{Method, RequestBuilder};
-use js_sys::Reflect;
+use js_sys::{Promise, Reflect};
 use overshoot_protocol::endpoints::BaseUrl;
 use overshoot_protocol::ErrorKind;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::AbortController;
+use web_sys::{AbortController, Headers, RequestInit, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`: the same binding in a window and in a worker. (gloo-net's
+    /// request builder did this plus `http::Method` and error conversions for 2.6 KB
+    /// gzip more.)
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &RequestInit) -> Promise;
+}
 
 /// A configured API endpoint: base URL and credential. Cheap to clone; clones share
 /// the credential, so a refreshed token serves every later call.
@@ -79,14 +87,14 @@ impl ApiHttp {
     /// `POST /streams` with an already-built JSON body object.
     pub async fn create_stream(&self, body: &JsValue) -> Result<JsValue, SdkError> {
         let url = self.base.streams();
-        self.send(Method::POST, &url, Some(body)).await
+        self.send("POST", &url, Some(body)).await
     }
 
     /// `POST /streams/{id}/keepalive`, with a fresh token first when the current one
     /// expires within a minute.
     pub async fn renew_lease(&self, stream_id: &str) -> Result<JsValue, SdkError> {
         let url = self.base.keepalive(stream_id);
-        self.call(Method::POST, &url, None, true).await
+        self.call("POST", &url, None, true).await
     }
 
     /// `PATCH /streams/{id}/config/prompt` with `{prompt}`.
@@ -94,13 +102,13 @@ impl ApiHttp {
         let url = self.base.prompt(stream_id);
         let body = js_sys::Object::new();
         let _ = Reflect::set(&body, &"prompt".into(), &prompt.into());
-        self.send(Method::PATCH, &url, Some(&body.into())).await
+        self.send("PATCH", &url, Some(&body.into())).await
     }
 
     /// `DELETE /streams/{id}`.
     pub async fn close_stream(&self, stream_id: &str) -> Result<JsValue, SdkError> {
         let url = self.base.stream(stream_id);
-        self.send(Method::DELETE, &url, None).await
+        self.send("DELETE", &url, None).await
     }
 
     /// `DELETE /streams/{id}`, retried after 300 ms and 1.2 s when it fails for a
@@ -123,32 +131,29 @@ impl ApiHttp {
     /// `DELETE /streams/{id}` as a `keepalive` fetch, which the browser completes
     /// even while the page unloads. Fire and forget: nobody is left to read the answer.
     pub fn close_stream_on_unload(&self, stream_id: &str) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let Ok(headers) = web_sys::Headers::new() else {
+        let Ok(headers) = Headers::new() else {
             return;
         };
         let _ = headers.set("Authorization", &format!("Bearer {}", self.api_key()));
-        let init = web_sys::RequestInit::new();
+        let init = RequestInit::new();
         init.set_method("DELETE");
         // web-sys has no setter for `keepalive` (supported by Chromium, Firefox 133+, Safari):
         // https://developer.mozilla.org/docs/Web/API/RequestInit#keepalive
         let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
         init.set_headers(&headers);
-        let _ = window.fetch_with_str_and_init(&self.base.stream(stream_id), &init);
+        let _ = global_fetch(&self.base.stream(stream_id), &init);
     }
 
     /// `GET /models`.
     pub async fn get_models(&self) -> Result<JsValue, SdkError> {
         let url = self.base.models();
-        self.send(Method::GET, &url, None).await
+        self.send("GET", &url, None).await
     }
 
     /// One call; after a 401, once more with a fresh token when the app gave a function.
     async fn send(
         &self,
-        method: Method,
+        method: &str,
         url: &str,
         body: Option<&JsValue>,
     ) -> Result<JsValue, SdkError> {
@@ -160,7 +165,7 @@ impl ApiHttp {
     /// the state machine (and the wasm) small.
     async fn call(
         &self,
-        method: Method,
+        method: &str,
         url: &str,
         body: Option<&JsValue>,
         renewing: bool,
@@ -177,8 +182,7 @@ impl ApiHttp {
             } else {
                 credential.current()
             };
-            let builder = RequestBuilder::new(url).method(method.clone());
-            match self.send_with(builder, url, body, &key).await {
+            match self.send_with(method, url, body, &key).await {
                 Err(e) if e.status == Some(401) && refreshable && !retried => {
                     retried = true;
                     refresh = true;
@@ -190,29 +194,18 @@ impl ApiHttp {
 
     async fn send_with(
         &self,
-        builder: RequestBuilder,
+        method: &str,
         url: &str,
         body: Option<&JsValue>,
         key: &str,
     ) -> Result<JsValue, SdkError> {
         // Every call has a deadline: a hanging server must not hang start() or stop().
-        let (aborter, deadline) = deadline(self.timeout_ms)?;
-        let builder = builder
-            .header("Authorization", &format!("Bearer {key}"))
-            .abort_signal(Some(&aborter.signal()));
-        let request = json_request(builder, url, body)?;
-        let response = request.send().await.map_err(|e| {
-            if aborter.signal().aborted() {
-                SdkError::new(
-                    ErrorKind::Network,
-                    format!("request to {url} timed out after {} ms", self.timeout_ms),
-                )
-            } else {
-                SdkError::new(ErrorKind::Network, format!("request to {url} failed: {e}"))
-            }
-        })?;
-        let status = response.status();
-        let raw = web_sys::Response::from(response);
+        let Sent {
+            response: raw,
+            aborter,
+            deadline,
+        } = fetch_json(method, url, body, key, None, self.timeout_ms).await?;
+        let status = raw.status();
         // The deadline covers the body too: headers can arrive and the body stall.
         let body = match raw.text() {
             Ok(promise) => JsFuture::from(promise).await,
@@ -244,35 +237,67 @@ impl ApiHttp {
     }
 }
 
-/// An abort controller and the timer that aborts it after `timeout_ms` (dropping the
-/// timer cancels the deadline).
-pub(crate) fn deadline(timeout_ms: u32) -> Result<(AbortController, Timer), SdkError> {
+/// A sent request: the answer (its body unread), the controller that aborts it and the
+/// deadline that does so (dropping it cancels the deadline).
+pub(crate) struct Sent {
+    pub response: Response,
+    pub aborter: AbortController,
+    pub deadline: Timer,
+}
+
+/// One `fetch` of `method url` with `Authorization: Bearer key`, `header` (name, value)
+/// if any, and `body` as JSON text (`JSON.stringify`); aborted after `timeout_ms`,
+/// which covers reading the body too. No answer is a `NetworkError`.
+pub(crate) async fn fetch_json(
+    method: &str,
+    url: &str,
+    body: Option<&JsValue>,
+    key: &str,
+    header: Option<(&str, &str)>,
+    timeout_ms: u32,
+) -> Result<Sent, SdkError> {
     let aborter = AbortController::new()
         .map_err(|e| SdkError::from_js(ErrorKind::Network, "AbortController is unavailable", e))?;
     let on_deadline = aborter.clone();
-    let timer = Timer::once(timeout_ms, move || on_deadline.abort());
-    Ok((aborter, timer))
+    let deadline = Timer::once(timeout_ms, move || on_deadline.abort());
+    let headers = Headers::new()
+        .map_err(|e| SdkError::from_js(ErrorKind::Api, "cannot build request headers", e))?;
+    // `set` throws only for a name or value that is not a valid header; these are.
+    let _ = headers.set("Authorization", &format!("Bearer {key}"));
+    if let Some((name, value)) = header {
+        let _ = headers.set(name, value);
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_signal(Some(&aborter.signal()));
+    if let Some(body) = body {
+        init.set_body(&json::stringify(body)?);
+        let _ = headers.set("Content-Type", "application/json");
+    }
+    init.set_headers(&headers);
+    let response: Response = JsFuture::from(global_fetch(url, &init))
+        .await
+        .map_err(|e| {
+            if aborter.signal().aborted() {
+                timed_out(url, timeout_ms)
+            } else {
+                SdkError::from_js(ErrorKind::Network, &format!("request to {url} failed"), e)
+            }
+        })?
+        .unchecked_into();
+    Ok(Sent {
+        response,
+        aborter,
+        deadline,
+    })
 }
 
-/// The request of `builder`, with `body` as JSON text (`JSON.stringify`) when given.
-pub(crate) fn json_request(
-    builder: RequestBuilder,
-    url: &str,
-    body: Option<&JsValue>,
-) -> Result<gloo_net::http::Request, SdkError> {
-    let cannot_build = |e: gloo_net::Error| {
-        SdkError::new(
-            ErrorKind::Api,
-            format!("cannot build request to {url}: {e}"),
-        )
-    };
-    match body {
-        Some(body) => builder
-            .header("Content-Type", "application/json")
-            .body(json::stringify(body)?)
-            .map_err(cannot_build),
-        None => builder.build().map_err(cannot_build),
-    }
+/// The `NetworkError` of a call that hit its deadline.
+pub(crate) fn timed_out(url: &str, timeout_ms: u32) -> SdkError {
+    SdkError::new(
+        ErrorKind::Network,
+        format!("request to {url} timed out after {timeout_ms} ms"),
+    )
 }
 
 /// The typed error of a non-2xx answer, from `{error, message, request_id, details}`
@@ -303,19 +328,14 @@ fn http_error(status: u16, url: &str, body: Option<&JsValue>, text: &JsValue) ->
             }
         })
         .unwrap_or_else(|| format!("HTTP {status}"));
-    let path = url
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.find('/').and_then(|i| r.get(i..)))
-        .unwrap_or(url);
+    let path = overshoot_protocol::endpoints::path_of(url);
     let message = match code {
         Some(code) => format!("{message} ({code}; HTTP {status} from {path})"),
         None => format!("{message} (HTTP {status} from {path})"),
     };
-    SdkError {
-        status: Some(status),
-        request_id: field("request_id").and_then(|v| v.as_string()),
-        details,
-        ..SdkError::new(kind, message)
-    }
+    let mut error = SdkError::new(kind, message);
+    error.status = Some(status);
+    error.request_id = field("request_id").and_then(|v| v.as_string());
+    error.details = details;
+    error
 }

@@ -24,14 +24,17 @@ fn type_name(v: &JsValue) -> String {
     }
 }
 
+/// `{field} must be {expected} (got {its type})`: one copy of the message's code for
+/// every reader.
+fn type_error(field: &str, expected: &str, v: &JsValue) -> SdkError {
+    SdkError::validation(field, &format!("must be {expected} (got {})", type_name(v)))
+}
+
 impl<'a> JsObject<'a> {
     /// Wraps `value`, which must be a plain object.
     pub fn new(value: &'a JsValue, path: &'a str) -> Result<Self, SdkError> {
         if !value.is_object() || Array::is_array(value) || value.is_function() {
-            return Err(SdkError::validation(
-                path,
-                &format!("must be an object (got {})", type_name(value)),
-            ));
+            return Err(type_error(path, "an object", value));
         }
         Ok(JsObject { value, path })
     }
@@ -67,12 +70,10 @@ impl<'a> JsObject<'a> {
     pub fn string(&self, key: &str) -> Result<Option<String>, SdkError> {
         match self.get(key)? {
             None => Ok(None),
-            Some(v) => v.as_string().map(Some).ok_or_else(|| {
-                SdkError::validation(
-                    &self.field(key),
-                    &format!("must be a string (got {})", type_name(&v)),
-                )
-            }),
+            Some(v) => v
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| type_error(&self.field(key), "a string", &v)),
         }
     }
 
@@ -97,10 +98,7 @@ impl<'a> JsObject<'a> {
                     &self.field(key),
                     "must be a finite number (got NaN or Infinity)",
                 )),
-                None => Err(SdkError::validation(
-                    &self.field(key),
-                    &format!("must be a number (got {})", type_name(&v)),
-                )),
+                None => Err(type_error(&self.field(key), "a number", &v)),
             },
         }
     }
@@ -126,12 +124,10 @@ impl<'a> JsObject<'a> {
     pub fn boolean(&self, key: &str) -> Result<Option<bool>, SdkError> {
         match self.get(key)? {
             None => Ok(None),
-            Some(v) => v.as_bool().map(Some).ok_or_else(|| {
-                SdkError::validation(
-                    &self.field(key),
-                    &format!("must be a boolean (got {})", type_name(&v)),
-                )
-            }),
+            Some(v) => v
+                .as_bool()
+                .map(Some)
+                .ok_or_else(|| type_error(&self.field(key), "a boolean", &v)),
         }
     }
 
@@ -139,12 +135,10 @@ impl<'a> JsObject<'a> {
     pub fn function(&self, key: &str) -> Result<Option<Function>, SdkError> {
         match self.get(key)? {
             None => Ok(None),
-            Some(v) => v.dyn_into::<Function>().map(Some).map_err(|v| {
-                SdkError::validation(
-                    &self.field(key),
-                    &format!("must be a function (got {})", type_name(&v)),
-                )
-            }),
+            Some(v) => v
+                .dyn_into::<Function>()
+                .map(Some)
+                .map_err(|v| type_error(&self.field(key), "a function", &v)),
         }
     }
 
@@ -164,10 +158,7 @@ impl<'a> JsObject<'a> {
         match self.get(key)? {
             None => Ok(None),
             Some(v) if Array::is_array(&v) => Ok(Some(v.unchecked_into())),
-            Some(v) => Err(SdkError::validation(
-                &self.field(key),
-                &format!("must be an array (got {})", type_name(&v)),
-            )),
+            Some(v) => Err(type_error(&self.field(key), "an array", &v)),
         }
     }
 

@@ -130,7 +130,7 @@ fn stream_answers_accept_both_documented_forms() {
     assert!(camera.is_ok_and(|c| c.publish.is_none()));
     let old_api = created(&parse(r#"{"stream_id": "old-api"}"#))
         .err()
-        .map(|e| e.message);
+        .map(|e| e.message.clone());
     assert!(old_api.is_some_and(|m| m.contains("speaks the streams API")));
     assert_eq!(
         stream_id_of(&parse(r#"{"id": "s3", "publish": 5}"#)).as_deref(),

@@ -1,4 +1,4 @@
-//! HTTP calls to the v1beta API (gloo-net `fetch`): Bearer auth, the region header
+//! HTTP calls to the v1beta API (the browser's `fetch`, `http::fetch_json`): Bearer auth, the region header
 //! remembered from the create answer and sent on every later call, the retry rules of
 //! `overshoot_protocol::v1beta::retry` (a 409 `region_error` once in the expected
 //! region, a 429 after its `retry-after` once, 503 and network errors with the
@@ -7,12 +7,11 @@
 //! by piece from the response body (`textPieces` in `js/runtime.js`).
 
 use super::error::SdkError;
-use super::http::{deadline, json_request, ApiHttp};
+use super::http::{fetch_json, timed_out, ApiHttp, Sent};
 use super::json;
 use super::runtime::text_pieces;
-use super::timer::{sleep, Timer};
+use super::timer::sleep;
 use super::v1beta_wire::{chunk, completion, envelope};
-use gloo_net::http::{Method, RequestBuilder};
 use overshoot_protocol::v1beta::answer::{Answer, ChunkAccumulator};
 use overshoot_protocol::v1beta::errors::classify;
 use overshoot_protocol::v1beta::retry::{
@@ -26,7 +25,6 @@ use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::AbortController;
 
 /// A v1beta endpoint: the streams API's base URL and credential, plus the region the
 /// last answer named. Clones share the region.
@@ -37,11 +35,7 @@ pub struct V1betaHttp {
 }
 
 /// A 2xx answer whose body is still unread, and the deadline that covers reading it.
-struct Reply {
-    response: web_sys::Response,
-    _deadline: Timer,
-    aborter: AbortController,
-}
+type Reply = Sent;
 
 impl V1betaHttp {
     /// The v1beta API behind `http` (whose base path ends in `/v1beta`).
@@ -55,27 +49,26 @@ impl V1betaHttp {
     /// `POST /streams` with `body` (`{}` for LiveKit publishing).
     pub async fn create_stream(&self, body: &JsValue) -> Result<JsValue, SdkError> {
         let url = self.http.base().streams();
-        self.json(Call::Create, Method::POST, &url, Some(body))
-            .await
+        self.json(Call::Create, "POST", &url, Some(body)).await
     }
 
     /// `POST /streams/{id}/keepalive`.
     pub async fn keepalive(&self, id: &str) -> Result<JsValue, SdkError> {
         let url = self.http.base().keepalive(id);
-        self.json(Call::Keepalive, Method::POST, &url, None).await
+        self.json(Call::Keepalive, "POST", &url, None).await
     }
 
     /// `GET /streams/{id}`: status and frame telemetry.
     pub async fn status(&self, id: &str) -> Result<JsValue, SdkError> {
         let url = self.http.base().stream(id);
-        self.json(Call::Other, Method::GET, &url, None).await
+        self.json(Call::Other, "GET", &url, None).await
     }
 
     /// `DELETE /streams/{id}`; a `404` (already deleted or expired) counts as done
     /// (§7, §16.14) and answers `null`.
     pub async fn delete(&self, id: &str) -> Result<JsValue, SdkError> {
         let url = self.http.base().stream(id);
-        match self.json(Call::Other, Method::DELETE, &url, None).await {
+        match self.json(Call::Other, "DELETE", &url, None).await {
             Err(e) if e.status == Some(404) => Ok(JsValue::NULL),
             outcome => outcome,
         }
@@ -84,19 +77,19 @@ impl V1betaHttp {
     /// `POST /streams/{id}/viewer-token`.
     pub async fn viewer_token(&self, id: &str) -> Result<JsValue, SdkError> {
         let url = self.http.base().viewer_token(id);
-        self.json(Call::Other, Method::POST, &url, None).await
+        self.json(Call::Other, "POST", &url, None).await
     }
 
     /// `GET /models` (the v1beta list shape).
     pub async fn models(&self) -> Result<JsValue, SdkError> {
         let url = self.http.base().models();
-        self.json(Call::Other, Method::GET, &url, None).await
+        self.json(Call::Other, "GET", &url, None).await
     }
 
     /// `POST /chat/completions` answered as JSON.
     pub async fn chat(&self, body: &JsValue) -> Result<JsValue, SdkError> {
         let url = self.http.base().chat_completions();
-        self.json(Call::Chat, Method::POST, &url, Some(body)).await
+        self.json(Call::Chat, "POST", &url, Some(body)).await
     }
 
     /// `POST /chat/completions` with `stream: true`: `on_chunk` gets each chunk
@@ -119,9 +112,7 @@ impl V1betaHttp {
         on_chunk: &mut dyn FnMut(&JsValue, Option<&str>),
     ) -> Result<Answer, SdkError> {
         let url = self.http.base().chat_completions();
-        let reply = self
-            .call(Call::Chat, Method::POST, &url, Some(body))
-            .await?;
+        let reply = self.call(Call::Chat, "POST", &url, Some(body)).await?;
         let content_type = reply
             .response
             .headers()
@@ -173,7 +164,7 @@ impl V1betaHttp {
     async fn json(
         &self,
         call: Call,
-        method: Method,
+        method: &str,
         url: &str,
         body: Option<&JsValue>,
     ) -> Result<JsValue, SdkError> {
@@ -187,7 +178,7 @@ impl V1betaHttp {
     fn call<'a>(
         &'a self,
         call: Call,
-        method: Method,
+        method: &'a str,
         url: &'a str,
         body: Option<&'a JsValue>,
     ) -> Pin<Box<dyn Future<Output = Result<Reply, SdkError>> + 'a>> {
@@ -197,7 +188,7 @@ impl V1betaHttp {
     async fn call_with_retries(
         &self,
         call: Call,
-        method: Method,
+        method: &str,
         url: &str,
         body: Option<&JsValue>,
     ) -> Result<Reply, SdkError> {
@@ -212,7 +203,7 @@ impl V1betaHttp {
             } else {
                 credential.current()
             };
-            let (status, reply) = match self.exchange(method.clone(), url, body, &key).await {
+            let (status, reply) = match self.exchange(method, url, body, &key).await {
                 Ok(sent) => sent,
                 Err(error) => match retry.next(call, Failure::Network) {
                     Next::RetryAfterMs(ms) => {
@@ -259,43 +250,20 @@ impl V1betaHttp {
     /// answer, or a `NetworkError`.
     async fn exchange(
         &self,
-        method: Method,
+        method: &str,
         url: &str,
         body: Option<&JsValue>,
         key: &str,
     ) -> Result<(u16, Reply), SdkError> {
-        let timeout_ms = self.http.timeout_ms();
-        let (aborter, deadline) = deadline(timeout_ms)?;
-        let mut builder = RequestBuilder::new(url)
-            .method(method)
-            .header("Authorization", &format!("Bearer {key}"))
-            .abort_signal(Some(&aborter.signal()));
-        if let Some((name, region)) = self.region.borrow().header() {
-            builder = builder.header(name, region);
-        }
-        let request = json_request(builder, url, body)?;
-        let response = request.send().await.map_err(|e| {
-            if aborter.signal().aborted() {
-                timed_out(url, timeout_ms)
-            } else {
-                SdkError::new(ErrorKind::Network, format!("request to {url} failed: {e}"))
-            }
-        })?;
-        let status = response.status();
-        let reply = Reply {
-            response: web_sys::Response::from(response),
-            _deadline: deadline,
-            aborter,
-        };
-        Ok((status, reply))
+        let region = self
+            .region
+            .borrow()
+            .header()
+            .map(|(n, v)| (n, v.to_string()));
+        let header = region.as_ref().map(|(name, value)| (*name, value.as_str()));
+        let sent = fetch_json(method, url, body, key, header, self.http.timeout_ms()).await?;
+        Ok((sent.response.status(), sent))
     }
-}
-
-fn timed_out(url: &str, timeout_ms: u32) -> SdkError {
-    SdkError::new(
-        ErrorKind::Network,
-        format!("request to {url} timed out after {timeout_ms} ms"),
-    )
 }
 
 /// The answer's body as parsed JSON, `null` when empty; the deadline still applies.
@@ -306,7 +274,10 @@ async fn read_json(reply: Reply, url: &str) -> Result<JsValue, SdkError> {
     };
     let text = text.map_err(|e| {
         if reply.aborter.signal().aborted() {
-            timed_out(url, 0)
+            SdkError::new(
+                ErrorKind::Network,
+                format!("request to {url} timed out (reading the answer)"),
+            )
         } else {
             SdkError::from_js(ErrorKind::Network, "the answer could not be read", e)
         }
@@ -332,11 +303,7 @@ fn typed_error(
     } else {
         classify(status, Some(&error))
     };
-    let path = url
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.find('/').and_then(|i| rest.get(i..)))
-        .unwrap_or(url);
+    let path = overshoot_protocol::endpoints::path_of(url);
     let text = error
         .message()
         .filter(|m| !m.is_empty())
@@ -345,10 +312,9 @@ fn typed_error(
         Some(code) => format!("{text} ({code}; HTTP {status} from {path})"),
         None => format!("{text} (HTTP {status} from {path})"),
     };
-    SdkError {
-        status: Some(status),
-        details: body.cloned().unwrap_or(JsValue::UNDEFINED),
-        code: error.code().map(str::to_string),
-        ..SdkError::new(kind, message)
-    }
+    let mut typed = SdkError::new(kind, message);
+    typed.status = Some(status);
+    typed.details = body.cloned().unwrap_or(JsValue::UNDEFINED);
+    typed.code = error.code().map(str::to_string);
+    typed
 }

@@ -220,13 +220,11 @@ fn handle(
                 CloseKind::StreamEnded(why) => {
                     let details = js_sys::Object::new();
                     let _ = js_sys::Reflect::set(&details, &"reason".into(), &why.as_str().into());
-                    let error = SdkError {
-                        details: details.into(),
-                        ..SdkError::new(
-                            kind_for_end_reason(&why),
-                            format!("the server ended the stream: {why}"),
-                        )
-                    };
+                    let mut error = SdkError::new(
+                        kind_for_end_reason(&why),
+                        format!("the server ended the stream: {why}"),
+                    );
+                    error.details = details.into();
                     return Step::End(End::Failed {
                         error,
                         server_ended: true,

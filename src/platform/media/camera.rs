@@ -107,15 +107,13 @@ impl Drop for PendingCamera {
 /// A helpful message for each getUserMedia failure, per
 /// <https://developer.mozilla.org/docs/Web/API/MediaDevices/getUserMedia#exceptions>.
 fn camera_error(err: JsValue) -> SdkError {
-    let base = SdkError::from_js(ErrorKind::Media, "camera", err);
-    let hint = match base.cause_name().as_str() {
+    let mut error = SdkError::from_js(ErrorKind::Media, "camera", err);
+    let hint = match error.cause_name().as_str() {
         "NotAllowedError" | "SecurityError" => "camera permission was denied",
         "NotFoundError" | "OverconstrainedError" => "no camera matches the request",
         "NotReadableError" | "AbortError" => "the camera is busy or failed to start",
         _ => "the camera could not be opened",
     };
-    SdkError {
-        message: format!("{hint} ({})", base.message),
-        ..base
-    }
+    error.message = format!("{hint} ({})", error.message);
+    error
 }

@@ -210,11 +210,9 @@ fn handle(ctx: Ctx<'_>, live: &mut Live, cycle: &mut Cycle, event: Event) -> Ste
         }
         // The HTTP layer already retried what the spec says to retry (§5).
         Event::Renewed(_, Err(error)) if error.kind == ErrorKind::NotFound => {
-            let error = SdkError {
-                kind: ErrorKind::StreamEnded,
-                message: format!("the server ended the stream ({})", error.message),
-                ..error
-            };
+            let mut error = error;
+            error.kind = ErrorKind::StreamEnded;
+            error.message = format!("the server ended the stream ({})", error.message);
             return fail(error, true);
         }
         Event::Renewed(_, Err(error)) => return fail(error, false),
