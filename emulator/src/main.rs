@@ -33,7 +33,9 @@ async fn main() {
         .allow_origin(AllowOrigin::mirror_request())
         .allow_credentials(true)
         .allow_headers(AllowHeaders::mirror_request())
-        .allow_methods(AllowMethods::mirror_request());
+        .allow_methods(AllowMethods::mirror_request())
+        // v1beta's answer headers a cross-origin page must be able to read (§2, §13).
+        .expose_headers(v1beta::EXPOSED_HEADERS.map(axum::http::HeaderName::from_static));
     let mut app = Router::new()
         .nest("/v1beta", v1beta::routes())
         .nest("/__emulator/v1beta", v1beta::test_routes())

@@ -31,6 +31,10 @@ pub struct ServeArgs {
     /// The API's base URL, e.g. https://api.overshoot.ai/v1.
     #[arg(long)]
     pub upstream: String,
+    /// The v1beta API's base URL (default: --upstream with its version segment
+    /// replaced by v1beta, e.g. https://api.overshoot.ai/v1beta; appended when none).
+    #[arg(long, value_name = "URL")]
+    pub upstream_v1beta: Option<String>,
     /// Address to listen on (port 0: any free port, printed at start).
     #[arg(long, default_value = "127.0.0.1:8788")]
     pub listen: SocketAddr,
@@ -52,6 +56,23 @@ pub struct ServeArgs {
     /// Share ownership and per-user counts with other gateways through Redis.
     #[arg(long, value_name = "URL")]
     pub redis: Option<String>,
+}
+
+/// The v1beta base beside a streams-API base: a last path segment that names a
+/// version (`v1`, `v0.2`) is replaced by `v1beta`; otherwise `/v1beta` is appended.
+pub fn v1beta_beside(upstream: &str) -> String {
+    let base = upstream.trim().trim_end_matches('/');
+    let (head, last) = base.rsplit_once('/').unwrap_or((base, ""));
+    let versioned = last.strip_prefix('v').is_some_and(|rest| {
+        rest.starts_with(|c: char| c.is_ascii_digit())
+            && !head.ends_with(':')
+            && !head.ends_with('/')
+    });
+    if versioned {
+        format!("{head}/v1beta")
+    } else {
+        format!("{base}/v1beta")
+    }
 }
 
 /// `mint`'s options.
@@ -94,4 +115,33 @@ pub fn secrets() -> Result<Secrets, String> {
         api_key,
         token_secret: token_secret()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::v1beta_beside;
+
+    #[test]
+    fn the_v1beta_base_sits_beside_the_streams_api_base() {
+        assert_eq!(
+            v1beta_beside("https://api.overshoot.ai/v1"),
+            "https://api.overshoot.ai/v1beta"
+        );
+        assert_eq!(
+            v1beta_beside("https://api.overshoot.ai/v0.2/"),
+            "https://api.overshoot.ai/v1beta"
+        );
+        assert_eq!(
+            v1beta_beside("http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080/v1beta"
+        );
+        assert_eq!(
+            v1beta_beside("https://proxy.example/overshoot"),
+            "https://proxy.example/overshoot/v1beta"
+        );
+        assert_eq!(
+            v1beta_beside("http://v2.example"),
+            "http://v2.example/v1beta"
+        );
+    }
 }

@@ -35,7 +35,7 @@ async fn release(gw: &Gateway, id: &str, why: &str) {
     let Ok(Some(record)) = gw.store.remove(id).await else {
         return; // gone already, or another gateway got there first
     };
-    let (status, latency) = gw.upstream.delete_stream(id).await;
+    let (status, latency) = gw.upstream.delete_stream(record.api, id).await;
     tracing::info!(
         call = "reap",
         user = record.user.as_str(),

@@ -165,3 +165,30 @@ fn a_tiny_clip_still_counts_back_from_the_live_edge() {
         Anchor::OffsetMs(-1)
     );
 }
+
+#[test]
+fn the_stream_of_any_ovs_url_is_read_by_the_same_grammar() {
+    assert_eq!(
+        stream_id_of(&format!("ovs://streams/{ID}?frame_index=-1")),
+        Ok(ID.to_string())
+    );
+    assert_eq!(stream_id_of("OVS://streams/a%20b?x=1"), Ok("a b".into()));
+    assert_eq!(stream_id_of("ovs://streams/s1"), Ok("s1".into()));
+    assert_eq!(
+        stream_id_of("ovs://streams/s1?not-a-pair&frame_index=1&frame_index=2"),
+        Ok("s1".into()),
+        "the query is the part parser's business"
+    );
+    for bad in [
+        "ovs://stream/s1?frame_index=-1",
+        "ovs://streams/?x=1",
+        "ovs://streams/a/b?x=1",
+        "https://x/streams/s1",
+    ] {
+        assert_eq!(
+            stream_id_of(bad).unwrap_err().code,
+            ChatErrorCode::StreamUrlInvalid,
+            "{bad}"
+        );
+    }
+}

@@ -99,6 +99,21 @@ test("create answers a LiveKit publish target on the emulator's own server, with
   }
 });
 
+test("a page of another origin reads the region and rate-limit headers (CORS exposes them)", async () => {
+  const other = await browser.newPage();
+  await other.goto(emulator.url.replace("127.0.0.1", "localhost") + "/v1beta-publisher.html");
+  const seen = await other.evaluate(async ({ base, key, id }) => {
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const got = await fetch(`${base}/streams/${id}`, { headers });
+    const body = { model: "google/gemma-4-26B-A4B-it", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `ovs://streams/${id}?frame_index=-1` } }] }] };
+    const chat = await fetch(`${base}/chat/completions`, { method: "POST", headers, body: JSON.stringify(body) });
+    return { origin: location.origin, region: got.headers.get("x-overshoot-region"), limit: chat.headers.get("x-ratelimit-limit"), status: chat.status };
+  }, { base, key: KEY, id: live.id });
+  await other.close();
+  assert.notEqual(seen.origin, new URL(emulator.url).origin);
+  assert.deepEqual([seen.region, seen.limit, seen.status], ["us-west1", "50", 200]);
+});
+
 test("GET reports real telemetry of the frames decoded from the LiveKit publisher", async () => {
   const s = await status(live.id);
   assert.equal(s.state, "active");
@@ -137,11 +152,20 @@ test("the openai client: a clip question names a frame count consistent with fps
   const n = Number(/over (\d+) frames/.exec(sampled.choices[0].message.content)?.[1]);
   assert.ok(n >= 11 && n <= 13, sampled.choices[0].message.content);
   assert.match(sampled.choices[0].message.content, /^red: /);
-  // Not downsampled (max_fps above the ingest rate): 2 s hold about recent_fps × 2 frames.
-  const { recent_fps: fps } = await status(live.id);
-  const all = await client.chat.completions.create(ask(clipRef(live.id, "start_offset_ms=-2000&max_fps=120")));
+  // Not downsampled (max_fps far above the ingest rate): a clip of the two seconds
+  // between two GETs names the frames ingested in between (the frame after the first
+  // GET's newest, up to the second GET's newest; a frame may share its millisecond
+  // with another after a network hiccup and be sampled once).
+  const a = await status(live.id);
+  await new Promise((r) => setTimeout(r, 2000));
+  const b = await status(live.id);
+  const [from, to] = [a.last_frame_at_ms - a.first_frame_at_ms + 1, b.last_frame_at_ms - b.first_frame_at_ms + 1];
+  const all = await client.chat.completions.create(ask(clipRef(live.id, `start_timestamp_ms=${from}&end_timestamp_ms=${to}&max_fps=1000`)));
   const m = Number(/over (\d+) frames/.exec(all.choices[0].message.content)?.[1]);
-  assert.ok(Math.abs(m - fps * 2) <= Math.max(4, fps * 0.35), `${m} frames in 2 s at ${fps} fps`);
+  const ingested = b.last_frame_index - a.last_frame_index;
+  const seconds = (b.last_frame_at_ms - a.last_frame_at_ms) / 1000;
+  assert.ok(m <= ingested && m >= ingested - 2, `${m} frames named, ${ingested} ingested in ${seconds} s`);
+  assert.ok(ingested / seconds > 5, `ingest at ${ingested / seconds} fps`);
 });
 
 test("the openai client: thread_id reports the prompt cache, max_completion_tokens cuts the answer, json_object answers JSON", async () => {
@@ -214,6 +238,17 @@ test("the openai client: documented errors arrive as its typed errors", async ()
   const retried = await new OpenAI({ apiKey: KEY, baseURL: base, maxRetries: 1 }).chat.completions.create(ask(frameRef(live.id)));
   assert.match(retried.choices[0].message.content, /^red: /);
   assert.ok(Date.now() - started >= 900, `retried after ${Date.now() - started} ms`);
+});
+
+test("a slow model, by fault: every chat answer is held while chat_delay_ms is armed", async () => {
+  await emu("/__emulator/v1beta/faults", { api_key: KEY, chat_delay_ms: 600 });
+  const started = Date.now();
+  await client.chat.completions.create(ask(frameRef(live.id)));
+  assert.ok(Date.now() - started >= 600, `${Date.now() - started} ms`);
+  await emu("/__emulator/v1beta/faults", { api_key: KEY });
+  const quick = Date.now();
+  await client.chat.completions.create(ask(frameRef(live.id)));
+  assert.ok(Date.now() - quick < 600, `${Date.now() - quick} ms`);
 });
 
 test("raw chat errors: every documented shape and status", async () => {
@@ -367,6 +402,17 @@ test("DELETE leaves a tombstone: ended/deleted, a repeat answers the same, chat 
   assert.equal(tomb.end_reason, "deleted");
   assert.equal(tomb.expires_at_ms, null);
   assert.ok(tomb.ended_at_ms > 0);
+  // Its room is gone: the publish token no longer joins it.
+  const refused = await page.evaluate(async ({ url, token }) => {
+    const lk = await import("/vendor/livekit-client.mjs");
+    try {
+      await new lk.Room().connect(url, token);
+      return "joined";
+    } catch (e) {
+      return e.message;
+    }
+  }, s.publish);
+  assert.notEqual(refused, "joined");
   const chat = await call("POST", "/chat/completions", { body: ask(frameRef(s.id)) });
   assert.equal(chat.status, 404);
   assert.equal(chat.json.detail.error.code, "stream_not_found");

@@ -16,7 +16,8 @@ use std::sync::Arc;
 type Params = Query<HashMap<String, String>>;
 
 /// Checks the query's `access_token` (never logged): our signature, not expired,
-/// a room grant, and no `livekit_refuse_joins` fault armed for the room's stream.
+/// a room grant, the room's v1beta stream (if it is one) not ended, and no
+/// `livekit_refuse_joins` fault armed for the room's stream.
 fn admit(
     state: &AppState,
     query: &HashMap<String, String>,
@@ -32,6 +33,9 @@ fn admit(
         .tokens
         .verify(token)
         .map_err(|e| refuse(e.to_string()))?;
+    if crate::v1beta::lock(&state.v1beta.registry).has_ended(&grant.room) {
+        return Err(refuse("the room's v1beta stream has ended".into()));
+    }
     let key = state.get_any(&grant.room).map(|s| s.api_key.clone());
     if key.is_some_and(|k| state.faults.take_livekit_refusal(&k, consume_fault)) {
         return Err(refuse("injected fault: token refused".into()));

@@ -225,6 +225,11 @@ impl Registry {
         lapsed
     }
 
+    /// Whether `id` is a stream that has ended (its room takes no more joins).
+    pub fn has_ended(&self, id: &str) -> bool {
+        self.streams.get(id).is_some_and(|s| !s.is_active())
+    }
+
     /// Active streams of `owner`.
     pub fn active_count(&self, owner: &str) -> usize {
         self.streams

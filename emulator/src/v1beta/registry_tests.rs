@@ -117,4 +117,5 @@ fn delete_ends_with_reason_deleted() {
     let s = r.find("s", "k").map(|s| s.status(T0 + 2, &config()));
     assert_eq!(s.map(|s| s.end_reason), Ok(Some("deleted".to_string())));
     assert_eq!(r.active_count("k"), 0);
+    assert!(r.has_ended("s") && !r.has_ended("unknown"));
 }

@@ -1,17 +1,23 @@
-//! The edge: every request lands in [`handle`], which finds its call ([`Route`]) and
-//! serves it over HTTP ([`http`]) or as a relayed results socket ([`socket`]).
+//! The edge: every request lands in [`handle`], which finds its call ([`Call`]) and
+//! serves it over HTTP ([`http`] for the streams API, [`v1beta`] with its streamed
+//! chat answers in [`sse`]) or as a relayed results socket ([`socket`]).
 
 mod http;
 mod socket;
+mod sse;
 mod upstream;
+mod v1beta;
+
+#[cfg(test)]
+mod v1beta_tests;
 
 use crate::auth::Verifier;
 use crate::cli::{Secrets, ServeArgs};
-use crate::policy::{Denial, Limits};
-use crate::route::Route;
+use crate::policy::{Denial, Limits, Shape};
+use crate::route::{Call, Route};
 use crate::store::{random_hex, Store};
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use overshoot_protocol::endpoints::BaseUrl;
@@ -42,11 +48,17 @@ impl Gateway {
     pub fn new(args: &ServeArgs, secrets: Secrets, store: Store) -> Result<Gateway, String> {
         let base =
             BaseUrl::parse(&args.upstream, false).map_err(|e| format!("--upstream {}", e.0))?;
+        let v1beta_url = args
+            .upstream_v1beta
+            .clone()
+            .unwrap_or_else(|| crate::cli::v1beta_beside(&args.upstream));
+        let v1beta =
+            BaseUrl::parse(&v1beta_url, false).map_err(|e| format!("--upstream-v1beta {}", e.0))?;
         if args.max_streams_per_user == 0 {
             return Err("--max-streams-per-user must be at least 1".into());
         }
         Ok(Gateway {
-            upstream: Upstream::new(base, secrets.api_key)?,
+            upstream: Upstream::new(base, v1beta, secrets.api_key)?,
             verifier: Verifier::new(&secrets.token_secret)?,
             limits: Limits {
                 max_streams_per_user: args.max_streams_per_user,
@@ -77,7 +89,13 @@ pub fn cors(origins: &[String]) -> Result<Option<CorsLayer>, String> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static(upstream::REGION),
+            ])
+            // A page can read the serving region and the rate-limit headers (v1beta).
+            .expose_headers(upstream::PASSED_BACK.map(HeaderName::from_static))
             .max_age(Duration::from_secs(600)),
     ))
 }
@@ -85,10 +103,16 @@ pub fn cors(origins: &[String]) -> Result<Option<CorsLayer>, String> {
 /// Every request.
 pub async fn handle(State(gateway): State<Arc<Gateway>>, request: Request) -> Response {
     let (mut parts, body) = request.into_parts();
-    let Some(route) = Route::parse(&parts.method, parts.uri.path()) else {
-        return denied(&Denial::UnknownPath);
+    let Some(call) = Call::parse(&parts.method, parts.uri.path()) else {
+        let v1beta = parts.uri.path().split('/').any(|s| s == "v1beta");
+        let shape = if v1beta {
+            Shape::V1beta
+        } else {
+            Shape::Streams
+        };
+        return denied_in(&Denial::UnknownPath, shape);
     };
-    if let Route::Socket(id) = route {
+    if let Route::Socket(id) = call.route {
         return match axum::extract::ws::WebSocketUpgrade::from_request_parts(&mut parts, &()).await
         {
             Ok(upgrade) => upgrade.on_upgrade(move |ws| socket::relay(gateway, id, ws)),
@@ -98,9 +122,9 @@ pub async fn handle(State(gateway): State<Arc<Gateway>>, request: Request) -> Re
     // A task of its own: a client that goes away mid-call must not cancel a create
     // between the upstream's answer and the store's record of it (an unrecorded stream
     // would stay billed until its lease ran out).
-    let call =
-        tokio::spawn(async move { http::serve(&gateway, route, &parts.headers, body).await });
-    call.await.unwrap_or_else(|_| {
+    let served =
+        tokio::spawn(async move { http::serve(&gateway, call, &parts.headers, body).await });
+    served.await.unwrap_or_else(|_| {
         error_response(
             500,
             serde_json::json!({"error": "internal", "message": "the call failed"}),
@@ -108,9 +132,14 @@ pub async fn handle(State(gateway): State<Arc<Gateway>>, request: Request) -> Re
     })
 }
 
-/// A denial as the upstream would answer it.
+/// A denial as the streams API would answer it.
 pub fn denied(denial: &Denial) -> Response {
-    error_response(denial.status(), denial.body())
+    denied_in(denial, Shape::Streams)
+}
+
+/// A denial in the error vocabulary `shape`.
+pub fn denied_in(denial: &Denial, shape: Shape) -> Response {
+    error_response(denial.status(), denial.body_in(shape))
 }
 
 /// An error body with a fresh `request_id`.

@@ -5,6 +5,7 @@
 use super::{now_ms, Gateway};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
+use overshoot_protocol::v1beta::endpoints::Generation;
 use overshoot_protocol::{classify_close, CloseKind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,8 +44,9 @@ pub async fn relay(gw: Arc<Gateway>, id: String, mut client: WebSocket) {
             return close(client, 1008, "authentication failed").await;
         }
     };
-    let owner = gw.store.get(&id).await.ok().flatten().map(|r| r.user);
-    if owner.as_deref() != Some(user.as_str()) {
+    // Only a streams-API stream has a results socket; a v1beta id is unknown here.
+    let owned = super::http::owned_by(&gw, &user, &id, Generation::Streams).await;
+    if !matches!(owned, Ok(Some(_))) {
         log_socket(Some(&user), &id, 1001, None, "not_found");
         return close(client, 1001, "stream ended: not_found").await;
     }

@@ -1,19 +1,84 @@
 //! Calls to the real API, with the real key. The key is in the `Authorization` header
 //! and the socket's first message only; answers that contain it are withheld.
 
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use overshoot_protocol::endpoints::BaseUrl;
+use overshoot_protocol::v1beta::endpoints::Generation;
 use reqwest::Method;
 use std::time::{Duration, Instant};
 
 /// Deadline of one upstream HTTP call.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The request header passed upstream (v1beta's region hint, §2).
+pub const REGION: &str = "x-overshoot-region";
+
+/// Answer headers passed back to the caller: the serving region and the rate-limit
+/// headers (§2, §13). Every other upstream header stays here.
+pub const PASSED_BACK: [&str; 5] = [
+    REGION,
+    "retry-after",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+];
+
 /// The API and its key.
 pub struct Upstream {
-    /// Base URL, e.g. `https://api.overshoot.ai/v1`.
+    /// Streams-API base URL, e.g. `https://api.overshoot.ai/v1`.
     pub base: BaseUrl,
+    /// v1beta base URL, e.g. `https://api.overshoot.ai/v1beta`.
+    pub v1beta: BaseUrl,
     key: String,
     client: reqwest::Client,
+}
+
+/// One call to make.
+pub struct Outgoing<'a> {
+    /// Method.
+    pub method: Method,
+    /// Full URL.
+    pub url: String,
+    /// A JSON body, if any.
+    pub body: Option<bytes::Bytes>,
+    /// The caller's `X-Overshoot-Region`, passed on.
+    pub region: Option<&'a HeaderValue>,
+    /// Deadline of the whole call, body included ([`CALL_TIMEOUT`] when `None`).
+    pub timeout: Option<Duration>,
+}
+
+impl Outgoing<'_> {
+    /// `method url` with `body`, nothing else.
+    pub fn plain(method: Method, url: String, body: Option<bytes::Bytes>) -> Outgoing<'static> {
+        Outgoing {
+            method,
+            url,
+            body,
+            region: None,
+            timeout: None,
+        }
+    }
+}
+
+/// An upstream answer whose body has not been read yet.
+pub struct Head {
+    /// The answer.
+    pub response: reqwest::Response,
+    /// How long it took to arrive (headers).
+    pub latency: Duration,
+    /// The [`PASSED_BACK`] headers (those that do not contain the key).
+    pub headers: HeaderMap,
+}
+
+impl Head {
+    /// `Content-Type`, if any.
+    pub fn content_type(&self) -> Option<String> {
+        self.response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
 }
 
 /// An upstream answer.
@@ -22,6 +87,8 @@ pub struct Answer {
     pub status: u16,
     /// `Content-Type`, if any.
     pub content_type: Option<String>,
+    /// The [`PASSED_BACK`] headers.
+    pub headers: HeaderMap,
     /// The body.
     pub body: bytes::Bytes,
     /// How long the call took.
@@ -38,13 +105,26 @@ pub enum Failure {
 }
 
 impl Upstream {
-    /// A client of `base` calling with `key`.
-    pub fn new(base: BaseUrl, key: String) -> Result<Upstream, String> {
+    /// A client of `base` (streams API) and `v1beta`, calling with `key`.
+    pub fn new(base: BaseUrl, v1beta: BaseUrl, key: String) -> Result<Upstream, String> {
         let client = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Upstream { base, key, client })
+        Ok(Upstream {
+            base,
+            v1beta,
+            key,
+            client,
+        })
+    }
+
+    /// The base URL of generation `api`.
+    pub fn base_of(&self, api: Generation) -> &BaseUrl {
+        match api {
+            Generation::Streams => &self.base,
+            Generation::V1beta => &self.v1beta,
+        }
     }
 
     /// The key, for the results socket's first message.
@@ -54,48 +134,86 @@ impl Upstream {
 
     /// Whether `bytes` contain the key.
     pub fn leaks_key(&self, bytes: &[u8]) -> bool {
-        let key = self.key.as_bytes();
-        bytes.windows(key.len()).any(|w| w == key)
+        contains(bytes, self.key.as_bytes())
     }
 
-    /// `method url` with the key and an optional JSON body.
+    /// A guard that finds the key in a body read chunk by chunk.
+    pub fn leak_guard(&self) -> LeakGuard {
+        LeakGuard {
+            key: self.key.as_bytes().to_vec(),
+            tail: Vec::new(),
+        }
+    }
+
+    /// `method url` with the key and an optional JSON body, read whole.
     pub async fn call(
         &self,
         method: Method,
         url: &str,
         body: Option<bytes::Bytes>,
     ) -> Result<Answer, Failure> {
+        let head = self
+            .send(Outgoing::plain(method, url.to_string(), body))
+            .await?;
+        self.read(head).await
+    }
+
+    /// Sends `out` with the key; the answer's head.
+    pub async fn send(&self, out: Outgoing<'_>) -> Result<Head, Failure> {
         let started = Instant::now();
-        let mut request = self.client.request(method, url).bearer_auth(&self.key);
-        if let Some(body) = body {
+        let mut request = self
+            .client
+            .request(out.method, out.url)
+            .bearer_auth(&self.key);
+        if let Some(body) = out.body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body);
         }
+        if let Some(region) = out.region {
+            request = request.header(REGION, region.clone());
+        }
+        if let Some(timeout) = out.timeout {
+            request = request.timeout(timeout);
+        }
         let response = request.send().await.map_err(failure)?;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response.bytes().await.map_err(failure)?;
+        let mut headers = HeaderMap::new();
+        for name in PASSED_BACK {
+            for value in response.headers().get_all(name) {
+                if !self.leaks_key(value.as_bytes()) {
+                    headers.append(HeaderName::from_static(name), value.clone());
+                }
+            }
+        }
+        Ok(Head {
+            response,
+            latency: started.elapsed(),
+            headers,
+        })
+    }
+
+    /// Reads the whole body of `head`, withheld if it contains the key.
+    pub async fn read(&self, head: Head) -> Result<Answer, Failure> {
+        let status = head.response.status().as_u16();
+        let content_type = head.content_type();
+        let body = head.response.bytes().await.map_err(failure)?;
         if self.leaks_key(&body) {
             return Err(Failure::LeakedKey);
         }
         Ok(Answer {
             status,
             content_type,
+            headers: head.headers,
             body,
-            latency: started.elapsed(),
+            latency: head.latency,
         })
     }
 
-    /// `DELETE` stream `id`, retried on network errors and 5xx (billing stops here).
-    /// The final status, or `None` when the upstream never answered.
-    pub async fn delete_stream(&self, id: &str) -> (Option<u16>, Duration) {
+    /// `DELETE` stream `id` of generation `api`, retried on network errors and 5xx
+    /// (billing stops here). The final status, or `None` when the upstream never answered.
+    pub async fn delete_stream(&self, api: Generation, id: &str) -> (Option<u16>, Duration) {
         let started = Instant::now();
-        let url = self.base.stream(id);
+        let url = self.base_of(api).stream(id);
         let mut status = None;
         for attempt in 0..3u64 {
             if attempt > 0 {
@@ -113,9 +231,35 @@ impl Upstream {
     }
 }
 
+/// Finds the key in a body passed on chunk by chunk, including across chunk borders.
+pub struct LeakGuard {
+    key: Vec<u8>,
+    /// The last `key.len() - 1` bytes seen.
+    tail: Vec<u8>,
+}
+
+impl LeakGuard {
+    /// Whether the key ends in `chunk` (given what came before).
+    pub fn leaks(&mut self, chunk: &[u8]) -> bool {
+        if self.key.is_empty() {
+            return false;
+        }
+        self.tail.extend_from_slice(chunk);
+        let found = contains(&self.tail, &self.key);
+        let keep = self.key.len() - 1;
+        let cut = self.tail.len().saturating_sub(keep);
+        self.tail.drain(..cut);
+        found
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 /// The kind of a transport failure. reqwest's message names the URL; it never holds
 /// the key, but the kind is all the logs and the caller need.
-fn failure(e: reqwest::Error) -> Failure {
+pub fn failure(e: reqwest::Error) -> Failure {
     Failure::Unreachable(if e.is_timeout() {
         "timeout"
     } else if e.is_connect() {
@@ -125,4 +269,27 @@ fn failure(e: reqwest::Error) -> Failure {
     } else {
         "request"
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guard_finds_the_key_split_across_chunks() {
+        let mut guard = LeakGuard {
+            key: b"ovs_secret".to_vec(),
+            tail: Vec::new(),
+        };
+        assert!(!guard.leaks(b"data: {\"x\": \"ovs_se"));
+        assert!(guard.leaks(b"cret\"}\n\n"));
+        let mut guard = LeakGuard {
+            key: b"ovs_secret".to_vec(),
+            tail: Vec::new(),
+        };
+        for chunk in [&b"data: ovs_"[..], b"s", b"ecre", b"x ovs_secre", b"!"] {
+            assert!(!guard.leaks(chunk), "{chunk:?}");
+        }
+        assert!(guard.leaks(b"ovs_secret"));
+    }
 }

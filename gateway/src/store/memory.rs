@@ -98,6 +98,7 @@ mod tests {
         StreamRecord {
             user: user.into(),
             instance: "i1".into(),
+            api: overshoot_protocol::v1beta::endpoints::Generation::Streams,
             liveness: Liveness::default(),
         }
     }

@@ -7,6 +7,7 @@ mod redis_store;
 
 use crate::policy::Liveness;
 pub use memory::MemoryStore;
+use overshoot_protocol::v1beta::endpoints::Generation;
 pub use redis_store::RedisStore;
 
 /// One stream the gateway created upstream.
@@ -16,6 +17,8 @@ pub struct StreamRecord {
     pub user: String,
     /// The gateway instance that created it (SIGTERM deletes its own).
     pub instance: String,
+    /// The API generation it was created in: its calls and its upstream DELETE go there.
+    pub api: Generation,
     /// Timing the reaper judges it by.
     pub liveness: Liveness,
 }

@@ -1,13 +1,15 @@
 //! The Redis store: several gateways share ownership, per-user counts and liveness.
 //!
-//! Keys (prefix `ovgw:`): `s:{id}` a hash per stream (`user`, `instance`, `created`,
-//! `renewed`, `lease`, `sockets`, `closed`); `u:{user}` a sorted set of the user's
+//! Keys (prefix `ovgw:`): `s:{id}` a hash per stream (`user`, `instance`, `api`,
+//! `created`, `renewed`, `lease`, `sockets`, `closed`); `u:{user}` a sorted set of the user's
 //! streams (score `+inf`) and reservations (score = expiry, so a gateway that dies
 //! mid-create frees the slot later); `streams` the set of every stream id. Each
 //! check-and-change is one Lua script, so two gateways cannot both take the last slot.
 
 use super::{random_hex, Reservation, StoreError, StreamRecord, RESERVATION_MS};
 use crate::policy::Liveness;
+use crate::route::api_name;
+use overshoot_protocol::v1beta::endpoints::Generation;
 use redis::aio::ConnectionManager;
 use redis::Script;
 use std::collections::HashMap;
@@ -26,7 +28,7 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[1], '+inf', ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[2], 'user', ARGV[3], 'instance', ARGV[4], 'created', ARGV[5],
-  'renewed', ARGV[6], 'lease', ARGV[7], 'sockets', ARGV[8])
+  'renewed', ARGV[6], 'lease', ARGV[7], 'sockets', ARGV[8], 'api', ARGV[9])
 return 1";
 
 const RENEWED: &str = r"
@@ -120,6 +122,7 @@ impl RedisStore {
             .arg(l.renewed_ms)
             .arg(l.lease_ms)
             .arg(l.sockets_open)
+            .arg(api_name(record.api))
             .invoke_async(&mut self.connection.clone())
             .await
             .map_err(err)?;
@@ -211,6 +214,11 @@ fn record_of(fields: &HashMap<String, String>) -> Option<StreamRecord> {
     Some(StreamRecord {
         user,
         instance: fields.get("instance").cloned().unwrap_or_default(),
+        // Absent in records written before v1beta: the streams API.
+        api: match fields.get("api").map(String::as_str) {
+            Some(name) if name == api_name(Generation::V1beta) => Generation::V1beta,
+            _ => Generation::Streams,
+        },
         liveness: Liveness {
             created_ms: num("created").unwrap_or(0),
             renewed_ms: num("renewed").unwrap_or(0),

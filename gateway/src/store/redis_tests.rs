@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::store::Store;
+use overshoot_protocol::v1beta::endpoints::Generation;
 use std::process::{Child, Command, Stdio};
 
 /// A redis-server on a free port, killed on drop.
@@ -57,6 +58,7 @@ fn record(user: &str, instance: &str) -> StreamRecord {
     StreamRecord {
         user: user.into(),
         instance: instance.into(),
+        api: Generation::Streams,
         liveness: Liveness {
             created_ms: 1_000,
             renewed_ms: 1_000,
@@ -130,4 +132,18 @@ async fn a_reservation_of_a_dead_gateway_expires() {
     assert!(a.reserve("u", 1, 0).await.unwrap().is_some());
     assert_eq!(a.reserve("u", 1, RESERVATION_MS - 1).await.unwrap(), None);
     assert!(a.reserve("u", 1, RESERVATION_MS).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_records_generation_survives_the_round_trip() {
+    let server = server().await;
+    let a = Store::Redis(RedisStore::connect(&server.url).await.unwrap());
+    let v1beta = StreamRecord {
+        api: Generation::V1beta,
+        ..record("u", "ia")
+    };
+    let r = a.reserve("u", 2, 0).await.unwrap().unwrap();
+    a.commit(&r, "s2", &v1beta).await.unwrap();
+    assert_eq!(a.get("s2").await.unwrap(), Some(v1beta.clone()));
+    assert_eq!(a.remove("s2").await.unwrap(), Some(v1beta));
 }

@@ -4,6 +4,7 @@
 //! Like the streams-API types, the request is generic over the JSON-schema payload `S`
 //! (a JS object in the browser, `serde_json::Value` on servers).
 
+use super::reference::{is_ovs, ClipRef, FrameRef, RefError};
 use serde::{Deserialize, Serialize};
 
 /// `messages[].content`: a plain string or an array of parts.
@@ -138,6 +139,35 @@ impl<S> ChatRequest<S> {
     /// The output cap, whichever name carried it.
     pub fn output_cap(&self) -> Option<u32> {
         self.max_completion_tokens.or(self.max_tokens)
+    }
+}
+
+impl<S> ChatRequest<S> {
+    /// Every stream the request's media parts reference, in order of appearance, each
+    /// once. An `ovs://` URL is parsed by its part's rules (`image_url`: a frame,
+    /// `video_url`: a clip); other URLs (`https:`, `data:`) name no stream. The first
+    /// malformed reference fails the whole request, as the server answers it.
+    pub fn referenced_streams(&self) -> Result<Vec<String>, RefError> {
+        let mut ids: Vec<String> = Vec::new();
+        let parts = self.messages.iter().filter_map(|m| match &m.content {
+            Some(Content::Parts(parts)) => Some(parts),
+            _ => None,
+        });
+        for part in parts.flatten() {
+            let id = match part {
+                ContentPart::ImageUrl { image_url } if is_ovs(&image_url.url) => {
+                    FrameRef::parse(&image_url.url)?.stream_id
+                }
+                ContentPart::VideoUrl { video_url } if is_ovs(&video_url.url) => {
+                    ClipRef::parse(&video_url.url)?.stream_id
+                }
+                _ => continue,
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
     }
 }
 

@@ -2,6 +2,7 @@
 //! the package's [`ErrorKind`]s. Every documented code has one row here.
 
 use crate::errors::ErrorKind;
+use crate::validate::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// The documented chat error codes. `upstream_http_<status>` keeps its status.
@@ -287,6 +288,31 @@ impl ErrorEnvelope {
     /// Whether this is a wrong-region answer (`region_error` as code or `detail.error`).
     pub fn is_region_error(&self) -> bool {
         self.code() == Some("region_error")
+    }
+
+    /// The `422` validation body naming `field` (§10.6 shape 2): `{error:
+    /// "validation_error", message, details: [{loc: ["body", …path], msg, type}]}`.
+    /// The dotted path `messages[0].content` becomes `["body", "messages", "0", "content"]`.
+    pub fn validation(field: &FieldError) -> ErrorEnvelope {
+        let loc = std::iter::once("body".to_string())
+            .chain(
+                field
+                    .field
+                    .split(['.', '[', ']'])
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            )
+            .collect();
+        ErrorEnvelope {
+            error: Some("validation_error".into()),
+            message: Some(format!("Request validation failed: {field}")),
+            details: Some(vec![ValidationIssue {
+                loc,
+                msg: field.message.clone(),
+                kind: "value_error".into(),
+            }]),
+            ..ErrorEnvelope::default()
+        }
     }
 
     /// The chat envelope for `code` with `message` (what servers send).

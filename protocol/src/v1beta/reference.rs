@@ -261,12 +261,18 @@ impl ClipRef {
     }
 }
 
+/// The stream an `ovs://` URL names, whatever its part kind: the id of any URL whose
+/// shape is `ovs://streams/<id>?<query>` (the query is not checked here; the part's
+/// own parser, [`FrameRef::parse`] or [`ClipRef::parse`], does that).
+pub fn stream_id_of(url: &str) -> Result<String, RefError> {
+    id_and_query(url).map(|(id, _)| id)
+}
+
 /// The `key=value` pairs of a query, in order.
 type QueryPairs<'a> = Vec<(&'a str, &'a str)>;
 
-/// Splits `ovs://streams/<id>?<query>` into the decoded id and the `key=value` pairs,
-/// refusing duplicated keys.
-fn split(url: &str) -> Result<(String, QueryPairs<'_>), RefError> {
+/// Splits `ovs://streams/<id>?<query>` into the decoded id and the raw query.
+fn id_and_query(url: &str) -> Result<(String, &str), RefError> {
     let rest = url
         .get(OVS_SCHEME.len()..)
         .filter(|_| is_ovs(url))
@@ -279,6 +285,13 @@ fn split(url: &str) -> Result<(String, QueryPairs<'_>), RefError> {
         return Err(RefError::shape("must be ovs://streams/<id>?<query>"));
     }
     let id = decode_segment(id).ok_or_else(|| RefError::shape("the stream id is badly escaped"))?;
+    Ok((id, query))
+}
+
+/// Splits `ovs://streams/<id>?<query>` into the decoded id and the `key=value` pairs,
+/// refusing duplicated keys.
+fn split(url: &str) -> Result<(String, QueryPairs<'_>), RefError> {
+    let (id, query) = id_and_query(url)?;
     let mut pairs: QueryPairs = Vec::new();
     for pair in query
         .split('&')

@@ -1,8 +1,12 @@
 //! What the gateway allows, decided without any I/O: which calls a user may make,
 //! and when a stream whose user has gone must be deleted upstream.
 
+mod denial;
+pub mod v1beta;
+
+pub use denial::{Denial, Shape};
 use overshoot_protocol::{validate_request, CreateStreamRequest};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Largest request body accepted (bytes).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -18,77 +22,6 @@ pub struct Limits {
     pub max_stream_seconds: Option<u64>,
     /// A stream whose results socket closed is deleted unless one reopens within this.
     pub orphan_grace_seconds: u64,
-}
-
-/// A refused call, in the upstream's error vocabulary.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Denial {
-    /// No valid token (401; the socket closes with 1008).
-    Unauthorized(&'static str),
-    /// The stream does not exist for this user (404; socket: 1001 `stream ended: not_found`).
-    NotFound,
-    /// The user already has `cap` open streams (429).
-    TooManyStreams {
-        /// The cap.
-        cap: u32,
-    },
-    /// The body is not a valid create request, or names a model not allowed (422).
-    Invalid {
-        /// The offending field, e.g. `inference.model`.
-        field: String,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// The body is larger than [`MAX_BODY_BYTES`] (413).
-    BodyTooLarge,
-    /// No route matches (404).
-    UnknownPath,
-}
-
-impl Denial {
-    /// HTTP status.
-    pub fn status(&self) -> u16 {
-        match self {
-            Denial::Unauthorized(_) => 401,
-            Denial::NotFound | Denial::UnknownPath => 404,
-            Denial::TooManyStreams { .. } => 429,
-            Denial::Invalid { .. } => 422,
-            Denial::BodyTooLarge => 413,
-        }
-    }
-
-    /// The error body `{error, message, details?}` (the caller adds `request_id`).
-    pub fn body(&self) -> Value {
-        let (code, message, details) = match self {
-            Denial::Unauthorized(why) => (
-                "unauthorized",
-                format!("invalid or missing token: {why}"),
-                None,
-            ),
-            Denial::NotFound => ("stream_not_found", "unknown or expired stream".into(), None),
-            Denial::UnknownPath => ("not_found", "no such endpoint".into(), None),
-            Denial::TooManyStreams { cap } => (
-                "too_many_streams",
-                format!("at most {cap} concurrent streams per user"),
-                None,
-            ),
-            Denial::Invalid { field, message } => (
-                "validation_error",
-                message.clone(),
-                Some(json!({ "field": field })),
-            ),
-            Denial::BodyTooLarge => (
-                "payload_too_large",
-                format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
-                None,
-            ),
-        };
-        let mut body = json!({"error": code, "message": message});
-        if let Some(details) = details {
-            body["details"] = details;
-        }
-        body
-    }
 }
 
 /// Reads and checks a `POST /streams` body: the protocol core's parsing and rules (the
@@ -107,17 +40,21 @@ pub fn check_create_body(body: &[u8], limits: &Limits) -> Result<(), Denial> {
         field: e.field.to_string(),
         message: e.to_string(),
     })?;
-    let model = &request.inference.model;
-    if !limits.allowed_models.is_empty() && !limits.allowed_models.iter().any(|m| m == model) {
-        return Err(Denial::Invalid {
-            field: "inference.model".into(),
-            message: format!(
-                "inference.model: {model:?} is not allowed here (allowed: {})",
-                limits.allowed_models.join(", ")
-            ),
-        });
+    check_model("inference.model", &request.inference.model, limits)
+}
+
+/// The `--allow-model` list: `model`, found in `field`, must be on it (if there is one).
+fn check_model(field: &str, model: &str, limits: &Limits) -> Result<(), Denial> {
+    if limits.allowed_models.is_empty() || limits.allowed_models.iter().any(|m| m == model) {
+        return Ok(());
     }
-    Ok(())
+    Err(Denial::Invalid {
+        field: field.into(),
+        message: format!(
+            "{field}: {model:?} is not allowed here (allowed: {})",
+            limits.allowed_models.join(", ")
+        ),
+    })
 }
 
 /// A `GET /models` answer showing only the `--allow-model` models (`None`: pass the
@@ -133,6 +70,15 @@ pub fn allowed_models_only(body: &[u8], limits: &Limits) -> Option<Vec<u8>> {
             .is_some_and(|name| limits.allowed_models.iter().any(|a| a == name))
     });
     serde_json::to_vec(&models).ok()
+}
+
+/// The lease (ms) an answer object grants in its `ttl_seconds`, or `default_ms`.
+pub fn ttl_ms(answer: Option<&Value>, default_ms: u64) -> u64 {
+    answer
+        .and_then(|a| a.get("ttl_seconds"))
+        .and_then(Value::as_f64)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(default_ms, |s| (s * 1000.0) as u64)
 }
 
 /// What the gateway knows about a stream's liveness (times in ms since the Unix epoch).
@@ -194,5 +140,5 @@ pub fn orphaned(stream: &Liveness, now_ms: u64, limits: &Limits) -> Option<Orpha
 }
 
 #[cfg(test)]
-#[path = "policy_tests.rs"]
+#[path = "tests.rs"]
 mod tests;

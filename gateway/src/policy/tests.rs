@@ -1,6 +1,7 @@
 //! Policy decisions on both sides of each limit.
 
 use super::*;
+use serde_json::json;
 
 fn limits() -> Limits {
     Limits {
@@ -168,4 +169,27 @@ fn the_model_list_shows_only_allowed_models() {
         None,
         "not a list: as it is"
     );
+}
+
+#[test]
+fn a_stream_without_a_results_socket_lives_by_its_lease_alone() {
+    // A v1beta stream never has a results socket: far past the orphan grace it lives
+    // on while keepalives renew its 300 s lease, and is reaped once they stop.
+    let stream = Liveness {
+        created_ms: 0,
+        renewed_ms: 0,
+        lease_ms: 300_000,
+        sockets_open: 0,
+        socket_closed_ms: None,
+    };
+    assert_eq!(orphaned(&stream, 299_999, &limits()), None);
+    assert_eq!(
+        orphaned(&stream, 300_001, &limits()),
+        Some(Orphaned::LeaseLapsed)
+    );
+    let renewed = Liveness {
+        renewed_ms: 250_000,
+        ..stream
+    };
+    assert_eq!(orphaned(&renewed, 500_000, &limits()), None);
 }
