@@ -105,7 +105,7 @@ fn host_of(host_port: &str) -> Option<&str> {
 
 // The URL helpers below search bytes and cut with `get`, not with `str` patterns and
 // slicing: in the wasm build those bring in the generic searchers and the panic
-// message of a slice inside a character (≈ 1.9 KB gzip for three lookups).
+// message of a slice inside a character (with the JWT reader, ≈ 6 KB gzip).
 
 /// `scheme` and the rest of `scheme://rest`.
 fn split_scheme(url: &str) -> Option<(&str, &str)> {
