@@ -9,6 +9,8 @@ export declare class OvershootError extends Error {
   requestId?: string;
   /** The server's details; `{field}` for validation errors found before sending. */
   details?: unknown;
+  /** The server's machine code, when it sent one (v1beta: `stream_not_found`, `billing_denied`, `segment_empty`, …). */
+  code?: string;
 }
 /** Bad config or request (before sending, or HTTP 400/422), or a browser-only call made on a server (the server entry). */
 export declare class ValidationError extends OvershootError { name: "ValidationError" }

@@ -17,10 +17,16 @@ pub enum Json<'a, S> {
     Obj(Vec<(&'static str, Json<'a, S>)>),
     /// The app's JSON Schema, passed through as given.
     Schema(&'a S),
+    /// An array (the v1beta chat body's `messages` and content parts).
+    Arr(Vec<Json<'a, S>>),
+    /// A boolean (the v1beta chat body's `stream`).
+    Bool(bool),
 }
 
 /// An object from `(key, value)` pairs, dropping absent values.
-fn object<'a, S, const N: usize>(fields: [(&'static str, Option<Json<'a, S>>); N]) -> Json<'a, S> {
+pub(crate) fn object<'a, S, const N: usize>(
+    fields: [(&'static str, Option<Json<'a, S>>); N],
+) -> Json<'a, S> {
     Json::Obj(
         fields
             .into_iter()
@@ -109,15 +115,17 @@ impl<S> CreateStreamRequest<S> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::{json, Value};
 
-    fn to_value(j: &Json<'_, Value>) -> Value {
+    pub(crate) fn to_value(j: &Json<'_, Value>) -> Value {
         match j {
             Json::Str(s) => Value::from(*s),
             Json::Num(n) => json!(n),
             Json::Schema(s) => (*s).clone(),
+            Json::Arr(items) => Value::Array(items.iter().map(to_value).collect()),
+            Json::Bool(b) => Value::Bool(*b),
             Json::Obj(fields) => Value::Object(
                 fields
                     .iter()
@@ -128,7 +136,7 @@ mod tests {
     }
 
     /// Every number as f64: JS has one number type, so `64` and `64.0` are one value.
-    fn numbers_as_f64(v: Value) -> Value {
+    pub(crate) fn numbers_as_f64(v: Value) -> Value {
         match v {
             Value::Number(n) => json!(n.as_f64()),
             Value::Array(a) => a.into_iter().map(numbers_as_f64).collect(),

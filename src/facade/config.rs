@@ -5,9 +5,12 @@ use crate::platform::credential::{check_value, Credential};
 use crate::platform::error::SdkError;
 use crate::platform::http::{ApiHttp, DEFAULT_TIMEOUT_MS};
 use crate::platform::js_object::JsObject;
+use crate::platform::media::VideoSource;
+use crate::session::v1beta::V1betaOptions;
 use crate::session::{SessionConfig, Transport, VideoCaps};
 use js_sys::Array;
 use overshoot_protocol::endpoints::BaseUrl;
+use overshoot_protocol::v1beta::endpoints::Generation;
 use overshoot_protocol::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -54,17 +57,34 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         .ok_or_else(|| SdkError::validation("onResult", "is required and must be a function"))?;
     let on_error = cfg.function("onError")?;
     let on_state_change = cfg.function("onStateChange")?;
-    let request = read_request(&cfg)?;
+    let is_v1beta = http.base().generation() == Generation::V1beta;
+    let request = read_request(&cfg, is_v1beta)?;
     let source = read_source(&cfg)?;
     let user_ice_servers = read_ice_servers(&cfg)?;
     let debug = cfg.boolean("debug")?.unwrap_or(false);
     let video = read_video_caps(&cfg)?;
     let transport = match cfg.one_of("transport", &["webrtc", "livekit"])?.as_deref() {
+        Some("webrtc") if is_v1beta => {
+            return Err(SdkError::validation(
+                "transport",
+                "must be \"livekit\" (or omitted) with a v1beta apiUrl: v1beta streams are fed through LiveKit only",
+            ))
+        }
+        Some("livekit") | None if is_v1beta => Transport::LiveKit {
+            client: read_livekit_client(&cfg)?,
+        },
         Some("livekit") => Transport::LiveKit {
             client: read_livekit_client(&cfg)?,
         },
         _ => Transport::WebRtc,
     };
+    let v1beta = read_v1beta_options(&cfg, is_v1beta)?;
+    if v1beta.is_some() && matches!(source, VideoSource::AppRoom { .. }) {
+        return Err(SdkError::validation(
+            "source",
+            "cannot be {type: \"livekit\"} with a v1beta apiUrl: v1beta makes the room and the package publishes into it",
+        ));
+    }
     Ok(SessionConfig {
         http,
         request,
@@ -76,7 +96,34 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         debug,
         video,
         transport,
+        v1beta,
     })
+}
+
+/// `prompt` (optional in v1beta: without it only `ask()` asks), `stream` and
+/// `onPartial`, which only v1beta answers can honour.
+fn read_v1beta_options(cfg: &JsObject, is_v1beta: bool) -> Result<Option<V1betaOptions>, SdkError> {
+    let stream = cfg.boolean("stream")?;
+    let on_partial = cfg.function("onPartial")?;
+    if !is_v1beta {
+        if stream.is_some() || on_partial.is_some() {
+            let field = if stream.is_some() {
+                "stream"
+            } else {
+                "onPartial"
+            };
+            return Err(SdkError::validation(
+                field,
+                "needs a v1beta apiUrl (…/v1beta): the streams API delivers whole results only",
+            ));
+        }
+        return Ok(None);
+    }
+    Ok(Some(V1betaOptions {
+        prompt: cfg.string("prompt")?,
+        stream: stream.unwrap_or(false) || on_partial.is_some(),
+        on_partial,
+    }))
 }
 
 /// `livekitClient`: the livekit-client module, or a function that loads it.
@@ -93,8 +140,13 @@ fn read_livekit_client(cfg: &JsObject) -> Result<JsValue, SdkError> {
 
 /// Builds the create request (without `source`) from the config, defaults filled
 /// in, and checks every rule of the spec.
-fn read_request(cfg: &JsObject) -> Result<CreateStreamRequest<JsValue>, SdkError> {
-    let prompt = cfg.required_string("prompt")?;
+fn read_request(cfg: &JsObject, is_v1beta: bool) -> Result<CreateStreamRequest<JsValue>, SdkError> {
+    // v1beta asks nothing periodically without a prompt (`V1betaOptions::prompt`); the
+    // stand-in only lets the other options be checked by the same rules, and is never sent.
+    let prompt = match cfg.string("prompt")? {
+        None if is_v1beta => "(ask() only)".to_string(),
+        _ => cfg.required_string("prompt")?,
+    };
     let model = cfg
         .string("model")?
         .unwrap_or_else(|| DEFAULT_MODEL.to_string());

@@ -5,7 +5,10 @@ mod config;
 mod realtime_vision;
 mod source_config;
 mod stream_client;
+mod stream_client_v1beta;
 mod typescript;
+mod typescript_v1beta;
+mod v1beta;
 mod wire_request;
 
 pub use realtime_vision::RealtimeVision;
@@ -28,3 +31,6 @@ mod browser_tests;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod fuzz_tests;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod v1beta_browser_tests;

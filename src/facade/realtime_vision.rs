@@ -15,8 +15,8 @@ use wasm_bindgen::prelude::*;
 /// Streams a video source to Overshoot and calls `onResult` with each inference result.
 #[wasm_bindgen]
 pub struct RealtimeVision {
-    config: SessionConfig,
-    shared: Rc<RefCell<Shared>>,
+    pub(super) config: SessionConfig,
+    pub(super) shared: Rc<RefCell<Shared>>,
 }
 
 /// Freeing the object (`free()`, `using`, `[Symbol.dispose]()`) stops its stream:
@@ -158,12 +158,16 @@ impl RealtimeVision {
         self.stop()
     }
 
-    /// Changes the prompt of the running stream; later results use it.
+    /// Changes the prompt of the running stream; later results use it (v1beta: the
+    /// next periodic question asks it).
     #[wasm_bindgen(js_name = updatePrompt, unchecked_return_type = "Promise<void>")]
     pub fn update_prompt(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] prompt: JsValue,
     ) -> Promise {
+        if self.config.v1beta.is_some() {
+            return self.update_v1beta_prompt(prompt);
+        }
         let http = self.config.http.clone();
         let stream_id = self.shared.borrow().stream_id.clone();
         let streaming = self.is_active();

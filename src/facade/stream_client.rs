@@ -1,14 +1,19 @@
-//! `StreamClient`: the streams API's endpoints one by one, for apps that manage
-//! transport themselves.
+//! `StreamClient`: the API's endpoints one by one, for apps that manage transport
+//! themselves. With a v1beta `apiUrl` the shared methods call the v1beta endpoints;
+//! the v1beta-only ones are in `stream_client_v1beta.rs`.
 
 use super::config::read_http;
 use super::promise;
+use super::stream_client_v1beta::create_v1beta;
+use super::v1beta::unsupported;
 use super::wire_request::read_wire_request;
 use crate::platform::error::SdkError;
 use crate::platform::http::ApiHttp;
 use crate::platform::js_object::JsObject;
+use crate::platform::v1beta_http::V1betaHttp;
 use crate::platform::wire_response;
 use js_sys::Promise;
+use overshoot_protocol::v1beta::endpoints::Generation;
 use overshoot_protocol::validate_request;
 use wasm_bindgen::prelude::*;
 
@@ -17,9 +22,12 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct StreamClient {
     http: ApiHttp,
+    /// The v1beta endpoint, when `apiUrl` selects v1beta.
+    pub(super) v1beta: Option<V1betaHttp>,
 }
 
-fn id_arg(value: &JsValue) -> Result<String, SdkError> {
+/// `streamId` arguments: a non-empty string.
+pub(super) fn id_arg(value: &JsValue) -> Result<String, SdkError> {
     value
         .as_string()
         .filter(|s| !s.trim().is_empty())
@@ -34,18 +42,24 @@ impl StreamClient {
         #[wasm_bindgen(unchecked_param_type = "StreamClientConfig")] config: JsValue,
     ) -> Result<StreamClient, JsValue> {
         let cfg = JsObject::root(&config, "config")?;
-        Ok(StreamClient {
-            http: read_http(&cfg)?,
-        })
+        let http = read_http(&cfg)?;
+        let v1beta =
+            (http.base().generation() == Generation::V1beta).then(|| V1betaHttp::new(http.clone()));
+        Ok(StreamClient { http, v1beta })
     }
 
     /// `POST /streams` with a request in the wire format (snake_case), checked
-    /// against the spec's rules first.
-    #[wasm_bindgen(js_name = createStream, unchecked_return_type = "Promise<CreateStreamResponse>")]
+    /// against the spec's rules first. v1beta: the body is optional (`{}`, or
+    /// `{source: {type: "rtsp" | "hls", url}}`).
+    // Typed by the overloads in `typescript_v1beta.rs`: this signature matches nothing.
+    #[wasm_bindgen(js_name = createStream, unchecked_return_type = "Promise<never>")]
     pub fn create_stream(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "CreateStreamRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "never")] request: JsValue,
     ) -> Promise {
+        if let Some(v1) = self.v1beta.clone() {
+            return promise(async move { Ok(create_v1beta(&v1, request).await?) });
+        }
         let http = self.http.clone();
         promise(async move {
             let parsed = read_wire_request(&request)?;
@@ -63,13 +77,16 @@ impl StreamClient {
     }
 
     /// `POST /streams/{id}/keepalive`.
-    #[wasm_bindgen(js_name = renewLease, unchecked_return_type = "Promise<KeepaliveResponse>")]
+    #[wasm_bindgen(js_name = renewLease, unchecked_return_type = "Promise<KeepaliveResponse | LeaseRenewal>")]
     pub fn renew_lease(
         &self,
         #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
     ) -> Promise {
-        let http = self.http.clone();
+        let (http, v1) = (self.http.clone(), self.v1beta.clone());
         promise(async move {
+            if let Some(v1) = v1 {
+                return Ok(v1.keepalive(&id_arg(&stream_id)?).await?);
+            }
             let answer = http.renew_lease(&id_arg(&stream_id)?).await?;
             wire_response::keepalive_response(&answer)?;
             Ok(answer)
@@ -83,8 +100,12 @@ impl StreamClient {
         #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] prompt: JsValue,
     ) -> Promise {
-        let http = self.http.clone();
+        let (http, v1beta) = (self.http.clone(), self.v1beta.is_some());
         promise(async move {
+            if v1beta {
+                let why = "v1beta streams have no prompt; ask with chatCompletions()";
+                return Err(unsupported("updatePrompt()", why).into());
+            }
             let id = id_arg(&stream_id)?;
             let prompt = prompt
                 .as_string()
@@ -94,20 +115,31 @@ impl StreamClient {
         })
     }
 
-    /// `DELETE /streams/{id}`: ends the stream and its billing.
-    #[wasm_bindgen(js_name = closeStream, unchecked_return_type = "Promise<{status: string}>")]
+    /// `DELETE /streams/{id}`: ends the stream and its billing. v1beta: `{id, deleted}`,
+    /// or `null` when the stream was already gone (a repeated delete, §7).
+    #[wasm_bindgen(js_name = closeStream, unchecked_return_type = "Promise<{status: string} | DeletedStream | null>")]
     pub fn close_stream(
         &self,
         #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
     ) -> Promise {
-        let http = self.http.clone();
-        promise(async move { Ok(http.close_stream(&id_arg(&stream_id)?).await?) })
+        let (http, v1) = (self.http.clone(), self.v1beta.clone());
+        promise(async move {
+            match v1 {
+                Some(v1) => Ok(v1.delete(&id_arg(&stream_id)?).await?),
+                None => Ok(http.close_stream(&id_arg(&stream_id)?).await?),
+            }
+        })
     }
 
     /// `GET /models`.
-    #[wasm_bindgen(js_name = getModels, unchecked_return_type = "Promise<ModelInfo[]>")]
+    #[wasm_bindgen(js_name = getModels, unchecked_return_type = "Promise<ModelInfo[] | ModelList>")]
     pub fn get_models(&self) -> Promise {
-        let http = self.http.clone();
-        promise(async move { Ok(http.get_models().await?) })
+        let (http, v1) = (self.http.clone(), self.v1beta.clone());
+        promise(async move {
+            match v1 {
+                Some(v1) => Ok(v1.models().await?),
+                None => Ok(http.get_models().await?),
+            }
+        })
     }
 }

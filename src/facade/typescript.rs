@@ -104,9 +104,16 @@ export interface StreamClientConfig {
   requestTimeoutMs?: number;
 }
 
-/** Everything `new RealtimeVision(config)` accepts. */
-export interface RealtimeVisionConfig extends StreamClientConfig {
-  prompt: string;
+/** Everything `new RealtimeVision(config)` accepts: `prompt` is required, except with
+ * a v1beta `apiUrl` (a literal ending in `/v1beta`), where without it only `ask()` asks. */
+export type RealtimeVisionConfig =
+  | (RealtimeVisionOptions & { prompt: string })
+  | (RealtimeVisionOptions & { apiUrl: `${string}/v1beta` | `${string}/v1beta/` });
+
+/** The options of `RealtimeVisionConfig`. */
+export interface RealtimeVisionOptions extends StreamClientConfig {
+  /** The question asked for every result (v1beta: the periodic question). */
+  prompt?: string;
   /** Default `Qwen/Qwen3.5-9B`. */
   model?: string;
   backend?: "overshoot" | "gemini";

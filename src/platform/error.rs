@@ -36,6 +36,8 @@ pub struct ErrorData {
     pub details: JsValue,
     /// The underlying JS error (e.g. the `DOMException` of getUserMedia).
     pub cause: JsValue,
+    /// The server's machine code (v1beta: `stream_not_found`, `billing_denied`, …).
+    pub code: Option<String>,
 }
 
 impl std::ops::Deref for SdkError {
@@ -61,6 +63,7 @@ impl SdkError {
             request_id: None,
             details: JsValue::UNDEFINED,
             cause: JsValue::UNDEFINED,
+            code: None,
         }))
     }
 
@@ -120,7 +123,7 @@ impl SdkError {
 
     /// Builds the JS error apps receive: an instance of the exported class named
     /// `kind.name()` (a subclass of `OvershootError`, itself an `Error`) with
-    /// `status`, `requestId`, `details` and `cause`.
+    /// `status`, `requestId`, `details`, `cause` and, when the server sent one, `code`.
     pub fn to_js(&self) -> JsValue {
         let status = self
             .status
@@ -129,14 +132,19 @@ impl SdkError {
             .request_id
             .as_deref()
             .map_or(JsValue::UNDEFINED, JsValue::from_str);
-        super::runtime::make_error(
+        let error = super::runtime::make_error(
             self.kind.name(),
             &self.message,
             status,
             request_id,
             &self.details,
             &self.cause,
-        )
+        );
+        if let Some(code) = &self.code {
+            // Cannot fail on the fresh error object.
+            let _ = Reflect::set(&error, &"code".into(), &code.into());
+        }
+        error
     }
 }
 

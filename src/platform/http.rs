@@ -212,30 +212,11 @@ impl ApiHttp {
         key: &str,
     ) -> Result<JsValue, SdkError> {
         // Every call has a deadline: a hanging server must not hang start() or stop().
-        let aborter = AbortController::new().map_err(|e| {
-            SdkError::from_js(ErrorKind::Network, "AbortController is unavailable", e)
-        })?;
-        let on_deadline = aborter.clone();
-        let deadline = Timer::once(self.timeout_ms, move || on_deadline.abort());
-        let (init, headers) = request_init(method, key);
-        set(&init, "signal", &aborter.signal());
-        if let Some(body) = body {
-            set(&init, "body", &json::stringify(body)?);
-            set(&headers, "Content-Type", &"application/json".into());
-        }
-        let raw: Response = JsFuture::from(global_fetch(url, &init))
-            .await
-            .map_err(|e| {
-                if aborter.signal().aborted() {
-                    SdkError::new(
-                        ErrorKind::Network,
-                        format!("request to {url} timed out after {} ms", self.timeout_ms),
-                    )
-                } else {
-                    SdkError::from_js(ErrorKind::Network, &format!("request to {url} failed"), e)
-                }
-            })?
-            .unchecked_into();
+        let Sent {
+            response: raw,
+            aborter,
+            deadline,
+        } = fetch_json(method, url, body, key, None, self.timeout_ms).await?;
         let status = raw.status();
         // The deadline covers the body too: headers can arrive and the body stall.
         let body = match raw.text() {
@@ -266,6 +247,63 @@ impl ApiHttp {
         }
         Err(http_error(status, url, parsed.as_ref(), &text))
     }
+}
+
+/// A sent request: the answer (its body unread), the controller that aborts it and the
+/// deadline that does so (dropping it cancels the deadline).
+pub(crate) struct Sent {
+    pub response: Response,
+    pub aborter: AbortController,
+    pub deadline: Timer,
+}
+
+/// One `fetch` of `method url` with `Authorization: Bearer key`, `header` (name, value)
+/// if any, and `body` as JSON text (`JSON.stringify`); aborted after `timeout_ms`,
+/// which covers reading the body too. No answer is a `NetworkError`.
+pub(crate) async fn fetch_json(
+    method: &str,
+    url: &str,
+    body: Option<&JsValue>,
+    key: &str,
+    header: Option<(&str, &str)>,
+    timeout_ms: u32,
+) -> Result<Sent, SdkError> {
+    let aborter = AbortController::new()
+        .map_err(|e| SdkError::from_js(ErrorKind::Network, "AbortController is unavailable", e))?;
+    let on_deadline = aborter.clone();
+    let deadline = Timer::once(timeout_ms, move || on_deadline.abort());
+    let (init, headers) = request_init(method, key);
+    if let Some((name, value)) = header {
+        set(&headers, name, &value.into());
+    }
+    set(&init, "signal", &aborter.signal());
+    if let Some(body) = body {
+        set(&init, "body", &json::stringify(body)?);
+        set(&headers, "Content-Type", &"application/json".into());
+    }
+    let response: Response = JsFuture::from(global_fetch(url, &init))
+        .await
+        .map_err(|e| {
+            if aborter.signal().aborted() {
+                timed_out(url, timeout_ms)
+            } else {
+                SdkError::from_js(ErrorKind::Network, &format!("request to {url} failed"), e)
+            }
+        })?
+        .unchecked_into();
+    Ok(Sent {
+        response,
+        aborter,
+        deadline,
+    })
+}
+
+/// The `NetworkError` of a call that hit its deadline.
+pub(crate) fn timed_out(url: &str, timeout_ms: u32) -> SdkError {
+    SdkError::new(
+        ErrorKind::Network,
+        format!("request to {url} timed out after {timeout_ms} ms"),
+    )
 }
 
 /// The typed error of a non-2xx answer, from `{error, message, request_id, details}`

@@ -1,5 +1,5 @@
 //! The browser's `JSON`, called on `JsValue`s so text never round-trips through wasm,
-//! and the create body built as a JS object from the core's field tree (no serde
+//! and the request bodies built as a JS object from the core's field tree (no serde
 //! serializer in the wasm build).
 
 use super::error::SdkError;
@@ -34,6 +34,8 @@ pub fn to_js(json: &Json<'_, JsValue>) -> JsValue {
         Json::Str(s) => JsValue::from_str(s),
         Json::Num(n) => JsValue::from_f64(*n),
         Json::Schema(schema) => (*schema).clone(),
+        Json::Bool(b) => JsValue::from_bool(*b),
+        Json::Arr(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
         Json::Obj(fields) => {
             let object = Object::new();
             for (key, value) in fields {

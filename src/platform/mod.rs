@@ -12,7 +12,12 @@ pub mod room;
 pub mod runtime;
 pub mod socket;
 pub mod timer;
+pub mod v1beta_http;
+pub mod v1beta_wire;
 pub mod wire_response;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod v1beta_browser_tests;

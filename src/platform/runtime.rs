@@ -58,6 +58,30 @@ extern "C" {
     #[wasm_bindgen(js_name = resultSink)]
     pub fn result_sink(on_result: &js_sys::Function) -> JsValue;
 
+    /// Delivers a v1beta answer built in wasm like a socket result (`json()` added,
+    /// counted in `sink`, handed to `onResult`).
+    #[wasm_bindgen(js_name = deliverResult)]
+    pub fn deliver_result(sink: &JsValue, result: &JsValue);
+
+    /// Gives an object built in wasm the methods of a result (`json()`); returns it.
+    #[wasm_bindgen(js_name = asResult)]
+    pub fn as_result(result: &JsValue) -> JsValue;
+
+    /// Reads a fetch `Response`'s body as decoded text pieces (`next()`, `cancel()`).
+    pub type TextPieces;
+
+    /// Starts reading `response`'s body; throws when it has none.
+    #[wasm_bindgen(js_name = textPieces, catch)]
+    pub fn text_pieces(response: &web_sys::Response) -> Result<TextPieces, JsValue>;
+
+    /// The next piece of text, or `null` at the end of the body.
+    #[wasm_bindgen(method)]
+    pub fn next(this: &TextPieces) -> js_sys::Promise;
+
+    /// Stops reading (the answer is abandoned).
+    #[wasm_bindgen(method)]
+    pub fn cancel(this: &TextPieces);
+
     /// Opens the results socket: sends the API key when open, delivers results to
     /// `sink`, calls `notice(malformed)` for the first message and every malformed one.
     #[wasm_bindgen(js_name = openResultsSocket, catch)]

@@ -184,17 +184,8 @@ pub async fn negotiate(
     let track = media.video_track()?;
     let limits = config.send_limits(&track);
     if let Transport::LiveKit { client } = &config.transport {
-        let room_inbox = inbox.clone();
         // Loaded first: without livekit-client no stream is created (nor billed).
-        let loading = RoomOwner::load(client, move |state| {
-            let state = match state {
-                RoomState::Connected => RtcPeerConnectionState::Connected,
-                // Not `disconnected`: livekit-client and the rejoin run their own clock.
-                RoomState::Reconnecting => RtcPeerConnectionState::Connecting,
-                RoomState::Failed => RtcPeerConnectionState::Failed,
-            };
-            post(&room_inbox, Event::Peer(generation, state))
-        });
+        let loading = RoomOwner::load(client, room_events(generation, inbox));
         let room = unless_stopped(shared, None, loading).await?;
         request.source = None; // native: the server makes the room
         let created = create(config, shared, inbox, &request, generation).await?;
@@ -219,6 +210,23 @@ pub async fn negotiate(
         config, shared, inbox, video, generation, known_turn, relay_only,
     )
     .await
+}
+
+/// Reports a room's state to the session as the peer connection of `generation` would.
+pub(super) fn room_events(
+    generation: u32,
+    inbox: &UnboundedSender<Event>,
+) -> impl Fn(RoomState) + 'static {
+    let inbox = inbox.clone();
+    move |state| {
+        let state = match state {
+            RoomState::Connected => RtcPeerConnectionState::Connected,
+            // Not `disconnected`: livekit-client and the rejoin run their own clock.
+            RoomState::Reconnecting => RtcPeerConnectionState::Connecting,
+            RoomState::Failed => RtcPeerConnectionState::Failed,
+        };
+        post(&inbox, Event::Peer(generation, state))
+    }
 }
 
 /// A stream the server created and its results socket, not yet fed.

@@ -7,6 +7,7 @@ mod media_path;
 mod peer_link;
 mod running;
 mod startup;
+pub mod v1beta;
 
 use crate::platform::error::SdkError;
 use crate::platform::http::ApiHttp;
@@ -45,6 +46,9 @@ pub struct SessionConfig {
     pub video: Option<VideoCaps>,
     /// How the video reaches the server.
     pub transport: Transport,
+    /// The v1beta options; `Some` when `apiUrl` selects v1beta (the stream is fed
+    /// through LiveKit and answers come from `/chat/completions`).
+    pub v1beta: Option<v1beta::V1betaOptions>,
 }
 
 /// `transport`: how the video reaches the server (a `{type:"livekit"}` source needs
@@ -128,6 +132,8 @@ pub struct Shared {
     pub results: JsValue,
     /// The previous stats sample, for rates (managed by `js/runtime.js`).
     pub previous_stats: JsValue,
+    /// A running v1beta session's endpoint, thread and prompt (see `v1beta::V1Shared`).
+    pub v1beta: Option<v1beta::V1Shared>,
 }
 
 impl Shared {
@@ -163,6 +169,8 @@ pub enum Event {
     SourceEnded(SdkError),
     /// `switchCamera(target)`: a facing (`user`/`environment`) or a device id.
     SwitchCamera(String, oneshot::Sender<Result<(), SdkError>>),
+    /// An event of a v1beta session's question cycle.
+    V1beta(v1beta::V1Event),
 }
 
 /// Sends `event` to the task if it still runs.
@@ -186,9 +194,14 @@ pub fn spawn(
         s.inbox = Some(inbox.clone());
         s.results = result_sink(&config.on_result);
         s.previous_stats = JsValue::UNDEFINED;
+        s.v1beta = None;
     }
     set_state(&config, &shared, SessionState::Starting);
     wasm_bindgen_futures::spawn_local(async move {
+        if let Some(options) = &config.v1beta {
+            v1beta::run_session(&config, &shared, &inbox, events, started_tx, options).await;
+            return;
+        }
         match startup::start_up(&config, &shared, &inbox).await {
             Ok(live) => {
                 set_state(&config, &shared, SessionState::Connecting);

@@ -36,6 +36,24 @@ pub struct Live {
 }
 
 impl Live {
+    /// A session just started: its first link, the renewal timer and the media;
+    /// `connected` when the media path counts as up already.
+    pub fn new(link: Link, renew_timer: Timer, media: Option<MediaOwner>, connected: bool) -> Live {
+        Live {
+            renew_timer: Some(renew_timer),
+            link: Some(link),
+            reconnect_timer: None,
+            stall_timer: None,
+            reconnect_attempts: 0,
+            keepalive_failures: 0,
+            recoveries: 0,
+            generation: 0,
+            peer_connected: connected,
+            ever_connected: connected,
+            media,
+        }
+    }
+
     /// The current stream id, if a link exists.
     pub fn stream_id(&self) -> Option<String> {
         self.link.as_ref().map(|l| l.stream_id.clone())
@@ -101,23 +119,12 @@ pub async fn start_up(
     };
     // With no local media the app's room is its business: count the path as up.
     let external = media.is_none();
-    Ok(Live {
-        renew_timer: Some(first_renewal(&link, inbox)),
-        link: Some(link),
-        reconnect_timer: None,
-        stall_timer: None,
-        reconnect_attempts: 0,
-        keepalive_failures: 0,
-        recoveries: 0,
-        generation: 0,
-        peer_connected: external,
-        ever_connected: external,
-        media,
-    })
+    let renewal = first_renewal(&link, inbox);
+    Ok(Live::new(link, renewal, media, external))
 }
 
 /// Opens the source (interrupted by `stop()`).
-async fn acquire(
+pub(super) async fn acquire(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,

@@ -5,6 +5,8 @@ import {
   RealtimeVision, StreamClient, OvershootError, UnauthorizedError, ValidationError,
   MediaError, SourceEndedError,
   type RealtimeVisionConfig, type StreamResult, type SessionState, type CreateStreamResponse,
+  type PartialResult, type Usage, type StreamStatus, type ViewerTokenResponse, type LiveKitGrant,
+  type ChatCompletionRequest, type ChatCompletion, type ChatCompletionChunk,
 } from "overshoot-wasm";
 import { mintGatewayToken } from "overshoot-wasm/server";
 
@@ -71,7 +73,8 @@ async function main(): Promise<void> {
   const ttl: number | undefined = created.lease?.ttl_seconds;
   const renewed = await client.renewLease(created.stream_id);
   const models = await client.getModels();
-  console.log(ttl, renewed.ttl_seconds, models.map((m) => m.status));
+  // The shared endpoints answer in the shape of the apiUrl's generation.
+  if (Array.isArray(models) && "status" in renewed) console.log(ttl, renewed.ttl_seconds, models.map((m) => m.status));
 
   try {
     await client.closeStream(created.stream_id);
@@ -107,8 +110,10 @@ async function main(): Promise<void> {
   new RealtimeVision({ ...config, source: { type: "video", loop: true } });
   // @ts-expect-error the screen takes no url
   new RealtimeVision({ ...config, source: { type: "screen", url: "x" } });
-  // @ts-expect-error prompt is required
+  // @ts-expect-error prompt is required (except with a v1beta apiUrl)
   new RealtimeVision({ apiKey: "k", onResult: () => {} });
+  // @ts-expect-error prompt is required with a streams-API apiUrl
+  new RealtimeVision({ apiKey: "k", apiUrl: "https://api.overshoot.ai/v1", onResult: () => {} });
   // @ts-expect-error target_fps is a number
   new RealtimeVision({ ...config, clipProcessing: { target_fps: "6" } });
   // @ts-expect-error unknown source type
@@ -122,6 +127,63 @@ async function main(): Promise<void> {
 }
 
 void main;
+
+// v1beta: the same classes; prompt optional, ask(), getStatus(), viewerToken(), partials.
+async function v1beta(): Promise<void> {
+  const vision = new RealtimeVision({
+    apiKey: "k",
+    apiUrl: "http://127.0.0.1:8787/v1beta",
+    outputSchema: { type: "object", properties: { colour: { type: "string" } } },
+    stream: true,
+    onPartial: (p: PartialResult) => console.log(p.partial, p.result),
+    onResult: (r) => console.log(r.ok && r.usage?.total_tokens, r.ok ? null : r.error_code),
+    livekitClient: () => import("./usage.js"),
+  });
+  await vision.start();
+  const frame: StreamResult = await vision.ask("What colour is it?", { frame: true });
+  const clip = await vision.ask("Did it change?", { clipSeconds: 2, stream: true, onPartial: (p) => console.log(p.result) });
+  const usage: Usage | null | undefined = clip.usage;
+  const status: StreamStatus = await vision.getStatus();
+  const frames: number | null | undefined = status.last_frame_index;
+  const view: ViewerTokenResponse = await vision.viewerToken();
+  console.log(frame.ok, usage, frames, view.view.token);
+  // @ts-expect-error a frame question has no clip length
+  await vision.ask("x", { frame: true, clipSeconds: 1 });
+  // @ts-expect-error clipSeconds is a number
+  await vision.ask("x", { clipSeconds: "2" });
+  try {
+    await vision.ask("x");
+  } catch (e) {
+    if (e instanceof OvershootError) {
+      const code: string | undefined = e.code;
+      console.log(code);
+    }
+  }
+
+  const client = new StreamClient({ apiKey: "k", apiUrl: "https://api.overshoot.ai/v1beta" });
+  const created = await client.createStream({});
+  if ("id" in created) {
+    const publish: LiveKitGrant | null = created.publish;
+    const telemetry: StreamStatus = await client.getStream(created.id);
+    const viewer: ViewerTokenResponse = await client.createViewerToken(created.id);
+    const request: ChatCompletionRequest = {
+      model: "Qwen/Qwen3.6-27B-FP8",
+      messages: [{ role: "user", content: [
+        { type: "text", text: "What colour?" },
+        { type: "image_url", image_url: { url: `ovs://streams/${created.id}?frame_index=-1` } },
+      ] }],
+      response_format: { type: "json_schema", json_schema: { name: "o", schema: { type: "object" } } },
+      thread_id: "t",
+      temperature: 0,
+    };
+    const answer: ChatCompletion = await client.chatCompletions(request);
+    const streamed = await client.chatCompletions({ ...request, stream: true }, (chunk: ChatCompletionChunk) => console.log(chunk.choices[0]?.delta.content));
+    console.log(publish?.token, telemetry.state, viewer.view.url, answer.choices[0]?.message.content, streamed.usage);
+    // @ts-expect-error a content part needs a known type
+    await client.chatCompletions({ model: "m", messages: [{ role: "user", content: [{ type: "audio_url" }] }] });
+  }
+}
+void v1beta;
 
 // The manual-init entry: the same API and error classes, plus `init()` to await first.
 async function manual(): Promise<void> {

@@ -7,6 +7,7 @@
 //! - [`answer`]: chat answers and SSE chunks into one result, in the streams-API shape.
 //! - [`billing`]: wire types of the billing endpoints beside `/v1beta`.
 //! - [`chat`]: wire types of `/chat/completions`: request, JSON answer, SSE chunks.
+//! - [`chat_body`]: the chat request as a JSON field tree (no serde in the browser).
 //! - [`sse`]: splitting an SSE body into chunk events.
 //! - [`question`]: the request for one question about the package's own stream.
 //! - [`reference`](mod@reference): the `ovs://streams/{id}?…` grammar: builder and parser.
@@ -21,6 +22,7 @@
 pub mod answer;
 pub mod billing;
 pub mod chat;
+pub mod chat_body;
 pub mod endpoints;
 pub mod errors;
 mod loc;

@@ -31,11 +31,32 @@ pub fn renew_interval_ms(ttl_seconds: f64) -> u32 {
     (ttl * 1000.0 / 3.0).clamp(1_000.0, MAX_RENEW_MS) as u32
 }
 
-/// `retry-after` in ms: delay-seconds, integer or decimal. The HTTP-date form and
-/// garbage give `None` (the caller then waits [`DEFAULT_RETRY_AFTER_MS`]).
+/// `retry-after` in ms: delay-seconds, integer or decimal (`1`, `0.5`; digits past
+/// the millisecond are dropped). The HTTP-date form and garbage give `None` (the caller
+/// then waits [`DEFAULT_RETRY_AFTER_MS`]). Read digit by digit: `f64`'s parser and its
+/// tables cost the browser build about 20 KB.
 pub fn parse_retry_after(value: &str) -> Option<u32> {
-    let secs: f64 = value.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).min(f64::from(u32::MAX)) as u32)
+    let (whole, fraction) = match value.trim().split_once('.') {
+        Some((whole, fraction)) => (whole, fraction),
+        None => (value.trim(), ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let seconds = whole.bytes().try_fold(0u64, |n, b| {
+        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    });
+    let millis = fraction
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(3)
+        .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+    let ms = seconds
+        .and_then(|s| s.checked_mul(1000))
+        .and_then(|ms| ms.checked_add(millis))
+        .unwrap_or(u64::MAX);
+    Some(ms.min(u64::from(u32::MAX)) as u32)
 }
 
 /// Which call failed: the retry rules differ.
@@ -216,6 +237,15 @@ mod tests {
         assert_eq!(parse_retry_after(" 0.5 "), Some(500));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("2.25"), Some(2_250));
+        assert_eq!(parse_retry_after(".5"), Some(500));
+        assert_eq!(parse_retry_after("3."), Some(3_000));
+        assert_eq!(parse_retry_after("0.0009"), Some(0));
+        assert_eq!(parse_retry_after("99999999999999999999999"), Some(u32::MAX));
+        assert_eq!(parse_retry_after("."), None);
+        assert_eq!(parse_retry_after(""), None);
+        assert_eq!(parse_retry_after("1e3"), None);
+        assert_eq!(parse_retry_after("1.2.3"), None);
     }
 
     #[test]
