@@ -58,7 +58,7 @@ pub fn describe_clip(clip: &ClipStats) -> String {
     let [r, g, b] = clip.mean_rgb;
     format!(
         "{}: mean RGB ({r}, {g}, {b}) over {} frames at {}x{}",
-        crate::results::colour_name(clip.mean_rgb),
+        crate::model::colour_name(clip.mean_rgb),
         clip.frames,
         clip.width,
         clip.height
@@ -68,7 +68,7 @@ pub fn describe_clip(clip: &ClipStats) -> String {
 /// The `json_object` answer: the observation as a JSON object.
 pub fn observation_json(clip: &ClipStats) -> String {
     serde_json::json!({
-        "colour": crate::results::colour_name(clip.mean_rgb),
+        "colour": crate::model::colour_name(clip.mean_rgb),
         "mean_rgb": clip.mean_rgb,
         "frames": clip.frames,
         "width": clip.width,
