@@ -9,11 +9,11 @@ import { join, resolve } from "node:path";
 import { OUT, KEY, startEmulator, launchChromium } from "../tests/e2e/harness.mjs";
 import { serveStatic, texturedY4m, copyPublishedPkg } from "./lib/serve.mjs";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "10" } } });
+const { values } = parseArgs({ options: { runs: { type: "string", default: "10" }, pkg: { type: "string", default: "pkg" } } });
 const ROOT = resolve(import.meta.dirname, "..");
 const work = join(OUT, "bench");
 mkdirSync(work, { recursive: true });
-const pkg = await copyPublishedPkg(ROOT, join(work, "pkg-stop-trace"));
+const pkg = values.pkg === "pkg" ? await copyPublishedPkg(ROOT, join(work, "pkg-stop-trace")) : resolve(values.pkg);
 const server = await serveStatic({
   "/pkg/": pkg,
   "/sdk/": join(ROOT, "node_modules/@overshoot/sdk/dist"),
@@ -48,7 +48,17 @@ for (let run = 0; run < Number(values.runs) * 2; run++) {
     const s2 = performance.now();
     await window.bench.stop();
     const s3 = performance.now();
-    return { resolved: started.resolvedAt - started.t0, stopped: s1 - s0, resolved2: again.resolvedAt - again.t0, stopped2: s3 - s2, cycle2: s3 - again.t0 };
+    // Ten more, as the bench's cycle row runs them: medians of each half.
+    const starts = [], stops = [];
+    for (let i = 0; i < 10; i++) {
+      const c = await window.bench.start();
+      const c1 = performance.now();
+      await window.bench.stop();
+      starts.push(c.resolvedAt - c.t0);
+      stops.push(performance.now() - c1);
+    }
+    const mid = (xs) => xs.sort((a, b) => a - b)[5];
+    return { resolved: started.resolvedAt - started.t0, stopped: s1 - s0, resolved2: again.resolvedAt - again.t0, stopped2: s3 - s2, cycle2: s3 - again.t0, cycStart: mid(starts), cycStop: mid(stops) };
   });
   t.net = requests.map((r) => `${r.method()} ${r.url().replace(/^.*\/\/[^/]+/, "").replace(/[0-9a-z-]{20,}/g, ":id")} ${JSON.stringify(r.timing())}`);
   if (events.length) { const e0 = events[0][0]; t.cdp = events.map((e) => `${((e[0] - e0) * 1000).toFixed(1)} ${e.slice(1).join(" ")}`); }
@@ -58,7 +68,7 @@ for (let run = 0; run < Number(values.runs) * 2; run++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [sdk, runs] of Object.entries(samples)) {
   const m = (k) => median(runs.map((r) => r[k])).toFixed(1);
-  console.log(`${sdk} (n=${runs.length}): start ${m("resolved")} ms, stop ${m("stopped")} ms; second cycle: start ${m("resolved2")}, stop ${m("stopped2")}, cycle ${m("cycle2")}`);
+  console.log(`${sdk} (n=${runs.length}): start ${m("resolved")} ms, stop ${m("stopped")} ms; second cycle: start ${m("resolved2")}, stop ${m("stopped2")}, cycle ${m("cycle2")}; 10 more cycles (median of medians): start ${m("cycStart")}, stop ${m("cycStop")}`);
   if (process.env.NET) for (const line of runs.at(-1).net) console.log("   ", line);
   if (process.env.CDP) for (const line of runs.at(-1).cdp ?? []) console.log("   ", line);
 }
