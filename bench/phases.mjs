@@ -94,8 +94,12 @@ for (let run = 0; run < Number(values.runs) * 2; run++) {
     window.__phases.length = 0;
     const started = await window.bench.start();
     const phases = window.__phases.map(([what, at]) => [what, at - started.t0]);
+    window.__phases.length = 0;
+    const s0 = performance.now();
     await window.bench.stop();
-    return { phases, resolved: started.resolvedAt - started.t0 };
+    const stopped = performance.now() - s0;
+    const stopPhases = window.__phases.map(([what, at]) => [what, at - s0]);
+    return { phases, stopPhases, resolved: started.resolvedAt - started.t0, stopped };
   });
   if (run >= 2) samples[sdk].push(t); // the first pair warms the browser up
   await context.close();
@@ -106,11 +110,13 @@ const median = (xs) => {
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 };
 for (const [sdk, runs] of Object.entries(samples)) {
-  console.log(`\n${sdk} (${runs.length} runs): start() resolved after ${median(runs.map((r) => r.resolved)).toFixed(1)} ms`);
+  console.log(`\n${sdk} (${runs.length} runs): start() resolved after ${median(runs.map((r) => r.resolved)).toFixed(1)} ms, stop() after ${median(runs.map((r) => r.stopped)).toFixed(1)} ms`);
+  for (const key of ["phases", "stopPhases"]) {
+  console.log(key === "phases" ? " start():" : " stop():");
   const steps = new Map();
   for (const r of runs) {
     const seen = new Set();
-    for (const [what, at] of r.phases) {
+    for (const [what, at] of r[key]) {
       if (seen.has(what)) continue; // first occurrence of each step
       seen.add(what);
       if (!steps.has(what)) steps.set(what, []);
@@ -119,6 +125,7 @@ for (const [sdk, runs] of Object.entries(samples)) {
   }
   for (const [what, ats] of [...steps].sort((a, b) => median(a[1]) - median(b[1]))) {
     console.log(`  ${median(ats).toFixed(1).padStart(7)} ms  ${what}`);
+  }
   }
 }
 await browser.close();

@@ -22,7 +22,7 @@ use futures_util::future::{self, Either};
 use overshoot_protocol::{
     validate_request, CreateStreamRequest, CreateStreamResponse, ErrorKind, IceServer, Source,
 };
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -184,21 +184,8 @@ pub async fn negotiate(
     let track = media.video_track()?;
     let limits = config.send_limits(&track);
     if let Transport::LiveKit { client } = &config.transport {
-        // Loaded first: without livekit-client no stream is created (nor billed).
-        let loading = RoomOwner::load(client, room_events(generation, inbox));
-        let room = unless_stopped(shared, None, loading).await?;
-        request.source = None; // native: the server makes the room
-        let created = create(config, shared, inbox, &request, generation).await?;
-        let Some(lk) = created.response.livekit.as_ref() else {
-            return Err((created.failure())(SdkError::new(
-                ErrorKind::Api,
-                "the create-stream response has no livekit room",
-            )));
-        };
-        let joining = room.publish(&lk.url, &lk.token, &track, limits.as_ref());
-        unless_stopped(shared, Some(&created.stream_id), joining).await?;
-        let uplink = Uplink::Room(room);
-        return finish_link(config, shared, created, uplink, known_turn);
+        let (room, created) = prepare_room(config, shared, inbox, client, generation, None).await?;
+        return join_room(config, shared, room, created, &track, known_turn).await;
     }
 
     let video = PeerVideo::Ready {
@@ -229,6 +216,50 @@ pub(super) fn room_events(
     }
 }
 
+/// The native LiveKit transport up to the join: livekit-client loaded first (without
+/// it no stream is created, nor billed), then the stream created. `source_failed`, set
+/// if the camera fails meanwhile (see `startup.rs`), keeps the stream from being created.
+pub(super) async fn prepare_room(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    inbox: &UnboundedSender<Event>,
+    client: &JsValue,
+    generation: u32,
+    source_failed: Option<&Cell<bool>>,
+) -> Result<(RoomOwner, Created), LinkFailure> {
+    let loading = RoomOwner::load(client, room_events(generation, inbox));
+    let room = unless_stopped(shared, None, loading).await?;
+    if source_failed.is_some_and(Cell::get) {
+        // The source's own error is what start() reports.
+        return Err(SdkError::new(ErrorKind::Media, "the video source failed").into());
+    }
+    let mut request = config.request.clone();
+    request.source = None; // native: the server makes the room
+    let created = create(config, shared, inbox, &request, generation).await?;
+    Ok((room, created))
+}
+
+/// Joins the room the server made for `created` and publishes `track` there.
+pub(super) async fn join_room(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    room: RoomOwner,
+    created: Created,
+    track: &MediaStreamTrack,
+    known_turn: &[IceServer],
+) -> Result<Link, LinkFailure> {
+    let Some(lk) = created.response.livekit.as_ref() else {
+        return Err((created.failure())(SdkError::new(
+            ErrorKind::Api,
+            "the create-stream response has no livekit room",
+        )));
+    };
+    let limits = config.send_limits(track);
+    let joining = room.publish(&lk.url, &lk.token, track, limits.as_ref());
+    unless_stopped(shared, Some(&created.stream_id), joining).await?;
+    finish_link(config, shared, created, Uplink::Room(room), known_turn)
+}
+
 /// A stream the server created and its results socket, not yet fed.
 pub(super) struct Created {
     pub(super) response: CreateStreamResponse,
@@ -239,6 +270,11 @@ pub(super) struct Created {
 }
 
 impl Created {
+    /// The server's id of the stream.
+    pub(super) fn stream_id(&self) -> &str {
+        &self.stream_id
+    }
+
     /// Wraps an error as a failure that still deletes this stream.
     pub(super) fn failure(&self) -> impl Fn(SdkError) -> LinkFailure {
         let stream_id = self.stream_id.clone();

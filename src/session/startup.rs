@@ -1,6 +1,8 @@
 //! Start-up: media, then the first link (see `link.rs`), then the lease timer.
 
-use super::link::{check_stop, negotiate, unless_stopped, Link, LinkFailure, Uplink};
+use super::link::{
+    check_stop, join_room, negotiate, prepare_room, unless_stopped, Link, LinkFailure, Uplink,
+};
 use super::peer_link::{negotiate_peer, PeerVideo};
 use super::{post, Event, SessionConfig, Shared, Transport};
 use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler, VideoSource};
@@ -10,7 +12,9 @@ use futures_channel::mpsc::UnboundedSender;
 use futures_util::future;
 use overshoot_protocol::lease;
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
 
 /// The resources of a streaming session. Dropping it releases all of them.
 pub struct Live {
@@ -106,8 +110,11 @@ pub async fn start_up(
             let (media, link) = overlapped(config, shared, inbox).await?;
             (Some(media), link)
         }
-        // Serial, as before: LiveKit (livekit-client publishes the track it is given);
-        // relayed sources, which must create no stream when their module or video
+        (VideoSource::Camera(_), Transport::LiveKit { client }) => {
+            let (media, link) = overlapped_room(config, shared, inbox, client).await?;
+            (Some(media), link)
+        }
+        // Serial, as before: relayed sources, which must create no stream when their module or video
         // cannot load (tests/e2e/shipped-js and relayed-sources check it); a canvas or
         // the app's own stream, which are there at once.
         _ => {
@@ -149,31 +156,14 @@ async fn overlapped(
     inbox: &UnboundedSender<Event>,
 ) -> Result<(MediaOwner, Link), LinkFailure> {
     let source_failed = Cell::new(false);
-    let acquiring = async {
-        let media = acquire(config, shared, inbox).await;
-        source_failed.set(media.is_err());
-        media
-    };
     let later = PeerVideo::Later {
         source_failed: &source_failed,
     };
     let linking = negotiate_peer(config, shared, inbox, later, 0, &[], false);
-    let (media, link) = match future::join(acquiring, linking).await {
-        (Ok(media), Ok(link)) => (media, link),
-        (Err(failure), Ok(link)) => {
-            return Err(LinkFailure {
-                stream_id: Some(link.stream_id.clone()),
-                ..failure
-            })
-        }
-        (Err(failure), Err(link_failure)) => {
-            return Err(LinkFailure {
-                stream_id: link_failure.stream_id,
-                ..failure
-            })
-        }
-        (Ok(_), Err(link_failure)) => return Err(link_failure),
-    };
+    let (media, link) = with_camera(config, shared, inbox, &source_failed, linking, |l| {
+        &l.stream_id
+    })
+    .await?;
     let fail = |error| LinkFailure {
         error,
         stream_id: Some(link.stream_id.clone()),
@@ -189,4 +179,60 @@ async fn overlapped(
     }
     check_stop(shared, Some(&link.stream_id))?;
     Ok((media, link))
+}
+
+/// The camera and the LiveKit transport's first steps at once: livekit-client loads
+/// and the stream is created while the camera warms up; the room is joined with the
+/// track once both are there (livekit-client publishes the track it is given). A
+/// refused camera: as in [`overlapped`].
+async fn overlapped_room(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    inbox: &UnboundedSender<Event>,
+    client: &JsValue,
+) -> Result<(MediaOwner, Link), LinkFailure> {
+    let source_failed = Cell::new(false);
+    let preparing = prepare_room(config, shared, inbox, client, 0, Some(&source_failed));
+    let (media, (room, created)) = with_camera(
+        config,
+        shared,
+        inbox,
+        &source_failed,
+        preparing,
+        |(_, c)| c.stream_id(),
+    )
+    .await?;
+    let track = media.video_track().map_err(created.failure())?;
+    let link = join_room(config, shared, room, created, &track, &[]).await?;
+    Ok((media, link))
+}
+
+/// Opens the camera while `linking` runs; `source_failed` is set if it fails. A
+/// failure of either is start()'s (the camera's first), carrying the id of a stream
+/// created meanwhile (`stream_id` of what `linking` made) so that it gets deleted.
+async fn with_camera<T>(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    inbox: &UnboundedSender<Event>,
+    source_failed: &Cell<bool>,
+    linking: impl Future<Output = Result<T, LinkFailure>>,
+    stream_id: impl Fn(&T) -> &str,
+) -> Result<(MediaOwner, T), LinkFailure> {
+    let acquiring = async {
+        let media = acquire(config, shared, inbox).await;
+        source_failed.set(media.is_err());
+        media
+    };
+    match future::join(acquiring, linking).await {
+        (Ok(media), Ok(linked)) => Ok((media, linked)),
+        (Err(failure), Ok(linked)) => Err(LinkFailure {
+            stream_id: Some(stream_id(&linked).to_string()),
+            ..failure
+        }),
+        (Err(failure), Err(link_failure)) => Err(LinkFailure {
+            stream_id: link_failure.stream_id,
+            ..failure
+        }),
+        (Ok(_), Err(link_failure)) => Err(link_failure),
+    }
 }

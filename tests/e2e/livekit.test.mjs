@@ -248,6 +248,31 @@ test("native transport: a refused token rejects start() with WebRTCError and del
   assert.equal((await emulator.streams()).open.length, 0, "the failed start deleted its stream");
 });
 
+test("native transport: a camera refused while the stream is made (start-up overlap) rejects start() with MediaError, deletes the stream, joins no room", { timeout: 90_000 }, async () => {
+  const mark = emulator.log().length;
+  const endedBefore = (await emulator.streams()).ended.length;
+  // The refusal comes after livekit-client has loaded and the stream was created.
+  await current(() => {
+    window.realGetUserMedia ??= navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async () => {
+      await new Promise((r) => setTimeout(r, 1500));
+      throw new DOMException("Permission denied", "NotAllowedError");
+    };
+  });
+  let refused;
+  try {
+    refused = await session({ transport: "livekit", livekitClient: "real" });
+  } finally {
+    await current(() => { navigator.mediaDevices.getUserMedia = window.realGetUserMedia; });
+  }
+  assert.equal(refused.startError?.name, "MediaError", JSON.stringify(refused));
+  const { open, ended } = await emulator.streams();
+  assert.equal(open.length, 0, "the failed start deleted its stream");
+  // Made while the prompt was open (the overlap), then DELETEd.
+  assert.deepEqual(ended.slice(endedBefore).map((s) => s.end_reason), ["client_requested"], JSON.stringify(ended.slice(endedBefore)));
+  assert.ok(!lkLog(mark).some((l) => / joined room /.test(l)), lkLog(mark).join("\n"));
+});
+
 test("tokens: the emulator's own are admitted until they expire; others and expired ones get 401 at validate", { timeout: 30_000 }, async () => {
   const { token } = await post("/__emulator/livekit/token", { room: "expiry-room" });
   const validate = (t, path = "/rtc/v1/validate") =>

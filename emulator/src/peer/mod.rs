@@ -25,7 +25,7 @@ mod sink;
 mod vp8;
 
 use std::fmt;
-use std::net::{IpAddr, UdpSocket};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
@@ -100,6 +100,8 @@ pub struct PeerHandle {
     commands: Mutex<mpsc::Sender<Command>>,
     thread: Mutex<Option<JoinHandle<()>>>,
     port: u16,
+    /// The session's socket address, where [`PeerHandle::stop`] sends its wake-up.
+    local: SocketAddr,
 }
 
 impl PeerHandle {
@@ -144,8 +146,8 @@ impl PeerHandle {
     }
 
     /// Stops the session thread (sending the browser a DTLS close) and waits for it
-    /// to exit, which releases the socket. Takes at most ~50 ms plus one frame's
-    /// decode. Idempotent; also done on drop.
+    /// to exit, which releases the socket. Takes a millisecond or two (the thread is
+    /// woken, see [`PeerHandle::stop`]), at most ~50 ms plus one frame's decode. Idempotent; also done on drop.
     pub fn close(&self) {
         if let Some(h) = self.stop() {
             let _ = h.join();
@@ -179,7 +181,25 @@ impl PeerHandle {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take()?;
+        self.wake();
         (handle.thread().id() != std::thread::current().id()).then_some(handle)
+    }
+}
+
+impl PeerHandle {
+    /// Wakes the session thread from its socket wait (up to 50 ms once the browser's
+    /// tracks are stopped and nothing arrives) with an empty datagram, which it drops
+    /// before it sees the stop flag: a DELETE is answered when the media session has
+    /// ended, and that must not cost a poll interval. Best effort: without it the
+    /// thread still stops at its next turn.
+    fn wake(&self) {
+        let unspecified: IpAddr = match self.local {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::UNSPECIFIED.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::UNSPECIFIED.into(),
+        };
+        if let Ok(socket) = UdpSocket::bind((unspecified, 0)) {
+            let _ = socket.send_to(&[], self.local);
+        }
     }
 }
 
@@ -302,6 +322,7 @@ pub fn accept_offer_into(
         commands: Mutex::new(commands),
         thread: Mutex::new(Some(thread)),
         port: local.port(),
+        local,
     };
     Ok((handle, answer_sdp))
 }
