@@ -428,7 +428,6 @@ const SCHEMA = {
 
 test("structured answers (outputSchema → response_format json_schema) validate against the app's schema", {
   timeout: 90_000,
-  todo: "the emulator's answers that follow the request's JSON Schema come with branch `schema`",
 }, async () => {
   const validate = new Ajv({ strict: true }).compile(SCHEMA);
   assert.deepEqual(await session({ config: { outputSchema: SCHEMA, frameProcessing: { interval_seconds: 0.5 }, clipProcessing: undefined } }),
