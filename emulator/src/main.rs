@@ -35,7 +35,10 @@ async fn main() {
         .allow_headers(AllowHeaders::mirror_request())
         .allow_methods(AllowMethods::mirror_request())
         // v1beta's answer headers a cross-origin page must be able to read (§2, §13).
-        .expose_headers(v1beta::EXPOSED_HEADERS.map(axum::http::HeaderName::from_static));
+        .expose_headers(
+            overshoot_protocol::v1beta::retry::RESPONSE_HEADERS
+                .map(axum::http::HeaderName::from_static),
+        );
     let mut app = Router::new()
         .nest("/v1beta", v1beta::routes())
         .nest("/__emulator/v1beta", v1beta::test_routes())

@@ -4,6 +4,8 @@
 //! against it ([`structured_answer`]).
 
 mod colour;
+#[cfg(test)]
+mod hostile_tests;
 mod pattern;
 mod place;
 mod schema_containers;
@@ -58,4 +60,17 @@ pub fn describe(seen: &Observation) -> String {
 /// its results do not fail one by one.
 pub fn check_schema(schema: &serde_json::Value) -> Result<(), SchemaError> {
     structured_answer(schema, &Observation::probe()).map(drop)
+}
+
+/// `work` (a schema walk: up to ~10 000 steps, which can take a noticeable time on
+/// a large schema) on tokio's blocking pool, so it never stalls the async workers.
+pub async fn off_workers<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SchemaError> + Send + 'static,
+) -> Result<T, SchemaError> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        Err(SchemaError::Unsatisfiable {
+            reason: format!("the schema walk stopped ({e})"),
+            at: String::new(),
+        })
+    })
 }

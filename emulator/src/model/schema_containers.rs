@@ -1,7 +1,7 @@
 //! Objects and arrays: which properties and how many items, each made by the walker.
 
 use super::place::Place;
-use super::structured::{SchemaError, Walker};
+use super::structured::{SchemaError, Walker, MAX_ITEMS};
 use serde_json::{Map, Value};
 
 impl Walker<'_> {
@@ -115,6 +115,11 @@ impl Walker<'_> {
             .unwrap_or(u64::MAX) as usize;
         let wanted = if place.deep() { 0 } else { prefix.len().max(1) };
         let count = wanted.min(max).max(min);
+        if count > MAX_ITEMS {
+            return Err(place.sub("minItems").unsatisfiable(format!(
+                "minItems {min} is more than the {MAX_ITEMS} items the emulator writes"
+            )));
+        }
         let unique = map
             .get("uniqueItems")
             .and_then(Value::as_bool)

@@ -4,7 +4,7 @@
 
 use super::describe;
 use super::place::Place;
-use super::structured::{Observation, SchemaError};
+use super::structured::{Observation, SchemaError, MAX_STRING};
 use serde_json::{Map, Value};
 
 /// Words that ask for a sentence.
@@ -215,6 +215,11 @@ pub(super) fn string(
     if min > max {
         return Err(place.unsatisfiable(format!("minLength {min} > maxLength {max}")));
     }
+    if min > MAX_STRING {
+        return Err(place.sub("minLength").unsatisfiable(format!(
+            "minLength {min} is longer than the {MAX_STRING} characters the emulator writes"
+        )));
+    }
     let fitted = candidates
         .into_iter()
         .map(|c| fit_length(c, min, max, &sentence));
@@ -280,17 +285,17 @@ fn formatted(format: &str, seen: &Observation) -> Vec<String> {
     vec![value]
 }
 
-/// `text` cut to `max` characters, or lengthened with `filler` to `min`.
+/// `text` cut to `max` characters, or lengthened with `filler` to `min` (in time
+/// linear in the result).
 fn fit_length(mut text: String, min: usize, max: usize, filler: &str) -> String {
-    let chars = text.chars().count();
-    if chars > max {
-        return text.chars().take(max).collect();
-    }
-    while text.chars().count() < min {
+    let mut chars = text.chars().count();
+    let filler_chars = filler.chars().count() + 1;
+    while chars < min {
         text.push(' ');
         text.push_str(filler);
+        chars += filler_chars;
     }
-    if text.chars().count() > max {
+    if chars > max {
         text = text.chars().take(max).collect();
     }
     text

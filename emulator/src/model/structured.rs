@@ -12,7 +12,19 @@ use super::schema_merge::{flatten, Flat};
 use super::schema_scalars::{boolean, number, string};
 use super::schema_types::{branch_weight, type_matches, types};
 use serde_json::{Map, Value};
+use std::cell::Cell;
 use std::fmt;
+
+/// Most walker steps (values made, branches weighed) one answer may take: a schema
+/// that fans out or recurses past this is refused, so every answer is quick.
+const WORK_BUDGET: usize = 10_000;
+/// Most `value` calls nested inside each other (`anyOf`/`$ref` loops stay at one
+/// answer depth, so [`MAX_DEPTH`] alone does not end them); keeps the stack small.
+const MAX_NESTING: usize = 128;
+/// Most items the emulator puts in one array (`minItems` above this is refused).
+pub(super) const MAX_ITEMS: usize = 1_000;
+/// Longest string the emulator writes, in characters (`minLength` above is refused).
+pub(super) const MAX_STRING: usize = 64 * 1024;
 
 /// What the referenced frames show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +112,8 @@ pub fn structured_answer(schema: &Value, seen: &Observation) -> Result<Value, Sc
         root: schema,
         seen,
         validators: &validators,
+        budget: Cell::new(WORK_BUDGET),
+        nesting: Cell::new(0),
     };
     let answer = walker.value(schema, &Place::root())?;
     if let Some(root) = validators.get("#") {
@@ -147,6 +161,10 @@ pub(super) struct Walker<'a> {
     pub seen: &'a Observation,
     /// The root's subschemas compiled, by pointer.
     pub validators: &'a jsonschema::ValidatorMap,
+    /// Steps left before the schema is refused as too large or too recursive.
+    pub budget: Cell<usize>,
+    /// `value` calls currently nested.
+    pub nesting: Cell<usize>,
 }
 
 impl Walker<'_> {
@@ -163,8 +181,30 @@ impl Walker<'_> {
             .map(|validator| validator.is_valid(v))
     }
 
+    /// Takes one step from the budget; an error once it is spent.
+    pub(super) fn spend(&self, place: &Place) -> Result<(), SchemaError> {
+        let left = self.budget.get();
+        if left == 0 {
+            return Err(too_much(place));
+        }
+        self.budget.set(left - 1);
+        Ok(())
+    }
+
     /// A value for `schema` at `place`.
     pub(super) fn value(&self, schema: &Value, place: &Place) -> Result<Value, SchemaError> {
+        self.spend(place)?;
+        if self.nesting.get() >= MAX_NESTING {
+            return Err(too_much(place));
+        }
+        self.nesting.set(self.nesting.get() + 1);
+        let made = self.value_nested(schema, place);
+        self.nesting.set(self.nesting.get() - 1);
+        made
+    }
+
+    /// [`Walker::value`] once the budget is checked.
+    fn value_nested(&self, schema: &Value, place: &Place) -> Result<Value, SchemaError> {
         if place.depth > MAX_DEPTH {
             return Err(place.unsatisfiable(format!(
                 "the schema recurses deeper than {MAX_DEPTH} levels with no way out"
@@ -282,13 +322,17 @@ impl Walker<'_> {
         };
         let mut rest = map.clone();
         rest.remove(keyword);
+        let mut weights = Vec::with_capacity(branches.len());
+        for branch in branches {
+            self.spend(place)?;
+            weights.push(branch_weight(self.root, branch, place));
+        }
         let mut order: Vec<usize> = (0..branches.len()).collect();
-        let weight = |i: &usize| branch_weight(self.root, &branches[*i], place);
         if place.deep() {
-            order.sort_by_key(weight);
+            order.sort_by_key(|i| weights[*i]);
         } else {
             // Near the top, null (and other empty answers) only as a last resort.
-            order.sort_by_key(|i| weight(i) == 0);
+            order.sort_by_key(|i| weights[*i] == 0);
         }
         let at = place.sub(keyword);
         let mut last = None;
@@ -308,6 +352,7 @@ impl Walker<'_> {
             }
             let v = match self.value(&merged, &try_place) {
                 Ok(v) => v,
+                Err(e) if self.budget.get() == 0 => return Err(e),
                 Err(e) => {
                     last = Some(e);
                     continue;
@@ -325,4 +370,10 @@ impl Walker<'_> {
         }
         Err(last.unwrap_or_else(|| at.unsatisfiable(format!("{keyword} has no branches"))))
     }
+}
+
+/// The error for a schema that needs more work than [`WORK_BUDGET`] or nests deeper
+/// than [`MAX_NESTING`].
+fn too_much(place: &Place) -> SchemaError {
+    place.unsatisfiable("schema too large or too recursive")
 }

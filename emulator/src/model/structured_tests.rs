@@ -4,7 +4,8 @@
 use super::{check_schema, structured_answer, Observation, SchemaError};
 use serde_json::{json, Value};
 
-fn red() -> Observation {
+/// A red clip (the fixture the model's tests share).
+pub(super) fn red() -> Observation {
     Observation {
         colour: "red",
         rgb: [230, 20, 20],

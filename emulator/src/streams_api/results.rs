@@ -2,7 +2,7 @@
 //! interval computed from the frames really decoded in it (plus, when the
 //! `burst_results` fault is armed, one burst of results sent back to back).
 
-use crate::model::{describe, structured_answer, Observation};
+use crate::model::{describe, off_workers, structured_answer, Observation};
 use crate::netem::DelayedSocket;
 use crate::state::{AppState, Stream, Transport};
 use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
@@ -91,7 +91,7 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: DelayedSocket) {
                         if clip.frames == 0 {
                             continue; // no video in this window: nothing to infer
                         }
-                        answer(&stream, &Observation::of_clip(&clip))
+                        answer(&stream, Observation::of_clip(&clip)).await
                     }
                     // A room on another LiveKit server: say so instead of inventing a
                     // picture (as an error when the app expects JSON).
@@ -135,12 +135,13 @@ async fn serve(state: Arc<AppState>, id: String, mut socket: DelayedSocket) {
 /// What the "model" says about `seen`: JSON matching the stream's output schema, or
 /// a sentence without one. `Err` when the schema cannot be answered (the result then
 /// has `ok: false`; create already refuses schemas that fail for every observation).
-fn answer(stream: &Stream, seen: &Observation) -> Result<String, String> {
-    match &stream.output_schema {
-        Some(schema) => structured_answer(schema, seen)
+async fn answer(stream: &Stream, seen: Observation) -> Result<String, String> {
+    match stream.output_schema.clone() {
+        Some(schema) => off_workers(move || structured_answer(&schema, &seen))
+            .await
             .map(|v| v.to_string())
             .map_err(|e| e.to_string()),
-        None => Ok(describe(seen)),
+        None => Ok(describe(&seen)),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The HTTP endpoints of the streams API, as the spec describes them.
 
-use crate::model::check_schema;
+use crate::model::{check_schema, off_workers};
 use crate::peer;
 use crate::peer::PeerHandle;
 use crate::state::{watch_lease, AppState, Stream, Transport};
@@ -130,12 +130,12 @@ pub async fn create_stream(
             Some(details),
         );
     }
-    if let Some(Err(e)) = request
-        .inference
-        .output_schema_json
-        .as_ref()
-        .map(check_schema)
-    {
+    let schema = request.inference.output_schema_json.clone();
+    let checked = match schema {
+        Some(schema) => off_workers(move || check_schema(&schema)).await,
+        None => Ok(()),
+    };
+    if let Err(e) = checked {
         let details = json!({"field": "inference.output_schema_json"});
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -6,7 +6,8 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use overshoot_protocol::v1beta::errors::{
-    ChatError, ChatErrorCode, ChatErrorDetail, Detail, ErrorEnvelope, RegionError, ValidationIssue,
+    body_loc, ChatError, ChatErrorCode, ChatErrorDetail, Detail, ErrorEnvelope, RegionError,
+    ValidationIssue,
 };
 use overshoot_protocol::v1beta::retry::{REGIONS, REGION_HEADER};
 
@@ -99,10 +100,8 @@ impl V1Error {
 
     /// A `422` naming `field` of the body (`a.b[2].c` becomes `["body","a","b","2","c"]`).
     pub fn body_field(field: &str, msg: impl Into<String>) -> V1Error {
-        let mut loc = vec!["body".to_string()];
-        loc.extend(split_field(field));
         V1Error::Validation {
-            loc,
+            loc: body_loc(field),
             msg: msg.into(),
         }
     }
@@ -170,15 +169,6 @@ impl V1Error {
             ),
         }
     }
-}
-
-/// `a.b[2].c` → `["a", "b", "2", "c"]`.
-fn split_field(field: &str) -> Vec<String> {
-    field
-        .split(['.', '[', ']'])
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 impl IntoResponse for V1Error {

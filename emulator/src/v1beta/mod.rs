@@ -32,16 +32,6 @@ use axum::Router;
 
 use crate::state::AppState;
 
-/// The v1beta answer headers CORS exposes to pages of other origins: the region, and
-/// the rate-limit headers of chat answers and `429`s (lower case, as `HeaderName` wants).
-pub const EXPOSED_HEADERS: [&str; 5] = [
-    "x-overshoot-region",
-    "retry-after",
-    "x-ratelimit-limit",
-    "x-ratelimit-remaining",
-    "x-ratelimit-reset",
-];
-
 /// The v1beta side of the emulator's state.
 #[derive(Default)]
 pub struct V1beta {

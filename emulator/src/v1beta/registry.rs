@@ -3,7 +3,7 @@
 //! (`routes`) calls [`Registry::sweep`] before each lookup and once a second, and
 //! releases the LiveKit rooms of the streams it ended.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use overshoot_protocol::v1beta::streams::{SourceInfo, SourceKind, StreamState, StreamStatus};
@@ -123,10 +123,22 @@ pub enum Missing {
     OtherOwner,
 }
 
+/// How long an ended stream's id is remembered after its end, so a LiveKit token
+/// minted for its room cannot join again once the tombstone is gone: longer than the
+/// tokens the emulator signs (600 s by default, `--livekit-token-ttl`; viewer tokens
+/// 300 s).
+pub const REMEMBER_ENDED_MS: i64 = 60 * 60 * 1000;
+/// Most ended ids remembered (the oldest go first): about 5 MB at most.
+pub const MAX_REMEMBERED: usize = 100_000;
+
 /// Every v1beta stream, by id.
 #[derive(Default)]
 pub struct Registry {
     streams: HashMap<String, V1Stream>,
+    /// Ended ids with their end (ms), oldest first, for [`Registry::has_ended`].
+    ended: VecDeque<(i64, String)>,
+    /// The ids in `ended`.
+    ended_ids: HashSet<String>,
 }
 
 impl Registry {
@@ -202,7 +214,23 @@ impl Registry {
             at_ms: now_ms,
             frozen,
         });
+        if self.ended_ids.insert(id.to_string()) {
+            self.ended.push_back((now_ms, id.to_string()));
+        }
+        self.forget_ended(now_ms);
         true
+    }
+
+    /// Forgets the ended ids older than [`REMEMBER_ENDED_MS`] or beyond
+    /// [`MAX_REMEMBERED`].
+    fn forget_ended(&mut self, now_ms: i64) {
+        while let Some((at_ms, id)) = self.ended.front() {
+            if now_ms < at_ms + REMEMBER_ENDED_MS && self.ended.len() <= MAX_REMEMBERED {
+                break;
+            }
+            self.ended_ids.remove(id);
+            self.ended.pop_front();
+        }
     }
 
     /// Ends the streams whose lease lapsed by `now_ms` and forgets those past their
@@ -222,12 +250,14 @@ impl Registry {
                 .as_ref()
                 .is_none_or(|e| now_ms < e.at_ms + config.tombstone_ms)
         });
+        self.forget_ended(now_ms);
         lapsed
     }
 
-    /// Whether `id` is a stream that has ended (its room takes no more joins).
+    /// Whether `id` is a stream that has ended (its room takes no more joins), also
+    /// past its tombstone for [`REMEMBER_ENDED_MS`].
     pub fn has_ended(&self, id: &str) -> bool {
-        self.streams.get(id).is_some_and(|s| !s.is_active())
+        self.ended_ids.contains(id)
     }
 
     /// Active streams of `owner`.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use overshoot_protocol::v1beta::streams::StreamState;
 
 use super::config::Config;
-use super::registry::{EndReason, Missing, Registry};
+use super::registry::{EndReason, Missing, Registry, MAX_REMEMBERED, REMEMBER_ENDED_MS};
 use crate::peer::FrameSink;
 
 const T0: i64 = 1_800_000_000_000;
@@ -118,4 +118,33 @@ fn delete_ends_with_reason_deleted() {
     assert_eq!(s.map(|s| s.end_reason), Ok(Some("deleted".to_string())));
     assert_eq!(r.active_count("k"), 0);
     assert!(r.has_ended("s") && !r.has_ended("unknown"));
+}
+
+#[test]
+fn an_ended_id_is_remembered_past_its_tombstone_for_the_token_lifetime() {
+    let (mut r, _) = registry_with("s");
+    assert!(r.end("s", EndReason::Deleted, T0, &config()));
+    r.sweep(T0 + 6_000, &config());
+    assert_eq!(r.find("s", "k").err(), Some(Missing::NotFound));
+    // A LiveKit token (600 s by default) minted before the end still cannot join.
+    r.sweep(T0 + 601_000, &config());
+    assert!(r.has_ended("s"));
+    r.sweep(T0 + REMEMBER_ENDED_MS, &config());
+    assert!(!r.has_ended("s"));
+}
+
+#[test]
+fn the_memory_of_ended_ids_is_bounded() {
+    let mut r = Registry::default();
+    let c = config();
+    for i in 0..MAX_REMEMBERED + 2 {
+        let id = format!("s{i}");
+        r.create(id.clone(), "k", Arc::new(FrameSink::default()), T0, &c);
+        assert!(r.end(&id, EndReason::Deleted, T0, &c));
+        if i % 10_000 == 0 {
+            r.sweep(T0 + 6_000, &c); // drop the tombstones as the edge would
+        }
+    }
+    assert!(!r.has_ended("s0") && !r.has_ended("s1"));
+    assert!(r.has_ended("s2") && r.has_ended(&format!("s{}", MAX_REMEMBERED + 1)));
 }

@@ -294,15 +294,7 @@ impl ErrorEnvelope {
     /// "validation_error", message, details: [{loc: ["body", …path], msg, type}]}`.
     /// The dotted path `messages[0].content` becomes `["body", "messages", "0", "content"]`.
     pub fn validation(field: &FieldError) -> ErrorEnvelope {
-        let loc = std::iter::once("body".to_string())
-            .chain(
-                field
-                    .field
-                    .split(['.', '[', ']'])
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-            )
-            .collect();
+        let loc = body_loc(&field.field);
         ErrorEnvelope {
             error: Some("validation_error".into()),
             message: Some(format!("Request validation failed: {field}")),
@@ -329,6 +321,19 @@ impl ErrorEnvelope {
             ..ErrorEnvelope::default()
         }
     }
+}
+
+/// The `loc` of a body field in a validation body: the dotted path
+/// `messages[0].content` becomes `["body", "messages", "0", "content"]`.
+pub fn body_loc(field: &str) -> Vec<String> {
+    std::iter::once("body".to_string())
+        .chain(
+            field
+                .split(['.', '[', ']'])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        )
+        .collect()
 }
 
 /// The package's kind for a failed v1beta answer: the documented code wins, then the

@@ -7,6 +7,17 @@ use crate::errors::ErrorKind;
 
 /// The region header, sent and answered on every stream and chat call (§2).
 pub const REGION_HEADER: &str = "X-Overshoot-Region";
+/// The answer headers a client needs to read (lower case, as HTTP/2 and `HeaderName`
+/// want them): the serving region (§2) and the rate-limit headers of chat answers and
+/// `429`s (§13). The emulator exposes them to other origins through CORS; the gateway
+/// passes exactly these back from upstream.
+pub const RESPONSE_HEADERS: [&str; 5] = [
+    "x-overshoot-region",
+    "retry-after",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+];
 /// The documented regions (the OpenAPI enum).
 pub const REGIONS: [&str; 2] = ["us-west1", "us-central1"];
 /// Longest gap between keepalives.

@@ -33,7 +33,7 @@ use super::http::{caller, parse_body, with_region, Caller, RateHeaders, V1Error}
 use super::registry::Missing;
 use super::streams::{new_uuid, MODELS};
 use super::{lock, sweep};
-use crate::model::{structured_answer, Observation};
+use crate::model::{off_workers, structured_answer, Observation};
 use crate::peer::{unix_ms, FrameSink};
 use crate::state::AppState;
 
@@ -155,11 +155,11 @@ fn resolve_all(
 }
 
 /// The answer's content: JSON for `response_format` json_object/json_schema, else text.
-fn content(request: &ChatRequest<Value>, seen: &[Seen]) -> Result<String, V1Error> {
+async fn content(request: &ChatRequest<Value>, seen: &[Seen]) -> Result<String, V1Error> {
     let overall = compose::overall(seen);
     match &request.response_format {
         Some(ResponseFormat::JsonSchema { json_schema }) => {
-            structured_content(&json_schema.schema, &overall)
+            structured_content(json_schema.schema.clone(), &overall).await
         }
         Some(ResponseFormat::JsonObject) => Ok(compose::observation_json(&overall)),
         _ => Ok(compose::describe(seen)),
@@ -168,9 +168,13 @@ fn content(request: &ChatRequest<Value>, seen: &[Seen]) -> Result<String, V1Erro
 
 /// The json_schema answer: JSON that validates against the app's schema, saying what
 /// the referenced frames show; a schema the model cannot answer is a `422` naming it.
-fn structured_content(schema: &Value, overall: &crate::peer::ClipStats) -> Result<String, V1Error> {
+async fn structured_content(
+    schema: Value,
+    overall: &crate::peer::ClipStats,
+) -> Result<String, V1Error> {
     let seen = Observation::of_clip(overall);
-    structured_answer(schema, &seen)
+    off_workers(move || structured_answer(&schema, &seen))
+        .await
         .map(|answer| answer.to_string())
         .map_err(|e| V1Error::body_field("response_format.json_schema.schema", e.to_string()))
 }
@@ -255,7 +259,7 @@ pub async fn complete(
     sweep(&state, now);
     let (sinks, region) = streams_of(&state, &key, &parts, &requested, &config)?;
     let seen = resolve_all(&parts, &sinks, now, &config)?;
-    let content = content(&request, &seen)?;
+    let content = content(&request, &seen).await?;
     let prompt = compose::prompt_tokens(refs::text_len(&request), &seen);
     let answer = Answer::new(&content, request.output_cap(), prompt);
     let env = Envelope {
