@@ -65,6 +65,8 @@ impl Gateway {
                 allowed_models: args.allow_models.clone(),
                 max_stream_seconds: args.max_stream_seconds,
                 orphan_grace_seconds: args.orphan_grace_seconds,
+                allow_external_media: args.allow_external_media,
+                chat_rate_per_minute: args.chat_rate_per_minute,
             },
             shared_store: matches!(store, Store::Redis(_)),
             store,

@@ -38,6 +38,8 @@ async fn gateway() -> Gateway {
             allowed_models: vec![],
             max_stream_seconds: None,
             orphan_grace_seconds: 20,
+            allow_external_media: false,
+            chat_rate_per_minute: 120,
         },
         store: Store::Memory(MemoryStore::default()),
         instance: "i1".into(),
@@ -132,8 +134,14 @@ async fn a_chat_may_reference_only_the_callers_own_streams() {
         call(&gw, Some("alice"), Method::POST, CHAT, old).await.0,
         404
     );
-    // Alice's own references (and none at all) are forwarded: the upstream is down, 502.
-    for body in [chat(&[frame, clip]), chat(&[])] {
+    // None at all: refused by default (`--allow-external-media` lifts it).
+    let (status, body) = call(&gw, Some("alice"), Method::POST, CHAT, chat(&[])).await;
+    assert_eq!(status, 422, "{body}");
+    // Alice's own references are forwarded: the upstream is down, 502.
+    for body in [
+        chat(&[frame, clip]),
+        chat(&[frame, "https://example.com/x.jpg"]),
+    ] {
         let (status, answer) = call(&gw, Some("alice"), Method::POST, CHAT, body).await;
         assert_eq!(status, 502, "{answer}");
         assert_eq!(answer["detail"], "the upstream API did not answer");
