@@ -141,7 +141,13 @@ pub fn denied(denial: &Denial) -> Response {
 
 /// A denial in the error vocabulary `shape`.
 pub fn denied_in(denial: &Denial, shape: Shape) -> Response {
-    error_response(denial.status(), denial.body_in(shape))
+    let mut response = error_response(denial.status(), denial.body_in(shape));
+    if let Some(seconds) = denial.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// An error body with a fresh `request_id`.
