@@ -5,7 +5,7 @@
 use overshoot_protocol::v1beta::chat::{ChatRequest, Content, ContentPart};
 use overshoot_protocol::v1beta::errors::ChatErrorCode;
 pub use overshoot_protocol::v1beta::media::MediaPart;
-use overshoot_protocol::v1beta::reference::{ClipRef, FrameRef, RefError};
+use overshoot_protocol::v1beta::reference::RefError;
 use overshoot_protocol::v1beta::resolve::{
     resolve_clip, resolve_frame, Readings, Retained, RetainedFrame,
 };
