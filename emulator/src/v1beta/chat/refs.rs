@@ -91,6 +91,7 @@ pub fn failure_message(code: ChatErrorCode, stream_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use overshoot_protocol::v1beta::reference::{ClipRef, FrameRef};
     use overshoot_protocol::v1beta::resolve::EvictedFrames;
 
     fn log_of(n: i64) -> FrameLog {
