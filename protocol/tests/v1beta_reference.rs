@@ -233,3 +233,43 @@ fn a_broken_percent_escape_in_the_id_is_refused() {
     }
     assert_eq!(stream_id_of("ovs://streams/%2b1?x"), Ok("+1".into()));
 }
+
+#[test]
+fn media_parts_are_references_in_every_form_a_url_parser_reads() {
+    use overshoot_protocol::v1beta::chat::{ChatRequest, ContentPart, MediaUrl};
+    use overshoot_protocol::v1beta::media::MediaPart;
+    let image = |url: &str| ContentPart::ImageUrl {
+        image_url: MediaUrl { url: url.into() },
+    };
+    let urls = [
+        " ovs://streams/a?frame_index=-1",
+        "OVS://streams/b?frame_index=-1",
+        "ovs:\n//streams/a?frame_index=-2",
+        "https://example.com/x.jpg",
+    ];
+    for url in &urls[..3] {
+        assert!(matches!(
+            MediaPart::of(&image(url)),
+            Some(Ok(MediaPart::Frame(_)))
+        ));
+    }
+    assert_eq!(
+        MediaPart::of(&image(urls[3])),
+        Some(Ok(MediaPart::External { video: false }))
+    );
+    let parts: Vec<_> = urls
+        .iter()
+        .map(|url| serde_json::json!({"type": "image_url", "image_url": {"url": url}}))
+        .collect();
+    let request: ChatRequest<serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "model": "m",
+        "messages": [{"role": "user", "content": parts}],
+    }))
+    .unwrap();
+    assert_eq!(request.referenced_streams().unwrap(), vec!["a", "b"]);
+    let bad = image("\tovs://streams/a?frame_index=1&frame_index=1");
+    assert_eq!(
+        MediaPart::of(&bad).unwrap().unwrap_err().code,
+        ChatErrorCode::QueryParamInvalid
+    );
+}

@@ -9,8 +9,10 @@ struct Inner {
     streams: HashMap<String, StreamRecord>,
     /// Reservations per user: ticket → expiry (ms).
     pending: HashMap<String, HashMap<String, u64>>,
-    /// Chats per user in the current minute window: user → (window, count).
-    chats: HashMap<String, (u64, u32)>,
+    /// The minute window `chats` counts.
+    chat_window: u64,
+    /// Chats per user in `chat_window`.
+    chats: HashMap<String, u32>,
 }
 
 /// Streams and reservations behind one mutex.
@@ -42,12 +44,13 @@ impl MemoryStore {
     pub(super) fn count_chat(&self, user: &str, now_ms: u64) -> u32 {
         let window = now_ms / CHAT_WINDOW_MS;
         let mut inner = self.lock();
-        if inner.chats.values().any(|(w, _)| *w != window) {
-            inner.chats.retain(|_, (w, _)| *w == window);
+        if inner.chat_window != window {
+            inner.chat_window = window;
+            inner.chats.clear();
         }
-        let entry = inner.chats.entry(user.to_string()).or_insert((window, 0));
-        entry.1 = entry.1.saturating_add(1);
-        entry.1
+        let count = inner.chats.entry(user.to_string()).or_insert(0);
+        *count = count.saturating_add(1);
+        *count
     }
 
     pub(super) fn commit(&self, reservation: &Reservation, id: &str, record: &StreamRecord) {
