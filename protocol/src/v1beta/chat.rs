@@ -6,7 +6,7 @@
 
 use super::reference::RefError;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 /// `messages[].content`: a plain string or an array of parts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -148,7 +148,7 @@ impl<S> ChatRequest<S> {
     /// once (see [`MediaPart::of`](super::media::MediaPart::of)); other URLs (`https:`, `data:`) name no stream.
     /// The first malformed reference fails the whole request, as the server answers it.
     pub fn referenced_streams(&self) -> Result<Vec<String>, RefError> {
-        let mut seen = HashSet::new();
+        let mut seen = BTreeSet::new();
         let mut ids = Vec::new();
         for part in self.media_parts()? {
             if let Some(id) = part.stream_id() {

@@ -5,7 +5,7 @@ use super::errors::ChatErrorCode;
 use crate::endpoints::{decode_segment, encode_segment};
 use crate::number::fmt_num;
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 /// Every `ovs://` reference starts with this.
 pub const OVS_SCHEME: &str = "ovs://";
@@ -328,7 +328,7 @@ fn id_and_query(url: &str) -> Result<(String, &str), RefError> {
 fn split(url: &str) -> Result<(String, QueryPairs<'_>), RefError> {
     let (id, query) = id_and_query(url)?;
     let mut pairs: QueryPairs = Vec::new();
-    let mut keys = HashSet::new();
+    let mut keys = BTreeSet::new();
     for pair in query
         .split('&')
         .filter(|p| !query.is_empty() || !p.is_empty())
