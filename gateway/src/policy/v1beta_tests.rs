@@ -282,9 +282,7 @@ fn a_key_twice_in_one_object_is_refused_at_any_depth() {
         format!(
             r#"{{"model":"m","messages":[{{"role":"user","content":[{own}]}}],"x":{{"a":[{{"u":"1","u":"2"}}]}}}}"#
         ),
-        format!(
-            r#"{{"model":"m","messages":[{{"role":"user","content":[{{"type":"image_url","image_url":{{"url":"ovs://streams/victim?frame_index=-1","url":"ovs://streams/mine?frame_index=-1"}}}}]}}]}}"#
-        ),
+        r#"{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"ovs://streams/victim?frame_index=-1","url":"ovs://streams/mine?frame_index=-1"}}]}]}"#.to_string(),
     ] {
         let denial = check_chat(body.as_bytes(), &limits(&[])).unwrap_err();
         assert_eq!(denial.status(), 422, "{body}");
