@@ -61,9 +61,17 @@ if (!map.test(glue)) fail("the glue's module map is not where it was");
 glue = glue.replace(map, `return { __proto__: null, ${JSON.stringify(module)}: import0 };`);
 glue = glue.replace(/(const import0 = \{\n\s+__proto__: null,\n)/, `$1${extra.join("\n")}\n`);
 
-// Check against the wasm: every import is a key of import0.
+// Check against the wasm: every import is a key of import0, looked for only among
+// that object literal's own keys (one indent deeper than its `const`, up to the `};`
+// at the `const`'s indent), so a short name found anywhere else cannot pass for one.
+const literal = glue.match(/^( *)const import0 = \{\n([\s\S]*?)\n\1\};/m);
+if (!literal) fail("no `const import0 = {…};` in the glue");
+const keyIndent = `${literal[1]}    `;
+const keys = new Set(
+  [...literal[2].matchAll(new RegExp(`^${keyIndent}([A-Za-z_$][\\w$]*): `, "gm"))].map(([, key]) => key),
+);
 for (const { name } of WebAssembly.Module.imports(wasm)) {
-  if (!new RegExp(`^\\s+${name.replace(/\$/g, "\\$")}: `, "m").test(glue)) fail(`import ${name} is missing`);
+  if (!keys.has(name)) fail(`import ${name} is missing`);
 }
 // Exports: `wasm.<name>` everywhere in the glue, checked against the wasm.
 const exports = new Set(WebAssembly.Module.exports(wasm).map((e) => e.name));

@@ -53,6 +53,13 @@ pub struct ServeArgs {
     /// Delete a stream whose results socket closed and did not reopen within this.
     #[arg(long, value_name = "S", default_value_t = 20)]
     pub orphan_grace_seconds: u64,
+    /// Answer v1beta chats that reference none of the caller's streams (text only, or
+    /// `https:`/`data:` media only), billed to the gateway's key like any other.
+    #[arg(long)]
+    pub allow_external_media: bool,
+    /// v1beta chats each user may make per minute (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 120)]
+    pub chat_rate_per_minute: u32,
     /// Share ownership and per-user counts with other gateways through Redis.
     #[arg(long, value_name = "URL")]
     pub redis: Option<String>,

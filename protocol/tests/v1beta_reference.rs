@@ -192,3 +192,84 @@ fn the_stream_of_any_ovs_url_is_read_by_the_same_grammar() {
         );
     }
 }
+
+#[test]
+fn a_reference_is_read_as_a_url_parser_reads_it() {
+    use overshoot_protocol::v1beta::reference::{mentions_ovs, normalize_url};
+    for url in [
+        " ovs://streams/v?frame_index=-1",
+        "\tovs://streams/v?frame_index=-1",
+        "ovs:\n//streams/v?frame_index=-1",
+        "\u{0}OVS://streams/v?frame_index=-1\u{1f} ",
+        "Ovs://streams/v?frame_index=-1\r\n",
+    ] {
+        assert!(is_ovs(url), "{url:?}");
+        assert_eq!(FrameRef::parse(url).unwrap().stream_id, "v", "{url:?}");
+        assert_eq!(stream_id_of(url), Ok("v".into()), "{url:?}");
+        assert!(mentions_ovs(url), "{url:?}");
+    }
+    let clip = "\t ovs://streams/v?start_offset_ms=-1000\n";
+    assert_eq!(ClipRef::parse(clip).unwrap().stream_id, "v");
+    assert_eq!(normalize_url(" a\tb\nc "), "abc");
+    assert!(!is_ovs("https://example.com/ovs://x"));
+    assert!(mentions_ovs("https://example.com/OVS:x"));
+    assert!(!mentions_ovs("ovs is a word"));
+    assert!(!mentions_ovs(""));
+}
+
+#[test]
+fn a_broken_percent_escape_in_the_id_is_refused() {
+    for bad in [
+        "ovs://streams/%+1?frame_index=1",
+        "ovs://streams/%-1?frame_index=1",
+        "ovs://streams/%1?frame_index=1",
+        "ovs://streams/%zz?frame_index=1",
+    ] {
+        assert_eq!(
+            stream_id_of(bad).unwrap_err().code,
+            ChatErrorCode::StreamUrlInvalid,
+            "{bad}"
+        );
+    }
+    assert_eq!(stream_id_of("ovs://streams/%2b1?x"), Ok("+1".into()));
+}
+
+#[test]
+fn media_parts_are_references_in_every_form_a_url_parser_reads() {
+    use overshoot_protocol::v1beta::chat::{ChatRequest, ContentPart, MediaUrl};
+    use overshoot_protocol::v1beta::media::MediaPart;
+    let image = |url: &str| ContentPart::ImageUrl {
+        image_url: MediaUrl { url: url.into() },
+    };
+    let urls = [
+        " ovs://streams/a?frame_index=-1",
+        "OVS://streams/b?frame_index=-1",
+        "ovs:\n//streams/a?frame_index=-2",
+        "https://example.com/x.jpg",
+    ];
+    for url in &urls[..3] {
+        assert!(matches!(
+            MediaPart::of(&image(url)),
+            Some(Ok(MediaPart::Frame(_)))
+        ));
+    }
+    assert_eq!(
+        MediaPart::of(&image(urls[3])),
+        Some(Ok(MediaPart::External { video: false }))
+    );
+    let parts: Vec<_> = urls
+        .iter()
+        .map(|url| serde_json::json!({"type": "image_url", "image_url": {"url": url}}))
+        .collect();
+    let request: ChatRequest<serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "model": "m",
+        "messages": [{"role": "user", "content": parts}],
+    }))
+    .unwrap();
+    assert_eq!(request.referenced_streams().unwrap(), vec!["a", "b"]);
+    let bad = image("\tovs://streams/a?frame_index=1&frame_index=1");
+    assert_eq!(
+        MediaPart::of(&bad).unwrap().unwrap_err().code,
+        ChatErrorCode::QueryParamInvalid
+    );
+}

@@ -166,6 +166,28 @@ test("bob cannot reach alice's stream: 404 on GET, keepalive, viewer-token and D
   assert.equal((await emulatorStream(id)).status.state, "active", "alice's stream is untouched");
 });
 
+test("bob's chats naming alice's stream in forms a URL parser would still read (spaces, tab, newline, upper case), or with an ovs: string that is no stream reference, are refused and never forwarded", { timeout: 60_000 }, async () => {
+  const id = aliceStream;
+  await armFaults({ chat_error: "upstream_timeout", chat_error_count: 1 });
+  const forms = [` ovs://streams/${id}?frame_index=-1`, `\tovs://streams/${id}?frame_index=-1`, `ovs:\n//streams/${id}?frame_index=-1`, `OVS://streams/${id}?frame_index=-1`];
+  for (const url of forms) {
+    const r = await call(bob, "POST", "/chat/completions", { body: chatBody([url]) });
+    assert.equal(r.status, 404, `${JSON.stringify(url)}: ${r.text}`);
+    assert.equal(r.json.detail.error.code, "stream_not_found");
+  }
+  const stray = await call(bob, "POST", "/chat/completions", { body: chatBody(["https://example.com/cat.jpg"], { metadata: { note: `ovs://STREAMS/${id}?frame_index=-1` } }) });
+  assert.equal(stray.status, 400, stray.text);
+  assert.equal(stray.json.detail.error.code, "stream_url_invalid");
+  const twice = `{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"ovs://streams/${id}?frame_index=-1","url":"https://example.com/cat.jpg"}}]}]}`;
+  const dup = await fetch(`${gateway.url}/v1beta/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${bob}`, "content-type": "application/json" }, body: twice });
+  assert.equal(dup.status, 422, await dup.text());
+  // Alice's own, in the same odd forms, are hers: the first one reaches the emulator and uses up the fault.
+  const fault = await call(alice, "POST", "/chat/completions", { body: chatBody([forms[0]]) });
+  assert.equal(fault.status, 504, "none of bob's requests reached the emulator");
+  const own = await call(alice, "POST", "/chat/completions", { body: chatBody([forms[3]]) });
+  assert.equal(own.status, 200, own.text);
+});
+
 test("a streamed answer (stream: true) passes through the gateway chunk by chunk, as the emulator writes it", { timeout: 60_000 }, async () => {
   const started = performance.now();
   const response = await fetch(`${gateway.url}/v1beta/chat/completions`, {

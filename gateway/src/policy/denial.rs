@@ -34,6 +34,13 @@ pub enum Denial {
     },
     /// A chat request references a stream the caller does not own (404 `stream_not_found`).
     ForeignStream(String),
+    /// The user made more than `per_minute` chats this minute (429, `retry-after`).
+    ChatRateLimited {
+        /// The limit.
+        per_minute: u32,
+        /// Seconds until the next minute window.
+        retry_after_s: u64,
+    },
     /// The body is larger than [`MAX_BODY_BYTES`] (413).
     BodyTooLarge,
     /// No route matches (404).
@@ -56,12 +63,20 @@ pub enum Shape {
 }
 
 impl Denial {
+    /// The `retry-after` seconds the answer carries, if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Denial::ChatRateLimited { retry_after_s, .. } => Some(*retry_after_s),
+            _ => None,
+        }
+    }
+
     /// HTTP status.
     pub fn status(&self) -> u16 {
         match self {
             Denial::Unauthorized(_) => 401,
             Denial::NotFound | Denial::UnknownPath | Denial::ForeignStream(_) => 404,
-            Denial::TooManyStreams { .. } => 429,
+            Denial::TooManyStreams { .. } | Denial::ChatRateLimited { .. } => 429,
             Denial::Invalid { .. } => 422,
             Denial::BadReference { code, .. } => code.status(),
             Denial::BodyTooLarge => 413,
@@ -78,6 +93,12 @@ impl Denial {
             Denial::ForeignStream(id) => format!("Stream not found: {id}"),
             Denial::UnknownPath => "no such endpoint".into(),
             Denial::TooManyStreams { cap } => format!("at most {cap} concurrent streams per user"),
+            Denial::ChatRateLimited {
+                per_minute,
+                retry_after_s,
+            } => format!(
+                "at most {per_minute} chat requests per minute per user; retry in {retry_after_s} s"
+            ),
             Denial::Invalid { message, .. } | Denial::BadReference { message, .. } => {
                 message.clone()
             }
@@ -94,6 +115,7 @@ impl Denial {
             Denial::NotFound | Denial::ForeignStream(_) => "stream_not_found",
             Denial::UnknownPath => "not_found",
             Denial::TooManyStreams { .. } => "too_many_streams",
+            Denial::ChatRateLimited { .. } => "rate_limited",
             Denial::Invalid { .. } | Denial::BadReference { .. } => "validation_error",
             Denial::BodyTooLarge => "payload_too_large",
             Denial::StoreUnavailable => "unavailable",
@@ -116,6 +138,10 @@ impl Denial {
             (_, Denial::BadReference { code, message }) => ErrorEnvelope::chat(*code, message),
             (Shape::V1betaChat, Denial::NotFound | Denial::ForeignStream(_)) => {
                 ErrorEnvelope::chat(ChatErrorCode::StreamNotFound, self.message())
+            }
+            // `rate_limit_error`, which the package reads as a rate limit.
+            (Shape::V1betaChat, Denial::ChatRateLimited { .. }) => {
+                ErrorEnvelope::chat(ChatErrorCode::UpstreamHttp(429), self.message())
             }
             _ => return json!({ "detail": self.message() }),
         };

@@ -2,6 +2,7 @@
 //! and when a stream whose user has gone must be deleted upstream.
 
 mod denial;
+mod unique_keys;
 pub mod v1beta;
 
 pub use denial::{Denial, Shape};
@@ -22,6 +23,11 @@ pub struct Limits {
     pub max_stream_seconds: Option<u64>,
     /// A stream whose results socket closed is deleted unless one reopens within this.
     pub orphan_grace_seconds: u64,
+    /// v1beta chats without an `ovs://` reference to one of the caller's streams
+    /// (text only, or `https:`/`data:` media) are allowed.
+    pub allow_external_media: bool,
+    /// v1beta chats per user per minute (0: no limit).
+    pub chat_rate_per_minute: u32,
 }
 
 /// Reads and checks a `POST /streams` body: the protocol core's parsing and rules (the

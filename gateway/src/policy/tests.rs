@@ -9,6 +9,8 @@ fn limits() -> Limits {
         allowed_models: vec![],
         max_stream_seconds: None,
         orphan_grace_seconds: 20,
+        allow_external_media: false,
+        chat_rate_per_minute: 120,
     }
 }
 

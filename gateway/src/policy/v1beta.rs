@@ -4,13 +4,15 @@
 //! must own. The gateway calls the API with one key for every user, so the upstream's
 //! own ownership check cannot tell users apart: this one is the only one.
 
+use super::unique_keys::UniqueKeys;
 use super::{check_model, Denial, Limits, MAX_BODY_BYTES};
 use overshoot_protocol::v1beta::chat::ChatRequest;
-use overshoot_protocol::v1beta::reference::{is_ovs, stream_id_of};
+use overshoot_protocol::v1beta::reference::{mentions_ovs, stream_id_of, RefError};
 use overshoot_protocol::v1beta::streams::{CreateStreamBody, LEASE_TTL_SECONDS};
 use overshoot_protocol::v1beta::validate::{validate_chat, validate_create};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// Lease assumed when an answer does not state one: every v1beta stream gets 300 s.
 pub const DEFAULT_LEASE_MS: u64 = LEASE_TTL_SECONDS as u64 * 1000;
@@ -42,6 +44,7 @@ pub fn create_body(body: &[u8]) -> Result<Vec<u8>, Denial> {
     if body.trim_ascii().is_empty() {
         return Ok(b"{}".to_vec());
     }
+    parse::<UniqueKeys>(body)?;
     let request: CreateStreamBody = parse(body)?;
     validate_create(&request).map_err(|e| Denial::Invalid {
         field: e.field.clone(),
@@ -50,17 +53,23 @@ pub fn create_body(body: &[u8]) -> Result<Vec<u8>, Denial> {
     Ok(body.to_vec())
 }
 
-/// Checks a `POST /chat/completions` body: the protocol's chat rules, the model
-/// allow-list, and the referenced streams (for the caller to prove ownership of).
+/// Distinct streams one chat request may reference.
+pub const MAX_STREAMS_PER_CHAT: usize = 32;
+
+/// Checks a `POST /chat/completions` body: no key twice in one object, the protocol's
+/// chat rules, the model allow-list, and the referenced streams (for the caller to
+/// prove ownership of).
 ///
 /// References are collected twice over: every `image_url`/`video_url` part by its
 /// kind's grammar (a malformed one is refused with its documented code), and, in case
 /// an upstream reads a field this crate does not know, every other string in the body
-/// that is an `ovs://streams/<id>` URL.
+/// (keys too) that mentions `ovs:` at all: it must name a stream (`ovs://streams/<id>`)
+/// or the request is refused, never passed on unchecked.
 pub fn check_chat(body: &[u8], limits: &Limits) -> Result<ChatPlan, Denial> {
     if body.len() > MAX_BODY_BYTES {
         return Err(Denial::BodyTooLarge);
     }
+    parse::<UniqueKeys>(body)?;
     let request: ChatRequest<Value> = parse(body)?;
     validate_chat(&request).map_err(|e| match e.code {
         Some(code) => Denial::BadReference {
@@ -73,31 +82,61 @@ pub fn check_chat(body: &[u8], limits: &Limits) -> Result<ChatPlan, Denial> {
         },
     })?;
     check_model("model", &request.model, limits)?;
-    let mut streams = request
-        .referenced_streams()
-        .map_err(|e| Denial::BadReference {
-            code: e.code,
-            message: e.message,
-        })?;
+    let mut streams = request.referenced_streams().map_err(bad_reference)?;
+    let mut seen: HashSet<String> = streams.iter().cloned().collect();
     let whole: Value = parse(body)?;
+    let mut problem = None;
     for_each_string(&whole, &mut |s| {
-        if let Some(id) = is_ovs(s).then(|| stream_id_of(s).ok()).flatten() {
-            if !streams.contains(&id) {
-                streams.push(id);
-            }
+        if problem.is_some() || !mentions_ovs(s) {
+            return;
+        }
+        match stream_id_of(s) {
+            Ok(id) if seen.insert(id.clone()) => streams.push(id),
+            Ok(_) => {}
+            Err(e) => problem = Some(bad_reference(e)),
         }
     });
+    if let Some(denial) = problem {
+        return Err(denial);
+    }
+    if streams.len() > MAX_STREAMS_PER_CHAT {
+        return Err(Denial::Invalid {
+            field: "messages".into(),
+            message: format!(
+                "a chat request may reference at most {MAX_STREAMS_PER_CHAT} streams ({} here)",
+                streams.len()
+            ),
+        });
+    }
+    if streams.is_empty() && !limits.allow_external_media {
+        return Err(Denial::Invalid {
+            field: "messages".into(),
+            message: "this gateway answers questions about your own streams only: \
+                      reference one with an ovs://streams/<id> URL"
+                .into(),
+        });
+    }
     Ok(ChatPlan {
         streams,
         streaming: request.is_streaming(),
     })
 }
 
+fn bad_reference(e: RefError) -> Denial {
+    Denial::BadReference {
+        code: e.code,
+        message: e.message,
+    }
+}
+
 fn for_each_string(value: &Value, f: &mut impl FnMut(&str)) {
     match value {
         Value::String(s) => f(s),
         Value::Array(items) => items.iter().for_each(|v| for_each_string(v, f)),
-        Value::Object(map) => map.values().for_each(|v| for_each_string(v, f)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            f(k);
+            for_each_string(v, f)
+        }),
         _ => {}
     }
 }

@@ -65,6 +65,8 @@ impl Gateway {
                 allowed_models: args.allow_models.clone(),
                 max_stream_seconds: args.max_stream_seconds,
                 orphan_grace_seconds: args.orphan_grace_seconds,
+                allow_external_media: args.allow_external_media,
+                chat_rate_per_minute: args.chat_rate_per_minute,
             },
             shared_store: matches!(store, Store::Redis(_)),
             store,
@@ -139,7 +141,13 @@ pub fn denied(denial: &Denial) -> Response {
 
 /// A denial in the error vocabulary `shape`.
 pub fn denied_in(denial: &Denial, shape: Shape) -> Response {
-    error_response(denial.status(), denial.body_in(shape))
+    let mut response = error_response(denial.status(), denial.body_in(shape));
+    if let Some(seconds) = denial.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// An error body with a fresh `request_id`.

@@ -141,7 +141,7 @@ impl Upstream {
     pub fn leak_guard(&self) -> LeakGuard {
         LeakGuard {
             key: self.key.as_bytes().to_vec(),
-            tail: Vec::new(),
+            held: Vec::new(),
         }
     }
 
@@ -231,25 +231,35 @@ impl Upstream {
     }
 }
 
-/// Finds the key in a body passed on chunk by chunk, including across chunk borders.
+/// Finds the key in a body passed on chunk by chunk, including across chunk borders:
+/// the last `key.len() - 1` bytes seen are held back until the next chunk shows they
+/// do not begin the key, so no part of a key split over chunks is ever sent.
 pub struct LeakGuard {
     key: Vec<u8>,
-    /// The last `key.len() - 1` bytes seen.
-    tail: Vec<u8>,
+    /// Bytes read but not yet released (at most `key.len() - 1` between calls).
+    held: Vec<u8>,
 }
 
 impl LeakGuard {
-    /// Whether the key ends in `chunk` (given what came before).
-    pub fn leaks(&mut self, chunk: &[u8]) -> bool {
+    /// The bytes that may be sent now, `chunk` read (the held-back ones first); `None`
+    /// when the key is in them, and then nothing more may be sent.
+    pub fn pass(&mut self, chunk: &[u8]) -> Option<Vec<u8>> {
         if self.key.is_empty() {
-            return false;
+            return Some(chunk.to_vec());
         }
-        self.tail.extend_from_slice(chunk);
-        let found = contains(&self.tail, &self.key);
-        let keep = self.key.len() - 1;
-        let cut = self.tail.len().saturating_sub(keep);
-        self.tail.drain(..cut);
-        found
+        self.held.extend_from_slice(chunk);
+        if contains(&self.held, &self.key) {
+            self.held.clear();
+            return None;
+        }
+        let keep = (self.key.len() - 1).min(self.held.len());
+        let rest = self.held.split_off(self.held.len() - keep);
+        Some(std::mem::replace(&mut self.held, rest))
+    }
+
+    /// The bytes still held back once the body has ended (too short to be the key).
+    pub fn finish(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.held)
     }
 }
 
@@ -275,21 +285,57 @@ pub fn failure(e: reqwest::Error) -> Failure {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_guard_finds_the_key_split_across_chunks() {
-        let mut guard = LeakGuard {
+    fn guard() -> LeakGuard {
+        LeakGuard {
             key: b"ovs_secret".to_vec(),
-            tail: Vec::new(),
-        };
-        assert!(!guard.leaks(b"data: {\"x\": \"ovs_se"));
-        assert!(guard.leaks(b"cret\"}\n\n"));
-        let mut guard = LeakGuard {
-            key: b"ovs_secret".to_vec(),
-            tail: Vec::new(),
-        };
-        for chunk in [&b"data: ovs_"[..], b"s", b"ecre", b"x ovs_secre", b"!"] {
-            assert!(!guard.leaks(chunk), "{chunk:?}");
+            held: Vec::new(),
         }
-        assert!(guard.leaks(b"ovs_secret"));
+    }
+
+    #[test]
+    fn the_guard_finds_the_key_split_across_chunks_and_sends_none_of_it() {
+        let mut g = guard();
+        // A chunk ending in the key's first nine bytes: they are held back, not sent.
+        assert_eq!(
+            g.pass(b"data: {\"x\": \"ovs_secre").unwrap(),
+            b"data: {\"x\": \""
+        );
+        assert_eq!(g.pass(b"t\"}\n\n"), None);
+        for split in 1..10 {
+            let (a, b) = b"ovs_secret".split_at(split);
+            let mut g = guard();
+            let sent = g.pass(&[b"data: ", a].concat()).unwrap();
+            // Only the part of "data: " that cannot begin the key goes out.
+            assert_eq!(
+                sent,
+                b"data: "[..(split + 6).saturating_sub(9).min(6)].to_vec()
+            );
+            assert_eq!(g.pass(b), None, "split at {split}");
+        }
+        let mut g = guard();
+        assert_eq!(g.pass(b"ovs_se"), Some(vec![]));
+        assert_eq!(g.pass(b"c"), Some(vec![]));
+        assert_eq!(g.pass(b"ret"), None);
+    }
+
+    #[test]
+    fn a_body_without_the_key_is_sent_whole_and_in_order() {
+        let mut g = guard();
+        let mut sent = Vec::new();
+        let chunks = [
+            &b"data: ovs_"[..],
+            b"s",
+            b"ecre",
+            b"x ovs_secre",
+            b"!",
+            b"",
+            b"end",
+        ];
+        for chunk in chunks {
+            sent.extend(g.pass(chunk).unwrap());
+        }
+        sent.extend(g.finish());
+        assert_eq!(sent, chunks.concat());
+        assert_eq!(g.pass(b"ovs_secret"), None);
     }
 }

@@ -128,6 +128,19 @@ async fn chat(
             return Err(denied_in(&Denial::ForeignStream(id.clone()), shape));
         }
     }
+    let per_minute = gw.limits.chat_rate_per_minute;
+    let waited = gw
+        .store
+        .chat_allowed(user, per_minute, now_ms())
+        .await
+        .map_err(store_failed_in(shape))?;
+    if let Some(retry_after_s) = waited {
+        let denial = Denial::ChatRateLimited {
+            per_minute,
+            retry_after_s,
+        };
+        return Err(denied_in(&denial, shape));
+    }
     let out = Outgoing {
         region,
         timeout: Some(CHAT_TIMEOUT),

@@ -38,6 +38,8 @@ async fn gateway() -> Gateway {
             allowed_models: vec![],
             max_stream_seconds: None,
             orphan_grace_seconds: 20,
+            allow_external_media: false,
+            chat_rate_per_minute: 120,
         },
         store: Store::Memory(MemoryStore::default()),
         instance: "i1".into(),
@@ -132,8 +134,14 @@ async fn a_chat_may_reference_only_the_callers_own_streams() {
         call(&gw, Some("alice"), Method::POST, CHAT, old).await.0,
         404
     );
-    // Alice's own references (and none at all) are forwarded: the upstream is down, 502.
-    for body in [chat(&[frame, clip]), chat(&[])] {
+    // None at all: refused by default (`--allow-external-media` lifts it).
+    let (status, body) = call(&gw, Some("alice"), Method::POST, CHAT, chat(&[])).await;
+    assert_eq!(status, 422, "{body}");
+    // Alice's own references are forwarded: the upstream is down, 502.
+    for body in [
+        chat(&[frame, clip]),
+        chat(&[frame, "https://example.com/x.jpg"]),
+    ] {
         let (status, answer) = call(&gw, Some("alice"), Method::POST, CHAT, body).await;
         assert_eq!(status, 502, "{answer}");
         assert_eq!(answer["detail"], "the upstream API did not answer");
@@ -233,4 +241,54 @@ async fn a_refused_create_gives_its_slot_back() {
     let (status, body) = create(Value::Null).await;
     assert_eq!(status, 429);
     assert_eq!(body["detail"], "at most 3 concurrent streams per user");
+}
+
+#[tokio::test]
+async fn chats_beyond_the_per_user_rate_are_429_with_retry_after() {
+    let mut gw = gateway().await;
+    gw.limits.chat_rate_per_minute = 2;
+    // Not across a minute window's end (the count would start over).
+    let into_minute = super::now_ms() % crate::store::CHAT_WINDOW_MS;
+    if into_minute > 50_000 {
+        tokio::time::sleep(std::time::Duration::from_millis(60_100 - into_minute)).await;
+    }
+    let own = || chat(&["ovs://streams/a1?frame_index=-1"]);
+    // A refused chat is not counted; the others are, forwarded or not (upstream down: 502).
+    assert_eq!(
+        call(&gw, Some("alice"), Method::POST, CHAT, chat(&[]))
+            .await
+            .0,
+        422
+    );
+    for _ in 0..2 {
+        assert_eq!(
+            call(&gw, Some("alice"), Method::POST, CHAT, own()).await.0,
+            502
+        );
+    }
+    let token = mint(&secret(), "alice", 60, unix_now()).unwrap();
+    let mut headers = HeaderMap::new();
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
+    headers.insert(header::AUTHORIZATION, bearer);
+    let call_ = Call::parse(&Method::POST, CHAT).unwrap();
+    let response = serve(&gw, call_, &headers, Body::from(own().to_string())).await;
+    assert_eq!(response.status().as_u16(), 429);
+    let retry: u64 = response.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(
+        body["detail"]["error"]["type"], "rate_limit_error",
+        "{body}"
+    );
+    assert!(body["detail"]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 2 chat requests per minute"));
 }

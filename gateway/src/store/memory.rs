@@ -1,6 +1,6 @@
 //! The in-memory store of a single gateway.
 
-use super::{random_hex, Reservation, StreamRecord, RESERVATION_MS};
+use super::{random_hex, Reservation, StreamRecord, CHAT_WINDOW_MS, RESERVATION_MS};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -9,6 +9,10 @@ struct Inner {
     streams: HashMap<String, StreamRecord>,
     /// Reservations per user: ticket → expiry (ms).
     pending: HashMap<String, HashMap<String, u64>>,
+    /// The minute window `chats` counts.
+    chat_window: u64,
+    /// Chats per user in `chat_window`.
+    chats: HashMap<String, u32>,
 }
 
 /// Streams and reservations behind one mutex.
@@ -35,6 +39,18 @@ impl MemoryStore {
             user: user.to_string(),
             ticket,
         })
+    }
+
+    pub(super) fn count_chat(&self, user: &str, now_ms: u64) -> u32 {
+        let window = now_ms / CHAT_WINDOW_MS;
+        let mut inner = self.lock();
+        if inner.chat_window != window {
+            inner.chat_window = window;
+            inner.chats.clear();
+        }
+        let count = inner.chats.entry(user.to_string()).or_insert(0);
+        *count = count.saturating_add(1);
+        *count
     }
 
     pub(super) fn commit(&self, reservation: &Reservation, id: &str, record: &StreamRecord) {
@@ -101,6 +117,12 @@ mod tests {
             api: overshoot_protocol::v1beta::endpoints::Generation::Streams,
             liveness: Liveness::default(),
         }
+    }
+
+    #[tokio::test]
+    async fn chats_are_counted_per_user_and_minute() {
+        let store = crate::store::Store::Memory(MemoryStore::default());
+        crate::store::check_chat_rate(&store, &store).await;
     }
 
     #[test]

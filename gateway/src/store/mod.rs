@@ -45,6 +45,9 @@ impl std::fmt::Display for StoreError {
 /// How long a reservation holds a slot if its gateway dies before committing it.
 pub const RESERVATION_MS: u64 = 60_000;
 
+/// The window of the per-user chat rate: a calendar minute.
+pub const CHAT_WINDOW_MS: u64 = 60_000;
+
 /// The gateway's shared state.
 pub enum Store {
     /// One instance.
@@ -65,6 +68,25 @@ impl Store {
             Store::Memory(s) => Ok(s.reserve(user, cap, now_ms)),
             Store::Redis(s) => s.reserve(user, cap, now_ms).await,
         }
+    }
+
+    /// Counts one chat of `user` at `now_ms`; `Some(seconds)` to wait when that makes
+    /// more than `per_minute` in the current minute window (the chat must be refused).
+    pub async fn chat_allowed(
+        &self,
+        user: &str,
+        per_minute: u32,
+        now_ms: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        if per_minute == 0 {
+            return Ok(None);
+        }
+        let count = match self {
+            Store::Memory(s) => s.count_chat(user, now_ms),
+            Store::Redis(s) => s.count_chat(user, now_ms).await?,
+        };
+        let left_ms = CHAT_WINDOW_MS - now_ms % CHAT_WINDOW_MS;
+        Ok((count > per_minute).then(|| left_ms.div_ceil(1000)))
     }
 
     /// Turns a reservation into stream `id`.
@@ -153,4 +175,31 @@ pub fn random_hex() -> String {
             .unwrap_or(0),
     );
     format!("{:016x}", hasher.finish())
+}
+
+/// The chat rate as every store must keep it: `a` and `b` are one store (or two
+/// gateways sharing one).
+#[cfg(test)]
+pub(crate) async fn check_chat_rate(a: &Store, b: &Store) {
+    let minute = 1_000 * CHAT_WINDOW_MS;
+    for i in 0..3u64 {
+        let store = if i % 2 == 0 { a } else { b };
+        assert_eq!(store.chat_allowed("u", 3, minute + i).await.unwrap(), None);
+    }
+    // The fourth in the same minute: refused, to retry when the next one starts.
+    assert_eq!(
+        b.chat_allowed("u", 3, minute + 20_500).await.unwrap(),
+        Some(40)
+    );
+    assert_eq!(a.chat_allowed("v", 3, minute + 20_500).await.unwrap(), None);
+    assert_eq!(
+        a.chat_allowed("u", 3, minute + CHAT_WINDOW_MS)
+            .await
+            .unwrap(),
+        None
+    );
+    // 0: no limit.
+    for _ in 0..10 {
+        assert_eq!(a.chat_allowed("w", 0, minute).await.unwrap(), None);
+    }
 }

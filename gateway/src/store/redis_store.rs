@@ -3,10 +3,11 @@
 //! Keys (prefix `ovgw:`): `s:{id}` a hash per stream (`user`, `instance`, `api`,
 //! `created`, `renewed`, `lease`, `sockets`, `closed`); `u:{user}` a sorted set of the user's
 //! streams (score `+inf`) and reservations (score = expiry, so a gateway that dies
-//! mid-create frees the slot later); `streams` the set of every stream id. Each
+//! mid-create frees the slot later); `streams` the set of every stream id;
+//! `c:{user}:{window}` a user's chats in one minute window (expiring with it). Each
 //! check-and-change is one Lua script, so two gateways cannot both take the last slot.
 
-use super::{random_hex, Reservation, StoreError, StreamRecord, RESERVATION_MS};
+use super::{random_hex, Reservation, StoreError, StreamRecord, CHAT_WINDOW_MS, RESERVATION_MS};
 use crate::policy::Liveness;
 use crate::route::api_name;
 use overshoot_protocol::v1beta::endpoints::Generation;
@@ -22,6 +23,11 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
 return 1";
+
+const COUNT_CHAT: &str = r"
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n";
 
 const COMMIT: &str = r"
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -101,6 +107,17 @@ impl RedisStore {
             user: user.to_string(),
             ticket,
         }))
+    }
+
+    pub(super) async fn count_chat(&self, user: &str, now_ms: u64) -> Result<u32, StoreError> {
+        let window = now_ms / CHAT_WINDOW_MS;
+        let count: i64 = Script::new(COUNT_CHAT)
+            .key(format!("{PREFIX}c:{user}:{window}"))
+            .arg(CHAT_WINDOW_MS * 2)
+            .invoke_async(&mut self.connection.clone())
+            .await
+            .map_err(err)?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     pub(super) async fn commit(

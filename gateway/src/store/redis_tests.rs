@@ -147,3 +147,11 @@ async fn a_records_generation_survives_the_round_trip() {
     assert_eq!(a.get("s2").await.unwrap(), Some(v1beta.clone()));
     assert_eq!(a.remove("s2").await.unwrap(), Some(v1beta));
 }
+
+#[tokio::test]
+async fn two_gateways_share_one_chat_rate() {
+    let server = server().await;
+    let a = Store::Redis(RedisStore::connect(&server.url).await.unwrap());
+    let b = Store::Redis(RedisStore::connect(&server.url).await.unwrap());
+    crate::store::check_chat_rate(&a, &b).await;
+}

@@ -4,8 +4,9 @@
 //! Like the streams-API types, the request is generic over the JSON-schema payload `S`
 //! (a JS object in the browser, `serde_json::Value` on servers).
 
-use super::reference::{is_ovs, ClipRef, FrameRef, RefError};
+use super::reference::RefError;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// `messages[].content`: a plain string or an array of parts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -144,27 +145,16 @@ impl<S> ChatRequest<S> {
 
 impl<S> ChatRequest<S> {
     /// Every stream the request's media parts reference, in order of appearance, each
-    /// once. An `ovs://` URL is parsed by its part's rules (`image_url`: a frame,
-    /// `video_url`: a clip); other URLs (`https:`, `data:`) name no stream. The first
-    /// malformed reference fails the whole request, as the server answers it.
+    /// once (see [`MediaPart::of`](super::media::MediaPart::of)); other URLs (`https:`, `data:`) name no stream.
+    /// The first malformed reference fails the whole request, as the server answers it.
     pub fn referenced_streams(&self) -> Result<Vec<String>, RefError> {
-        let mut ids: Vec<String> = Vec::new();
-        let parts = self.messages.iter().filter_map(|m| match &m.content {
-            Some(Content::Parts(parts)) => Some(parts),
-            _ => None,
-        });
-        for part in parts.flatten() {
-            let id = match part {
-                ContentPart::ImageUrl { image_url } if is_ovs(&image_url.url) => {
-                    FrameRef::parse(&image_url.url)?.stream_id
+        let mut seen = BTreeSet::new();
+        let mut ids = Vec::new();
+        for part in self.media_parts()? {
+            if let Some(id) = part.stream_id() {
+                if seen.insert(id.to_string()) {
+                    ids.push(id.to_string());
                 }
-                ContentPart::VideoUrl { video_url } if is_ovs(&video_url.url) => {
-                    ClipRef::parse(&video_url.url)?.stream_id
-                }
-                _ => continue,
-            };
-            if !ids.contains(&id) {
-                ids.push(id);
             }
         }
         Ok(ids)

@@ -10,6 +10,7 @@
 //! - [`chat_body`]: the chat request as a JSON field tree (no serde in the browser).
 //! - [`sse`]: splitting an SSE body into chunk events.
 //! - [`question`]: the request for one question about the package's own stream.
+//! - [`media`]: which media parts are `ovs://` references, parsed.
 //! - [`reference`](mod@reference): the `ovs://streams/{id}?…` grammar: builder and parser.
 //! - [`resolve`]: the §9.3 resolution of a reference against retained frames.
 //! - [`validate`]: the request rules (ranges, required fields, §13 limits).
@@ -26,6 +27,7 @@ pub mod chat_body;
 pub mod endpoints;
 pub mod errors;
 mod loc;
+pub mod media;
 pub mod question;
 pub mod reference;
 pub mod resolve;

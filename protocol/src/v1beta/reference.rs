@@ -4,6 +4,8 @@
 use super::errors::ChatErrorCode;
 use crate::endpoints::{decode_segment, encode_segment};
 use crate::number::fmt_num;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 /// Every `ovs://` reference starts with this.
 pub const OVS_SCHEME: &str = "ovs://";
@@ -132,10 +134,40 @@ impl std::fmt::Display for RefError {
 
 impl std::error::Error for RefError {}
 
-/// Whether `url` is an `ovs://` reference (anything else goes to the model as given).
+/// `url` as a WHATWG URL parser reads it before looking at its scheme: leading and
+/// trailing C0 controls and spaces stripped, ASCII tab and newline removed anywhere
+/// (<https://url.spec.whatwg.org/#concept-basic-url-parser>, steps 1 and 3). Every
+/// `ovs://` check here reads this form, so a string a server would take for a
+/// reference is taken for one here too.
+pub fn normalize_url(url: &str) -> Cow<'_, str> {
+    let trimmed = url.trim_matches(|c: char| c <= ' ');
+    if trimmed.contains(['\t', '\n', '\r']) {
+        Cow::Owned(
+            trimmed
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(trimmed)
+    }
+}
+
+/// Whether `url` is an `ovs://` reference (anything else goes to the model as given);
+/// the scheme in any case, after [`normalize_url`].
 pub fn is_ovs(url: &str) -> bool {
-    url.get(..OVS_SCHEME.len())
+    normalize_url(url)
+        .get(..OVS_SCHEME.len())
         .is_some_and(|head| head.eq_ignore_ascii_case(OVS_SCHEME))
+}
+
+/// Whether `text` mentions the `ovs:` scheme anywhere (any case, after
+/// [`normalize_url`]): a string that does must parse as a reference or be refused.
+pub fn mentions_ovs(text: &str) -> bool {
+    normalize_url(text)
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"ovs:"))
 }
 
 fn base(stream_id: &str) -> String {
@@ -168,7 +200,8 @@ impl FrameRef {
 
     /// Parses an `image_url` reference.
     pub fn parse(url: &str) -> Result<FrameRef, RefError> {
-        let (stream_id, params) = split(url)?;
+        let url = normalize_url(url);
+        let (stream_id, params) = split(&url)?;
         let mut anchor = None;
         let (mut tolerance_ms, mut direction) = (None, None);
         for (key, value) in params {
@@ -227,7 +260,8 @@ impl ClipRef {
 
     /// Parses a `video_url` reference.
     pub fn parse(url: &str) -> Result<ClipRef, RefError> {
-        let (stream_id, params) = split(url)?;
+        let url = normalize_url(url);
+        let (stream_id, params) = split(&url)?;
         let (mut start, mut end, mut max_fps) = (None, None, None);
         for (key, value) in params {
             if key == "max_fps" {
@@ -265,13 +299,14 @@ impl ClipRef {
 /// shape is `ovs://streams/<id>?<query>` (the query is not checked here; the part's
 /// own parser, [`FrameRef::parse`] or [`ClipRef::parse`], does that).
 pub fn stream_id_of(url: &str) -> Result<String, RefError> {
-    id_and_query(url).map(|(id, _)| id)
+    id_and_query(&normalize_url(url)).map(|(id, _)| id)
 }
 
 /// The `key=value` pairs of a query, in order.
 type QueryPairs<'a> = Vec<(&'a str, &'a str)>;
 
-/// Splits `ovs://streams/<id>?<query>` into the decoded id and the raw query.
+/// Splits `ovs://streams/<id>?<query>` (already normalised) into the decoded id and
+/// the raw query.
 fn id_and_query(url: &str) -> Result<(String, &str), RefError> {
     let rest = url
         .get(OVS_SCHEME.len()..)
@@ -293,6 +328,7 @@ fn id_and_query(url: &str) -> Result<(String, &str), RefError> {
 fn split(url: &str) -> Result<(String, QueryPairs<'_>), RefError> {
     let (id, query) = id_and_query(url)?;
     let mut pairs: QueryPairs = Vec::new();
+    let mut keys = BTreeSet::new();
     for pair in query
         .split('&')
         .filter(|p| !query.is_empty() || !p.is_empty())
@@ -300,7 +336,7 @@ fn split(url: &str) -> Result<(String, QueryPairs<'_>), RefError> {
         let (key, value) = pair
             .split_once('=')
             .ok_or_else(|| RefError::query(format!("{pair:?}: expected key=value")))?;
-        if pairs.iter().any(|(k, _)| *k == key) {
+        if !keys.insert(key) {
             return Err(RefError::query(format!("{key}: duplicated")));
         }
         pairs.push((key, value));

@@ -4,8 +4,8 @@
 
 use super::chat::{ChatRequest, Content, ContentPart, ResponseFormat};
 use super::errors::ChatErrorCode;
+use super::media::MediaPart;
 use super::question::Media;
-use super::reference::{is_ovs, ClipRef, FrameRef};
 use super::streams::{CreateStreamBody, SourceKind, RETENTION_SECONDS};
 use crate::number::fmt_num;
 use crate::validate::FieldError;
@@ -128,19 +128,12 @@ fn check_parts(i: usize, parts: &[ContentPart]) -> Result<(), ChatRuleError> {
     }
     for (j, part) in parts.iter().enumerate() {
         let at = format!("messages[{i}].content[{j}]");
-        let (field, url, parsed) = match part {
+        let (field, url) = match part {
             ContentPart::Text { .. } => continue,
-            ContentPart::ImageUrl { image_url } => (
-                format!("{at}.image_url.url"),
-                &image_url.url,
-                is_ovs(&image_url.url).then(|| FrameRef::parse(&image_url.url).map(drop)),
-            ),
-            ContentPart::VideoUrl { video_url } => (
-                format!("{at}.video_url.url"),
-                &video_url.url,
-                is_ovs(&video_url.url).then(|| ClipRef::parse(&video_url.url).map(drop)),
-            ),
+            ContentPart::ImageUrl { image_url } => (format!("{at}.image_url.url"), &image_url.url),
+            ContentPart::VideoUrl { video_url } => (format!("{at}.video_url.url"), &video_url.url),
         };
+        let parsed = MediaPart::of(part);
         if url.trim().is_empty() {
             return Err(FieldError::new(&field, "must be an ovs://, https: or data: URL").into());
         }

@@ -4,69 +4,18 @@
 
 use overshoot_protocol::v1beta::chat::{ChatRequest, Content, ContentPart};
 use overshoot_protocol::v1beta::errors::ChatErrorCode;
-use overshoot_protocol::v1beta::reference::{is_ovs, ClipRef, FrameRef, RefError};
+pub use overshoot_protocol::v1beta::media::MediaPart;
+use overshoot_protocol::v1beta::reference::RefError;
 use overshoot_protocol::v1beta::resolve::{
     resolve_clip, resolve_frame, Readings, Retained, RetainedFrame,
 };
 
 use crate::peer::{FrameLog, FrameRecord};
 
-/// One media part of the request, in message order.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MediaPart {
-    /// An `image_url` `ovs://` reference.
-    Frame(FrameRef),
-    /// A `video_url` `ovs://` reference.
-    Clip(ClipRef),
-    /// Any other URL (`https:`, `data:`): passed to the "model" as given, not fetched.
-    External {
-        /// Whether it was a `video_url`.
-        video: bool,
-    },
-}
-
-impl MediaPart {
-    /// The stream an `ovs://` part names.
-    pub fn stream_id(&self) -> Option<&str> {
-        match self {
-            MediaPart::Frame(r) => Some(&r.stream_id),
-            MediaPart::Clip(r) => Some(&r.stream_id),
-            MediaPart::External { .. } => None,
-        }
-    }
-
-    /// Whether it is a clip (`video_url`).
-    pub fn is_video(&self) -> bool {
-        matches!(
-            self,
-            MediaPart::Clip(_) | MediaPart::External { video: true }
-        )
-    }
-}
-
 /// The media parts of every message, references parsed (a parse failure keeps its
 /// documented code).
 pub fn media_parts<S>(request: &ChatRequest<S>) -> Result<Vec<MediaPart>, RefError> {
-    let mut parts = Vec::new();
-    for message in &request.messages {
-        let Some(Content::Parts(content)) = &message.content else {
-            continue;
-        };
-        for part in content {
-            parts.push(match part {
-                ContentPart::Text { .. } => continue,
-                ContentPart::ImageUrl { image_url } if is_ovs(&image_url.url) => {
-                    MediaPart::Frame(FrameRef::parse(&image_url.url)?)
-                }
-                ContentPart::VideoUrl { video_url } if is_ovs(&video_url.url) => {
-                    MediaPart::Clip(ClipRef::parse(&video_url.url)?)
-                }
-                ContentPart::ImageUrl { .. } => MediaPart::External { video: false },
-                ContentPart::VideoUrl { .. } => MediaPart::External { video: true },
-            });
-        }
-    }
-    Ok(parts)
+    request.media_parts()
 }
 
 /// The text of every text part and string content, for the token count.
@@ -142,6 +91,7 @@ pub fn failure_message(code: ChatErrorCode, stream_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use overshoot_protocol::v1beta::reference::{ClipRef, FrameRef};
     use overshoot_protocol::v1beta::resolve::EvictedFrames;
 
     fn log_of(n: i64) -> FrameLog {
