@@ -14,14 +14,9 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 pub const REGION: &str = "x-overshoot-region";
 
 /// Answer headers passed back to the caller: the serving region and the rate-limit
-/// headers (§2, §13). Every other upstream header stays here.
-pub const PASSED_BACK: [&str; 5] = [
-    REGION,
-    "retry-after",
-    "x-ratelimit-limit",
-    "x-ratelimit-remaining",
-    "x-ratelimit-reset",
-];
+/// headers (§2, §13), the list the emulator exposes too. Every other upstream header
+/// stays here.
+pub const PASSED_BACK: [&str; 5] = overshoot_protocol::v1beta::retry::RESPONSE_HEADERS;
 
 /// The API and its key.
 pub struct Upstream {
