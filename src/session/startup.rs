@@ -160,7 +160,7 @@ async fn overlapped(
         source_failed: &source_failed,
     };
     let linking = negotiate_peer(config, shared, inbox, later, 0, &[], false);
-    let (media, link) = with_camera(config, shared, inbox, &source_failed, linking, |l| {
+    let (media, link) = with_source(config, shared, inbox, &source_failed, linking, |l| {
         &l.stream_id
     })
     .await?;
@@ -193,7 +193,7 @@ async fn overlapped_room(
 ) -> Result<(MediaOwner, Link), LinkFailure> {
     let source_failed = Cell::new(false);
     let preparing = prepare_room(config, shared, inbox, client, 0, Some(&source_failed));
-    let (media, (room, created)) = with_camera(
+    let (media, (room, created)) = with_source(
         config,
         shared,
         inbox,
@@ -207,10 +207,10 @@ async fn overlapped_room(
     Ok((media, link))
 }
 
-/// Opens the camera while `linking` runs; `source_failed` is set if it fails. A
-/// failure of either is start()'s (the camera's first), carrying the id of a stream
+/// Opens the source while `linking` runs; `source_failed` is set if it fails. A
+/// failure of either is start()'s (the source's first), carrying the id of a stream
 /// created meanwhile (`stream_id` of what `linking` made) so that it gets deleted.
-async fn with_camera<T>(
+async fn with_source<T>(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
