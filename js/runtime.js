@@ -344,6 +344,16 @@ export class RelayOnDemand extends OnDemand {
   get stream() {
     return this.target.stream;
   }
+
+  /** See `CanvasRelay.width`. */
+  get width() {
+    return this.target.width;
+  }
+
+  /** See `CanvasRelay.height`. */
+  get height() {
+    return this.target.height;
+  }
 }
 
 /**

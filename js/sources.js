@@ -187,6 +187,20 @@ export class CanvasRelay {
     this.ticks = new WorkerTimer(Math.round(1000 / this.fps), () => this.draw(), true);
   }
 
+  /**
+   * The size of the picture sent: the video's, fitted within the caps. Known once an
+   * `open…` call resolved (the video's metadata is in), which can be before the first
+   * frame is drawn (readyState 1) and before the capture track's settings show it.
+   */
+  get width() {
+    return fitWithin(this.video.videoWidth, this.video.videoHeight, this.maxLong, this.maxShort)[0];
+  }
+
+  /** See `width`. */
+  get height() {
+    return fitWithin(this.video.videoWidth, this.video.videoHeight, this.maxLong, this.maxShort)[1];
+  }
+
   /** Draws the current video frame, resizing the canvas when the source size changes. */
   draw() {
     const { video, canvas } = this;

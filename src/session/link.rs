@@ -181,12 +181,12 @@ pub async fn negotiate(
         (_, Some(media)) => media,
         (_, None) => return Err(SdkError::new(ErrorKind::Media, "no media to send").into()),
     };
-    let track = media.video_track()?;
-    let limits = config.send_limits(&track);
     if let Transport::LiveKit { client } = &config.transport {
         let (room, created) = prepare_room(config, shared, inbox, client, generation, None).await?;
-        return join_room(config, shared, room, created, &track, known_turn).await;
+        return join_room(config, shared, room, created, media, known_turn).await;
     }
+    let track = media.video_track()?;
+    let limits = config.send_limits(media);
 
     let video = PeerVideo::Ready {
         track: &track,
@@ -239,13 +239,13 @@ pub(super) async fn prepare_room(
     Ok((room, created))
 }
 
-/// Joins the room the server made for `created` and publishes `track` there.
+/// Joins the room the server made for `created` and publishes the video of `media` there.
 pub(super) async fn join_room(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     room: RoomOwner,
     created: Created,
-    track: &MediaStreamTrack,
+    media: &MediaOwner,
     known_turn: &[IceServer],
 ) -> Result<Link, LinkFailure> {
     let Some(lk) = created.response.livekit.as_ref() else {
@@ -254,8 +254,9 @@ pub(super) async fn join_room(
             "the create-stream response has no livekit room",
         )));
     };
-    let limits = config.send_limits(track);
-    let joining = room.publish(&lk.url, &lk.token, track, limits.as_ref());
+    let track = media.video_track().map_err(created.failure())?;
+    let limits = config.send_limits(media);
+    let joining = room.publish(&lk.url, &lk.token, &track, limits.as_ref());
     unless_stopped(shared, Some(&created.stream_id), joining).await?;
     finish_link(config, shared, created, Uplink::Room(room), known_turn)
 }

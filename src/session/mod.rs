@@ -11,7 +11,7 @@ pub mod v1beta;
 
 use crate::platform::error::SdkError;
 use crate::platform::http::ApiHttp;
-use crate::platform::media::VideoSource;
+use crate::platform::media::{MediaOwner, VideoSource};
 use crate::platform::runtime::result_sink;
 use crate::platform::socket::SocketEvent;
 use futures_channel::{mpsc, oneshot};
@@ -72,23 +72,17 @@ pub struct VideoCaps {
 }
 
 impl SessionConfig {
-    /// Encoder limits for `track`: frame rate from the sampling settings, picture and
-    /// bitrate from `video` (see `overshoot_protocol::send_limits`).
-    pub fn send_limits(&self, track: &web_sys::MediaStreamTrack) -> Option<SendLimits> {
+    /// Encoder limits for the video of `media`: frame rate from the sampling settings,
+    /// picture and bitrate from `video` (see `overshoot_protocol::send_limits`).
+    pub fn send_limits(&self, media: &MediaOwner) -> Option<SendLimits> {
         let caps = self.video?;
-        let settings: JsValue = track.get_settings().into();
-        let dim = |k: &str| {
-            js_sys::Reflect::get(&settings, &k.into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(0.0) as u32
-        };
+        let (width, height) = media.picture_size();
         let mode = self.request.effective_mode();
         let sampled = self.request.processing.sampled_fps(mode);
         Some(send_limits(
             sampled,
-            dim("width"),
-            dim("height"),
+            width,
+            height,
             caps.max_long_side,
             caps.max_short_side,
             caps.max_bitrate_bps,

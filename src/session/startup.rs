@@ -171,7 +171,7 @@ async fn overlapped(
     };
     let track = media.video_track().map_err(fail)?;
     if let Uplink::Peer(peer) = &link.uplink {
-        let limits = config.send_limits(&track);
+        let limits = config.send_limits(&media);
         peer.attach_video(&track, limits.as_ref())
             .await
             .map_err(fail)?;
@@ -202,8 +202,7 @@ async fn overlapped_room(
         |(_, c)| c.stream_id(),
     )
     .await?;
-    let track = media.video_track().map_err(created.failure())?;
-    let link = join_room(config, shared, room, created, &track, &[]).await?;
+    let link = join_room(config, shared, room, created, &media, &[]).await?;
     Ok((media, link))
 }
 

@@ -154,6 +154,26 @@ impl MediaOwner {
         &self.stream
     }
 
+    /// The size of the picture sent, `(0, 0)` when unknown. A relay's is its video's,
+    /// fitted: a canvas capture track's settings show a new canvas size only once a frame
+    /// of it has gone through (Chromium reports `2×2` when the relay opens).
+    pub fn picture_size(&self) -> (u32, u32) {
+        if let Some(relay) = &self._relay {
+            return relay.picture_size();
+        }
+        let settings: JsValue = match self.video_track() {
+            Ok(track) => track.get_settings().into(),
+            Err(_) => return (0, 0),
+        };
+        let dim = |k: &str| {
+            js_sys::Reflect::get(&settings, &k.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0) as u32
+        };
+        (dim("width"), dim("height"))
+    }
+
     /// The first video track.
     pub fn video_track(&self) -> Result<MediaStreamTrack, SdkError> {
         self.stream

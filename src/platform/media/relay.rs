@@ -28,6 +28,10 @@ extern "C" {
     fn open_hls(this: &CanvasRelay, url: &str, hls_js: &JsValue, timeout_ms: u32) -> Promise;
     #[wasm_bindgen(method, getter)]
     fn stream(this: &CanvasRelay) -> MediaStream;
+    #[wasm_bindgen(method, getter)]
+    fn width(this: &CanvasRelay) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn height(this: &CanvasRelay) -> u32;
     #[wasm_bindgen(method)]
     fn close(this: &CanvasRelay);
 }
@@ -104,6 +108,11 @@ impl Relay {
             .await
             .map_err(|e| SdkError::from_tagged(e, "the source could not be opened"))?;
         Ok(relay)
+    }
+
+    /// The size of the picture sent (the video's, fitted within the caps).
+    pub fn picture_size(&self) -> (u32, u32) {
+        (self.relay.width(), self.relay.height())
     }
 
     /// The canvas capture stream (one video track).

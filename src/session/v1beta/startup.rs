@@ -39,7 +39,7 @@ pub(super) async fn start_up(
     let _hint = PreconnectHint::add(config.http.base().as_str());
     let media = acquire(config, shared, inbox).await?;
     let track = media.video_track()?;
-    let limits = config.send_limits(&track);
+    let limits = config.send_limits(&media);
     let client = match &config.transport {
         Transport::LiveKit { client } => client.clone(),
         Transport::WebRtc => JsValue::UNDEFINED,
