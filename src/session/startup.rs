@@ -5,7 +5,7 @@ use super::link::{
 };
 use super::peer_link::{negotiate_peer, PeerVideo};
 use super::{post, Event, SessionConfig, Shared, Transport};
-use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler, VideoSource};
+use crate::platform::media::{same_stream, MediaOwner, RelayInput, SourceEndHandler, VideoSource};
 use crate::platform::page::PreconnectHint;
 use crate::platform::timer::Timer;
 use futures_channel::mpsc::UnboundedSender;
@@ -87,9 +87,10 @@ pub fn renew_timer(ttl_seconds: f64, inbox: &UnboundedSender<Event>) -> Timer {
     renew_after(lease::renew_delay_ms(ttl_seconds), inbox)
 }
 
-/// Acquires the media and makes the first link. A camera over WebRTC: both at once,
-/// the peer connection, offer, create call and answer (then ICE and DTLS) proceed
-/// while the camera warms up, and the track is attached when it arrives.
+/// Acquires the media and makes the first link. A camera, video or HLS source (see
+/// [`overlaps`]): both at once, the peer connection, offer, create call and answer
+/// (then ICE and DTLS) proceed while the source opens, and the track is attached when
+/// it arrives.
 pub async fn start_up(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
@@ -106,17 +107,15 @@ pub async fn start_up(
                 negotiate(config, shared, inbox, None, 0, &[], false).await?,
             )
         }
-        (VideoSource::Camera(_), Transport::WebRtc) => {
+        (source, Transport::WebRtc) if overlaps(source) => {
             let (media, link) = overlapped(config, shared, inbox).await?;
             (Some(media), link)
         }
-        (VideoSource::Camera(_), Transport::LiveKit { client }) => {
+        (source, Transport::LiveKit { client }) if overlaps(source) => {
             let (media, link) = overlapped_room(config, shared, inbox, client).await?;
             (Some(media), link)
         }
-        // Serial, as before: relayed sources, which must create no stream when their module or video
-        // cannot load (tests/e2e/shipped-js and relayed-sources check it); a canvas or
-        // the app's own stream, which are there at once.
+        // Serial: a screen (see `overlaps`), a canvas or the app's own stream.
         _ => {
             let media = acquire(config, shared, inbox).await?;
             check_stop(shared, None)?;
@@ -128,6 +127,23 @@ pub async fn start_up(
     let external = media.is_none();
     let renewal = first_renewal(&link, inbox);
     Ok(Live::new(link, renewal, media, external))
+}
+
+/// Whether the source opens while the stream is created and connected: a camera (its
+/// warm-up) and a video or HLS stream (loading `sources.js`, the video's metadata or
+/// the manifest and first segment); a failure there DELETEs the stream created
+/// meanwhile. Not a screen: getDisplayMedia asks the user every time (no permission is
+/// kept, <https://w3c.github.io/mediacapture-screen-share/#dom-mediadevices-getdisplaymedia>),
+/// so the prompt takes seconds of the user's time, against the overlap's gain of a few
+/// round trips; overlapping it would bill the user, and run the stream's lease, for as
+/// long as they look at the picker, and create a stream for everyone who cancels. A
+/// canvas or the app's own stream is there at once.
+fn overlaps(source: &VideoSource) -> bool {
+    match source {
+        VideoSource::Camera(_) => true,
+        VideoSource::Relayed(relay) => !matches!(relay.input, RelayInput::Screen),
+        _ => false,
+    }
 }
 
 /// Opens the source (interrupted by `stop()`).
@@ -145,11 +161,11 @@ pub(super) async fn acquire(
     Ok(media)
 }
 
-/// The camera and the WebRTC link at once. If the camera fails (refused), its
-/// error is start()'s and the stream, if created meanwhile, is deleted by the caller
-/// (`stream_id` of the failure); the link's connection closes as it is dropped here.
-/// Trade-off: a stream is created (and billed until the DELETE, about one round trip)
-/// for a user who then refuses the camera.
+/// The source and the WebRTC link at once. If the source fails (a refused camera, a
+/// video that cannot load), its error is start()'s and the stream, if created
+/// meanwhile, is deleted by the caller (`stream_id` of the failure); the link's
+/// connection closes as it is dropped here. Trade-off: a stream is created (and billed
+/// until the DELETE, about one round trip) for a user who then refuses the camera.
 async fn overlapped(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
@@ -181,10 +197,10 @@ async fn overlapped(
     Ok((media, link))
 }
 
-/// The camera and the LiveKit transport's first steps at once: livekit-client loads
-/// and the stream is created while the camera warms up; the room is joined with the
+/// The source and the LiveKit transport's first steps at once: livekit-client loads
+/// and the stream is created while the source opens; the room is joined with the
 /// track once both are there (livekit-client publishes the track it is given). A
-/// refused camera: as in [`overlapped`].
+/// failed source: as in [`overlapped`].
 async fn overlapped_room(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,

@@ -85,6 +85,17 @@ export async function startEmulator({ ttl = 30, www, pkg, extraArgs = [], networ
   };
 }
 
+/** What a failed start left at the emulator, read right after start() rejected. `mark` is
+ * `emulator.streams()` from before the start. A source that fails while the stream is
+ * being created (the start-up overlap) leaves a stream that the package DELETEs before
+ * start() rejects: `open` must be 0 and each of `ended` (the end reason of every stream
+ * ended since `mark`) "client_requested". */
+export async function afterFailedStart(emulator, mark) {
+  const { open, ended } = await emulator.streams();
+  const known = new Set(mark.ended.map((s) => s.stream_id));
+  return { open: open.length, ended: ended.filter((s) => !known.has(s.stream_id)).map((s) => s.end_reason) };
+}
+
 /** Headless Debian Chromium with a fake camera that plays `y4m`; with
  * `acceptSelfSigned` it accepts the emulator's `--tls` certificate. */
 export async function launchChromium(y4m, { acceptSelfSigned = false } = {}) {
@@ -181,9 +192,11 @@ export async function waitFor(check, ms = 15000, what = "condition") {
   }
 }
 
-/** A new page on `url` with the packed package loaded (`window.sdk`). */
-export async function openSdkPage(browser, url) {
+/** A new page on `url` with the packed package loaded (`window.sdk`); `init`, if given,
+ * runs in the page before it (`page.addInitScript`). */
+export async function openSdkPage(browser, url, init) {
   const page = await browser.newPage();
+  if (init) await page.addInitScript(init);
   await page.goto(url + "/");
   await page.waitForFunction(() => window.sdkReady === true);
   return page;

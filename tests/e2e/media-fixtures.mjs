@@ -72,13 +72,15 @@ export function hlsPlaylist(seconds) {
   ].join("\n");
 }
 
-/** Serves `files` (path → {body, type}) at `prefix` on `page`; other paths under it get 404. */
+/** Serves `files` (path → {body, type, status?, delayMs?}) at `prefix` on `page`, each answered
+ * after its `delayMs` (a slow server); other paths under it get 404. */
 export async function serveFiles(page, prefix, files) {
   await page.route(`**${prefix}**`, (route) => {
     const path = new URL(route.request().url()).pathname.slice(prefix.length);
     const file = files[path];
     if (!file) return route.fulfill({ status: 404, body: "not found" });
-    return route.fulfill({ status: 200, body: file.body, contentType: file.type, headers: { "access-control-allow-origin": "*" } });
+    const answer = () => route.fulfill({ status: file.status ?? 200, body: file.body, contentType: file.type, headers: { "access-control-allow-origin": "*" } });
+    return file.delayMs ? new Promise((ok) => setTimeout(ok, file.delayMs)).then(answer) : answer();
   });
 }
 

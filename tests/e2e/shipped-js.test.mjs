@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { build } from "esbuild";
-import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
+import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor, afterFailedStart } from "./harness.mjs";
 
 let emulator, browser, pkgDir;
 const SOURCES = "**/pkg/snippets/*/js/sources.js";
@@ -27,8 +27,11 @@ function instrument() {
     window.displayTracks.push(...stream.getTracks());
     return stream;
   };
+  // `livekitClient` from node: "none" (no library) or "real" (livekit-client from npm).
+  const clients = { none: () => null, real: () => import("/vendor/livekit-client.mjs") };
   window.make = (key, extra) => new window.sdk.RealtimeVision({
     apiKey: key, apiUrl: location.origin, prompt: "p", onResult() {}, ...extra,
+    ...(extra?.livekitClient ? { livekitClient: clients[extra.livekitClient] ?? extra.livekitClient } : {}),
   });
   // Starts a session on `extra`, stops it once streaming; resolves with the start error's name and message.
   window.startAndStop = async (key, extra) => {
@@ -61,6 +64,10 @@ async function freshPage() {
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.addInitScript(instrument);
+  await page.route("**/vendor/livekit-client.mjs", (route) => route.fulfill({
+    body: readFileSync(join(ROOT, "node_modules/livekit-client/dist/livekit-client.esm.mjs")),
+    contentType: "text/javascript",
+  }));
   await page.goto(emulator.url + "/");
   await page.waitForFunction(() => window.sdkReady === true);
   return { page, requested, errors };
@@ -133,25 +140,56 @@ test("stop() while sources.js is still loading: start() is an AbortError, no rel
 
 test("sources.js or livekit.js that cannot load: SourceUnsupportedError, nothing left, no unhandled rejection", { timeout: 60_000 }, async () => {
   const { page, errors } = await freshPage();
-  const created = (await emulator.streams()).ended.length;
   await page.route(SOURCES, (route) => route.abort());
   await page.route(LIVEKIT, (route) => route.abort());
-  const screen = await page.evaluate((key) => window.startAndStop(key, { source: { type: "screen" } }), KEY);
-  assert.equal(screen?.name, "SourceUnsupportedError", JSON.stringify(screen));
-  assert.match(screen.message, /screen, video and HLS sources could not be loaded/);
-  const video = await page.evaluate((key) => window.startAndStop(key, { source: { type: "video", url: "/nothing.webm" } }), KEY);
-  assert.equal(video?.name, "SourceUnsupportedError", JSON.stringify(video));
-  const livekit = await page.evaluate((key) => window.startAndStop(key, { transport: "livekit", livekitClient: () => null }), KEY);
-  assert.equal(livekit?.name, "SourceUnsupportedError", JSON.stringify(livekit));
-  assert.match(livekit.message, /LiveKit transport could not be loaded/);
+  const failedStart = async (extra) => {
+    const mark = await emulator.streams();
+    const error = await page.evaluate(({ key, extra }) => window.startAndStop(key, extra), { key: KEY, extra });
+    return { error, server: await afterFailedStart(emulator, mark) };
+  };
+  // A screen and the LiveKit transport fail before any stream is created (a screen does
+  // not overlap the start-up; livekit.js loads before the create call).
+  const screen = await failedStart({ source: { type: "screen" } });
+  assert.equal(screen.error?.name, "SourceUnsupportedError", JSON.stringify(screen));
+  assert.match(screen.error.message, /screen, video and HLS sources could not be loaded/);
+  assert.deepEqual(screen.server, { open: 0, ended: [] });
+  const livekit = await failedStart({ transport: "livekit", livekitClient: "none" });
+  assert.equal(livekit.error?.name, "SourceUnsupportedError", JSON.stringify(livekit));
+  assert.match(livekit.error.message, /LiveKit transport could not be loaded/);
+  assert.deepEqual(livekit.server, { open: 0, ended: [] });
+  // A video overlaps: the stream may be created before the failure is known; then it is
+  // deleted before start() rejects.
+  const video = await failedStart({ source: { type: "video", url: "/nothing.webm" } });
+  assert.equal(video.error?.name, "SourceUnsupportedError", JSON.stringify(video));
+  assert.equal(video.server.open, 0);
+  assert.ok(video.server.ended.every((reason) => reason === "client_requested"), JSON.stringify(video));
   await new Promise((r) => setTimeout(r, 300));
   assert.deepEqual(await page.evaluate(() => window.leftovers()), CLEAN);
   assert.deepEqual(errors, []);
-  // Each fails before any stream is created.
-  const streams = await emulator.streams();
-  assert.equal(streams.open.length, 0);
-  assert.equal(streams.ended.length, created);
   await page.close();
+});
+
+test("sources.js failing late: over WebRTC a video's stream, created meanwhile (start-up overlap), is DELETEd before start() rejects with SourceUnsupportedError; over LiveKit none is created", { timeout: 60_000 }, async () => {
+  // livekit.js imports sources.js (its optional-peer loader), and the room's module is
+  // loaded before the create call: over LiveKit the failure always comes first.
+  for (const [transport, created] of [["webrtc", ["client_requested"]], ["livekit", []]]) {
+    // A fresh page each: a module map may remember a failed import.
+    const { page, errors } = await freshPage();
+    await page.route(SOURCES, async (route) => {
+      await new Promise((r) => setTimeout(r, 2000));
+      await route.abort();
+    });
+    const mark = await emulator.streams();
+    const error = await page.evaluate(({ key, transport }) => window.startAndStop(key, {
+      transport, livekitClient: "real", source: { type: "video", url: "/nothing.webm" },
+    }), { key: KEY, transport });
+    const server = await afterFailedStart(emulator, mark);
+    assert.equal(error?.name, "SourceUnsupportedError", JSON.stringify({ transport, error }));
+    assert.deepEqual(server, { open: 0, ended: created }, transport);
+    assert.deepEqual(await page.evaluate(() => window.leftovers()), CLEAN);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
 });
 
 test("minified: a source map beside each file, exported class names, the optional-peer import's bundler hints", async () => {
