@@ -264,7 +264,8 @@ pub(super) async fn join_room(
 /// A stream the server created and its results socket, not yet fed.
 pub(super) struct Created {
     pub(super) response: CreateStreamResponse,
-    created_at_ms: f64,
+    /// When the create answer arrived (`Date.now()`).
+    pub(super) created_at_ms: f64,
     stream_id: String,
     page_hide: Option<PageHideOwner>,
     socket: SocketOwner,

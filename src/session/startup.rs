@@ -7,9 +7,10 @@ use super::peer_link::{negotiate_peer, PeerVideo};
 use super::{post, Event, SessionConfig, Shared, Transport};
 use crate::platform::media::{same_stream, MediaOwner, RelayInput, SourceEndHandler, VideoSource};
 use crate::platform::page::PreconnectHint;
-use crate::platform::timer::Timer;
+use crate::platform::timer::{sleep, Timer};
+use crate::platform::wire_response;
 use futures_channel::mpsc::UnboundedSender;
-use futures_util::future;
+use futures_util::future::{self, Either};
 use overshoot_protocol::lease;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -176,8 +177,10 @@ async fn overlapped(
         source_failed: &source_failed,
     };
     let linking = negotiate_peer(config, shared, inbox, later, 0, &[], false);
-    let (media, link) = with_source(config, shared, inbox, &source_failed, linking, |l| {
-        &l.stream_id
+    let (media, link) = with_source(config, shared, inbox, &source_failed, linking, |l| Lease {
+        stream_id: &l.stream_id,
+        ttl_seconds: l.ttl_seconds,
+        created_at_ms: l.created_at_ms,
     })
     .await?;
     let fail = |error| LinkFailure {
@@ -215,33 +218,55 @@ async fn overlapped_room(
         inbox,
         &source_failed,
         preparing,
-        |(_, c)| c.stream_id(),
+        |(_, c)| Lease {
+            stream_id: c.stream_id(),
+            ttl_seconds: c.response.lease.as_ref().map_or(60.0, |l| l.ttl_seconds),
+            created_at_ms: c.created_at_ms,
+        },
     )
     .await?;
     let link = join_room(config, shared, room, created, &media, &[]).await?;
     Ok((media, link))
 }
 
+/// A stream the overlap created: its id and lease.
+struct Lease<'a> {
+    stream_id: &'a str,
+    ttl_seconds: f64,
+    /// When the create answer arrived (`Date.now()`).
+    created_at_ms: f64,
+}
+
 /// Opens the source while `linking` runs; `source_failed` is set if it fails. A
 /// failure of either is start()'s (the source's first), carrying the id of a stream
-/// created meanwhile (`stream_id` of what `linking` made) so that it gets deleted.
+/// created meanwhile (`lease` of what `linking` made) so that it gets deleted. While
+/// the source is still opening after the stream was created, its lease is renewed.
 async fn with_source<T>(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
     source_failed: &Cell<bool>,
     linking: impl Future<Output = Result<T, LinkFailure>>,
-    stream_id: impl Fn(&T) -> &str,
+    lease: impl Fn(&T) -> Lease<'_>,
 ) -> Result<(MediaOwner, T), LinkFailure> {
     let acquiring = async {
         let media = acquire(config, shared, inbox).await;
         source_failed.set(media.is_err());
         media
     };
-    match future::join(acquiring, linking).await {
+    futures_util::pin_mut!(acquiring, linking);
+    let (media, linked) = match future::select(acquiring, linking).await {
+        Either::Left((media, linking)) => (media, linking.await),
+        Either::Right((Ok(linked), acquiring)) => {
+            let media = keep_lease_while(config, lease(&linked), acquiring).await;
+            (media, Ok(linked))
+        }
+        Either::Right((failed, acquiring)) => (acquiring.await, failed),
+    };
+    match (media, linked) {
         (Ok(media), Ok(linked)) => Ok((media, linked)),
         (Err(failure), Ok(linked)) => Err(LinkFailure {
-            stream_id: Some(stream_id(&linked).to_string()),
+            stream_id: Some(lease(&linked).stream_id.to_string()),
             ..failure
         }),
         (Err(failure), Err(link_failure)) => Err(LinkFailure {
@@ -249,5 +274,34 @@ async fn with_source<T>(
             ..failure
         }),
         (Ok(_), Err(link_failure)) => Err(link_failure),
+    }
+}
+
+/// Renews `lease` at the usual points until `opening` is done: a source may take longer
+/// to open (a video's `loadTimeoutMs` goes up to 120 s, a camera prompt has no bound)
+/// than the lease of the stream created meanwhile lasts. A failed renewal is left to
+/// the session's first one, right after start-up.
+async fn keep_lease_while<M>(
+    config: &SessionConfig,
+    lease: Lease<'_>,
+    opening: impl Future<Output = M>,
+) -> M {
+    futures_util::pin_mut!(opening);
+    let (mut ttl, mut since) = (lease.ttl_seconds, lease.created_at_ms);
+    loop {
+        let elapsed = (js_sys::Date::now() - since).max(0.0) as u32;
+        let due = sleep(lease::renew_delay_ms(ttl).saturating_sub(elapsed));
+        futures_util::pin_mut!(due);
+        if let Either::Left((opened, _)) = future::select(opening.as_mut(), due).await {
+            return opened;
+        }
+        since = js_sys::Date::now();
+        let timeout = lease::keepalive_timeout_ms(config.http.timeout_ms(), ttl);
+        let http = config.http.with_timeout(timeout);
+        if let Ok(answer) = http.renew_lease(lease.stream_id).await {
+            config.log("lease renewed while the source opens");
+            let renewed = wire_response::keepalive_response(&answer).ok();
+            ttl = renewed.and_then(|k| k.ttl_seconds).unwrap_or(ttl);
+        }
     }
 }

@@ -42,8 +42,8 @@ function instrument() {
     return getDisplayMedia(c);
   };
   window.config = (key, options) => {
-    const { livekit, ...source } = options;
-    const config = { apiKey: key, apiUrl: location.origin, prompt: "p", source };
+    const { livekit, apiUrl = location.origin, ...source } = options;
+    const config = { apiKey: key, apiUrl, prompt: "p", source };
     if (livekit) Object.assign(config, { transport: "livekit", livekitClient: () => import("/vendor/livekit-client.mjs") });
     if (source.hlsJs) source.hlsJs = () => import("/media/hls.mjs");
     return config;
@@ -72,6 +72,7 @@ before(async () => {
   await serveFiles(page, "/media/", {
     "slow.webm": { ...webmFile, delayMs: SLOW_MS },
     "slow-lk.webm": { ...webmFile, delayMs: SLOW_MS },
+    "slower-than-the-lease.webm": { ...webmFile, delayMs: 5000 },
     "gone-slowly.webm": { body: "gone", type: "text/plain", status: 404, delayMs: SLOW_MS },
     "gone-slowly.m3u8": { body: "gone", type: "text/plain", status: 404, delayMs: SLOW_MS },
     "blue/index.m3u8": { body: hlsPlaylist(CLIP_SECONDS), type: "application/vnd.apple.mpegurl", delayMs: SLOW_MS },
@@ -187,6 +188,24 @@ for (const livekit of [false, true]) {
     assert.deepEqual(await afterFailedStart(emulator, mark), { open: 0, ended: ["client_requested"] });
   });
 }
+
+test("a video that opens slower than the lease lasts: the lease is renewed meanwhile, the stream lives on", { timeout: 90_000 }, async () => {
+  // A 2 s lease (renewed every second); the video arrives after 5 s.
+  const short = await startEmulator({ ttl: 2 });
+  try {
+    const run = await streamFrom({ type: "video", url: "/media/slower-than-the-lease.webm", apiUrl: short.url }, 1);
+    assert.equal(run.startError, undefined, JSON.stringify(run.startError));
+    assert.ok(run.createdAfterMs < 2500, JSON.stringify(run));
+    assert.deepEqual(run.errors, []);
+    assert.ok(run.results.length >= 1 && run.results.every((r) => /^green: /.test(r)), JSON.stringify(run));
+    const [ended] = (await short.streams()).ended;
+    assert.equal(ended.end_reason, "client_requested", JSON.stringify(ended));
+    // Four or so while the video loaded, then the session's own.
+    assert.ok(ended.keepalives >= 3, JSON.stringify(ended));
+  } finally {
+    await short.stop();
+  }
+});
 
 test("HLS through hls.js with a slow manifest: the stream is created before the manifest arrives; blue results", { timeout: 90_000 }, async () => {
   const run = await page.evaluate(async () => {
