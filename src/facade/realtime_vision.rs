@@ -165,8 +165,9 @@ impl RealtimeVision {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] prompt: JsValue,
     ) -> Promise {
+        #[cfg(feature = "v1beta")]
         if self.config.v1beta.is_some() {
-            return self.update_v1beta_prompt(prompt);
+            return super::v1beta_calls::update_prompt(self, prompt);
         }
         let http = self.config.http.clone();
         let stream_id = self.shared.borrow().stream_id.clone();

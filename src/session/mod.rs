@@ -7,6 +7,7 @@ mod media_path;
 mod peer_link;
 mod running;
 mod startup;
+#[cfg(feature = "v1beta")]
 pub mod v1beta;
 
 use crate::platform::error::SdkError;
@@ -48,6 +49,7 @@ pub struct SessionConfig {
     pub transport: Transport,
     /// The v1beta options; `Some` when `apiUrl` selects v1beta (the stream is fed
     /// through LiveKit and answers come from `/chat/completions`).
+    #[cfg(feature = "v1beta")]
     pub v1beta: Option<v1beta::V1betaOptions>,
 }
 
@@ -133,6 +135,7 @@ pub struct Shared {
     /// The previous stats sample, for rates (managed by `js/runtime.js`).
     pub previous_stats: JsValue,
     /// A running v1beta session's endpoint, thread and prompt (see `v1beta::V1Shared`).
+    #[cfg(feature = "v1beta")]
     pub v1beta: Option<v1beta::V1Shared>,
 }
 
@@ -170,6 +173,7 @@ pub enum Event {
     /// `switchCamera(target)`: a facing (`user`/`environment`) or a device id.
     SwitchCamera(String, oneshot::Sender<Result<(), SdkError>>),
     /// An event of a v1beta session's question cycle.
+    #[cfg(feature = "v1beta")]
     V1beta(v1beta::V1Event),
 }
 
@@ -194,10 +198,14 @@ pub fn spawn(
         s.inbox = Some(inbox.clone());
         s.results = result_sink(&config.on_result);
         s.previous_stats = JsValue::UNDEFINED;
-        s.v1beta = None;
+        #[cfg(feature = "v1beta")]
+        {
+            s.v1beta = None;
+        }
     }
     set_state(&config, &shared, SessionState::Starting);
     wasm_bindgen_futures::spawn_local(async move {
+        #[cfg(feature = "v1beta")]
         if let Some(options) = &config.v1beta {
             v1beta::run_session(&config, &shared, &inbox, events, started_tx, options).await;
             return;

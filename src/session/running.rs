@@ -173,6 +173,7 @@ fn handle(
         }
         Event::SwitchCamera(target, reply) => return Step::SwitchCamera(target, reply),
         // Only v1beta sessions have a question cycle.
+        #[cfg(feature = "v1beta")]
         Event::V1beta(_) => {}
         // Late events of a link that a recovery replaced.
         Event::Socket(g, _) | Event::Peer(g, _) | Event::IceStalled(g) | Event::Renewed(g, _)
