@@ -20,6 +20,8 @@ use js_sys::{Array, Function};
 use overshoot_protocol::send_limits::{send_limits, SendLimits};
 use overshoot_protocol::{CreateStreamRequest, SessionState};
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::{MediaStream, RtcPeerConnection, RtcPeerConnectionState};
@@ -210,11 +212,11 @@ pub fn spawn(
             v1beta::run_session(&config, &shared, &inbox, events, started_tx, options).await;
             return;
         }
-        match startup::start_up(&config, &shared, &inbox).await {
+        match boxed(startup::start_up(&config, &shared, &inbox)).await {
             Ok(live) => {
                 set_state(&config, &shared, SessionState::Connecting);
                 let _ = started_tx.send(Ok(()));
-                running::run(&config, &shared, live, events, inbox).await;
+                boxed(running::run(&config, &shared, live, events, inbox)).await;
             }
             Err(failure) => {
                 let stopped = failure.aborted;
@@ -236,6 +238,13 @@ pub fn spawn(
         }
     });
     started_rx
+}
+
+/// `future` behind a `dyn` pointer: its poll function is compiled on its own instead of
+/// inlined into the session task's, whose state no longer holds it inline (see the size
+/// profile in BENCHMARKS.md).
+fn boxed<'a, T>(future: impl Future<Output = T> + 'a) -> Pin<Box<dyn Future<Output = T> + 'a>> {
+    Box::pin(future)
 }
 
 /// Moves to `state` and tells `onStateChange` if it changed.
