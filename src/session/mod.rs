@@ -243,7 +243,9 @@ pub fn spawn(
 /// `future` behind a `dyn` pointer: its poll function is compiled on its own instead of
 /// inlined into the session task's, whose state no longer holds it inline (see the size
 /// profile in BENCHMARKS.md).
-fn boxed<'a, T>(future: impl Future<Output = T> + 'a) -> Pin<Box<dyn Future<Output = T> + 'a>> {
+pub(crate) fn boxed<'a, T>(
+    future: impl Future<Output = T> + 'a,
+) -> Pin<Box<dyn Future<Output = T> + 'a>> {
     Box::pin(future)
 }
 
