@@ -15,7 +15,8 @@ use wasm_bindgen::prelude::*;
 /// Streams a video source to Overshoot and calls `onResult` with each inference result.
 #[wasm_bindgen]
 pub struct RealtimeVision {
-    pub(super) config: SessionConfig,
+    /// Shared with each session task `start()` spawns (one config, never copied).
+    pub(super) config: Rc<SessionConfig>,
     pub(super) shared: Rc<RefCell<Shared>>,
 }
 
@@ -58,7 +59,7 @@ impl RealtimeVision {
     ) -> Result<RealtimeVision, JsValue> {
         let config = read_session_config(&config)?;
         Ok(RealtimeVision {
-            config,
+            config: Rc::new(config),
             shared: Rc::new(RefCell::new(Shared::default())),
         })
     }

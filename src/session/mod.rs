@@ -186,7 +186,7 @@ pub fn post(inbox: &mpsc::UnboundedSender<Event>, event: Event) {
 
 /// Starts a session task. The returned receiver gets the outcome of start-up.
 pub fn spawn(
-    config: SessionConfig,
+    config: Rc<SessionConfig>,
     shared: Rc<RefCell<Shared>>,
 ) -> oneshot::Receiver<Result<(), SdkError>> {
     let (inbox, events) = mpsc::unbounded();
