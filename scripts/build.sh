@@ -59,8 +59,10 @@ sed -e 's#"./manual-init.js"#"./v1beta-manual-init.js"#g' -e 's#"./overshoot_was
 grep -q overshoot_wasm_v1beta.js pkg/v1beta-manual-init.js && grep -q overshoot_wasm_v1beta_bg.wasm pkg/v1beta.js ||
   { echo "pkg/: the v1beta entries do not name the v1beta module (see the sed above)" >&2; exit 1; }
 cp js/index.d.ts js/manual-init.d.ts js/errors.d.ts pkg/
-cp js/index.d.ts pkg/v1beta.d.ts
-cp js/manual-init.d.ts pkg/v1beta-manual-init.d.ts
+# The v1beta entries' types are the main ones' (the same API, checked above).
+v1types() { echo "// overshoot-wasm/$1: the types of js/$2 (one API for both modules; see scripts/build.sh)."; cat "js/$2"; }
+v1types v1beta index.d.ts > pkg/v1beta.d.ts
+v1types v1beta/manual-init manual-init.d.ts > pkg/v1beta-manual-init.d.ts
 # wasm-bindgen types `[Symbol.dispose]()`, which without this needs lib esnext (or
 # esnext.disposable) in the app's tsconfig (TS2550 under skipLibCheck: false). The
 # same declaration as TypeScript's own lib, so the two merge when both are present.
