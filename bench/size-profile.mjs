@@ -1,4 +1,5 @@
-// `node bench/size-profile.mjs`: where the shipped wasm's bytes go, by area.
+// `node bench/size-profile.mjs [overshoot_wasm_v1beta]`: where the shipped wasm's bytes go,
+// by area: the main entry's module, or with the argument the v1beta entry's.
 // Builds a copy of pkg/'s wasm that keeps its function names (wasm-bindgen
 // --keep-debug, then the same wasm-opt -Oz and renaming as scripts/build.sh, plus -g), runs
 // `twiggy top` on it and sums the functions and data by area. Needs
@@ -9,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../tests/e2e/harness.mjs";
 
-const WASM = join(ROOT, "target/wasm32-unknown-unknown/wasm-release/overshoot_wasm.wasm");
+// scripts/build.sh leaves both cargo outputs here, the main module's as overshoot_wasm.wasm.
+const WASM = join(ROOT, "target/wasm32-unknown-unknown/wasm-release", `${process.argv[2] ?? "overshoot_wasm"}.wasm`);
 const dir = mkdtempSync(join(tmpdir(), "size-profile-"));
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
 run("wasm-bindgen", ["--target", "web", "--keep-debug", "--out-dir", dir, "--out-name", "o", WASM]);

@@ -4,19 +4,39 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-cargo build -p overshoot-wasm --target wasm32-unknown-unknown --profile wasm-release
+# Two modules from one crate: the v1beta entry's (feature `v1beta`: both API
+# generations) and the main entry's (the streams API only, so camera pages do not
+# download v1beta). The second cargo build reuses every dependency; only the crate
+# itself and LTO run again. The main module is built last, so target/'s
+# overshoot_wasm.wasm is the one camera pages load (bench/size-profile.mjs reads it).
+release=target/wasm32-unknown-unknown/wasm-release
 rm -rf pkg
-wasm-bindgen --target web --out-dir pkg --out-name overshoot_wasm \
-  target/wasm32-unknown-unknown/wasm-release/overshoot_wasm.wasm
-# Keep the target features rustc enabled (bulk memory, etc.); see shared toolchain notes.
-# Import, export and module names shortened (wasm-opt prints the mapping, and
-# minify-wasm-names.mjs gives the glue the same names); the producers and
-# target_features sections, which only tools read, dropped once wasm-opt is done.
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
-  pkg/overshoot_wasm_bg.wasm -o pkg/overshoot_wasm_bg.wasm > target/wasm-names.json
-node scripts/minify-wasm-names.mjs pkg target/wasm-names.json
+build_module() { # <wasm-bindgen out-name> [cargo options]
+  local name=$1
+  shift
+  cargo build -p overshoot-wasm --target wasm32-unknown-unknown --profile wasm-release "$@"
+  [ "$name" = overshoot_wasm ] || cp "$release/overshoot_wasm.wasm" "$release/$name.wasm"
+  wasm-bindgen --target web --out-dir pkg --out-name "$name" "$release/$name.wasm"
+  # Keep the target features rustc enabled (bulk memory, etc.); see shared toolchain notes.
+  # Import, export and module names shortened (wasm-opt prints the mapping, and
+  # minify-wasm-names.mjs gives the glue the same names); the producers and
+  # target_features sections, which only tools read, dropped once wasm-opt is done.
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
+    "pkg/${name}_bg.wasm" -o "pkg/${name}_bg.wasm" > "target/$name-names.json"
+  node scripts/minify-wasm-names.mjs pkg "target/$name-names.json" "$name"
+}
+build_module overshoot_wasm_v1beta --features v1beta
+build_module overshoot_wasm
+# Both glues must import one runtime.js (one set of error classes, so `instanceof` and
+# `name` work across entries): wasm-bindgen names the snippet folder after the crate.
+[ "$(ls pkg/snippets | wc -l)" = 1 ] || { echo "pkg/: the two modules' snippets differ: $(ls pkg/snippets)" >&2; exit 1; }
+# One API: the two modules declare the same classes and methods, so the v1beta entry's
+# .d.ts is the main one's (only `InitOutput`, the raw wasm exports, differs).
+api() { sed -e 's/overshoot_wasm_v1beta/overshoot_wasm/g' -e '/^export type InitInput/,$d' "$1"; }
+diff <(api pkg/overshoot_wasm_v1beta.d.ts) <(api pkg/overshoot_wasm.d.ts) >&2 ||
+  { echo "pkg/: the v1beta module's .d.ts differs from the main one's (above)" >&2; exit 1; }
 # The entry re-exports the error classes from the runtime module the wasm imports.
 runtime=$(cd pkg && ls snippets/*/js/runtime.js)
 # runtime.js loads these with import() when a session needs them; wasm-bindgen copies
@@ -30,7 +50,19 @@ done
 for entry in index.js manual-init.js no-browser.js no-browser-manual-init.js; do
   sed "s#__RUNTIME__#./$runtime#" "js/$entry" > "pkg/$entry"
 done
+# The v1beta entries (`overshoot-wasm/v1beta` and `…/v1beta/manual-init`) are the same
+# two files with the v1beta module's glue and wasm; on servers both resolve to the
+# no-browser entries, which load no wasm at all.
+sed -e 's#"./overshoot_wasm.js"#"./overshoot_wasm_v1beta.js"#g' pkg/manual-init.js > pkg/v1beta-manual-init.js
+sed -e 's#"./manual-init.js"#"./v1beta-manual-init.js"#g' -e 's#"./overshoot_wasm_bg.wasm"#"./overshoot_wasm_v1beta_bg.wasm"#' \
+  pkg/index.js > pkg/v1beta.js
+grep -q overshoot_wasm_v1beta.js pkg/v1beta-manual-init.js && grep -q overshoot_wasm_v1beta_bg.wasm pkg/v1beta.js ||
+  { echo "pkg/: the v1beta entries do not name the v1beta module (see the sed above)" >&2; exit 1; }
 cp js/index.d.ts js/manual-init.d.ts js/errors.d.ts pkg/
+# The v1beta entries' types are the main ones' (the same API, checked above).
+v1types() { echo "// overshoot-wasm/$1: the types of js/$2 (one API for both modules; see scripts/build.sh)."; cat "js/$2"; }
+v1types v1beta index.d.ts > pkg/v1beta.d.ts
+v1types v1beta/manual-init manual-init.d.ts > pkg/v1beta-manual-init.d.ts
 # wasm-bindgen types `[Symbol.dispose]()`, which without this needs lib esnext (or
 # esnext.disposable) in the app's tsconfig (TS2550 under skipLibCheck: false). The
 # same declaration as TypeScript's own lib, so the two merge when both are present.
@@ -46,6 +78,7 @@ node scripts/check-entries.mjs pkg
 # Sizes as served: gzip -9 of each file, summed (like bench/lib/report.mjs).
 gz() { local sum=0 f; for f in "$@"; do sum=$((sum + $(gzip -9c < "$f" | wc -c))); done; echo "$sum"; }
 snippets=pkg/$(dirname "$runtime")
-echo "built pkg/: wasm $(wc -c < pkg/overshoot_wasm_bg.wasm) B ($(gz pkg/overshoot_wasm_bg.wasm) B gzip)"
+echo "built pkg/: main module (overshoot-wasm): wasm $(wc -c < pkg/overshoot_wasm_bg.wasm) B ($(gz pkg/overshoot_wasm_bg.wasm) B gzip)"
 echo "  JS a camera page loads (glue + index.js + manual-init.js + runtime.js + connection.js): $(gz pkg/overshoot_wasm.js pkg/index.js pkg/manual-init.js "$snippets/runtime.js" "$snippets/connection.js") B gzip"
+echo "  v1beta module (overshoot-wasm/v1beta): wasm $(wc -c < pkg/overshoot_wasm_v1beta_bg.wasm) B ($(gz pkg/overshoot_wasm_v1beta_bg.wasm) B gzip); JS a v1beta page loads (its glue + v1beta.js + v1beta-manual-init.js + runtime.js + connection.js + livekit.js + sources.js): $(gz pkg/overshoot_wasm_v1beta.js pkg/v1beta.js pkg/v1beta-manual-init.js "$snippets/runtime.js" "$snippets/connection.js" "$snippets/livekit.js" "$snippets/sources.js") B gzip"
 echo "  loaded when needed: sources.js $(gz "$snippets/sources.js") B gzip (screen, video, HLS), livekit.js $(gz "$snippets/livekit.js") B gzip (LiveKit transport; loads sources.js too)"

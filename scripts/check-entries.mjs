@@ -10,6 +10,9 @@ import { join } from "node:path";
 const PAIRS = [
   ["index.js", "no-browser.js"],
   ["manual-init.js", "no-browser-manual-init.js"],
+  // The v1beta entries resolve to the same server entries (package.json `exports`).
+  ["v1beta.js", "no-browser.js"],
+  ["v1beta-manual-init.js", "no-browser-manual-init.js"],
 ];
 
 /** The names the module `file` exports, sorted. */
@@ -45,4 +48,4 @@ for (const [browser, server] of PAIRS) {
   }
 }
 if (failed) process.exit(1);
-console.log(`  server entries export what their browser twins do (${PAIRS.map((p) => p[1]).join(", ")})`);
+console.log(`  server entries export what their browser twins do (${PAIRS.map((p) => p.join(" ↔ ")).join(", ")})`);

@@ -1,4 +1,5 @@
-// `node scripts/minify-wasm-names.mjs <pkg dir> <names.json>` (called by scripts/build.sh):
+// `node scripts/minify-wasm-names.mjs <pkg dir> <names.json> [<out-name>]` (called by
+// scripts/build.sh once per module; <out-name> is wasm-bindgen's, `overshoot_wasm` by default):
 // gives the JS glue the short import and export names that `wasm-opt
 // --minify-imports-and-exports-and-modules` gave the wasm, whose mapping (JSON on
 // wasm-opt's stdout) is <names.json>; `memory` gets its name back. wasm-bindgen names
@@ -12,10 +13,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const [dir, namesFile] = process.argv.slice(2);
+const [dir, namesFile, outName = "overshoot_wasm"] = process.argv.slice(2);
 const names = JSON.parse(readFileSync(namesFile, "utf8"));
-const gluePath = join(dir, "overshoot_wasm.js");
-const wasmPath = join(dir, "overshoot_wasm_bg.wasm");
+const gluePath = join(dir, `${outName}.js`);
+const wasmPath = join(dir, `${outName}_bg.wasm`);
 const fail = (why) => {
   console.error(`minify-wasm-names: ${why}`);
   process.exit(1);
@@ -24,7 +25,7 @@ let glue = readFileSync(gluePath, "utf8");
 
 // Imports wasm-bindgen generates are keys of `import0`; the snippets' own exports come
 // in through namespace objects (`import * as importN from "./snippets/…"`).
-const own = "./overshoot_wasm_bg.js";
+const own = `./${outName}_bg.js`;
 const namespaces = new Map(
   [...glue.matchAll(/^import \* as (import\d+) from "([^"]+)"/gm)].map(([, v, path]) => [path, v]),
 );
@@ -83,7 +84,7 @@ glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, old) => {
 writeFileSync(gluePath, glue);
 
 // Types that list the exports by name: `InitOutput` and the wasm's own .d.ts.
-for (const file of ["overshoot_wasm.d.ts", "overshoot_wasm_bg.wasm.d.ts"]) {
+for (const file of [`${outName}.d.ts`, `${outName}_bg.wasm.d.ts`]) {
   const path = join(dir, file);
   const text = readFileSync(path, "utf8").replace(
     /^(\s*(?:readonly|export const) )([A-Za-z_$][\w$]*):/gm,

@@ -5,7 +5,9 @@ use crate::platform::credential::{check_value, Credential};
 use crate::platform::error::SdkError;
 use crate::platform::http::{ApiHttp, DEFAULT_TIMEOUT_MS};
 use crate::platform::js_object::JsObject;
+#[cfg(feature = "v1beta")]
 use crate::platform::media::VideoSource;
+#[cfg(feature = "v1beta")]
 use crate::session::v1beta::V1betaOptions;
 use crate::session::{SessionConfig, Transport, VideoCaps};
 use js_sys::Array;
@@ -23,6 +25,10 @@ pub fn read_http(cfg: &JsObject) -> Result<ApiHttp, SdkError> {
         .unwrap_or_else(|| DEFAULT_API_URL.to_string());
     let base =
         BaseUrl::parse(&url, allow_insecure).map_err(|e| SdkError::validation("apiUrl", &e.0))?;
+    #[cfg(not(feature = "v1beta"))]
+    if base.generation() == Generation::V1beta {
+        return Err(super::v1beta::needs_v1beta_entry());
+    }
     let timeout = cfg
         .number("requestTimeoutMs")?
         .unwrap_or(f64::from(DEFAULT_TIMEOUT_MS));
@@ -78,7 +84,11 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         },
         _ => Transport::WebRtc,
     };
+    #[cfg(not(feature = "v1beta"))]
+    refuse_v1beta_options(&cfg)?;
+    #[cfg(feature = "v1beta")]
     let v1beta = read_v1beta_options(&cfg, is_v1beta)?;
+    #[cfg(feature = "v1beta")]
     if v1beta.is_some() && matches!(source, VideoSource::AppRoom { .. }) {
         return Err(SdkError::validation(
             "source",
@@ -96,34 +106,41 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         debug,
         video,
         transport,
+        #[cfg(feature = "v1beta")]
         v1beta,
     })
 }
 
 /// `prompt` (optional in v1beta: without it only `ask()` asks), `stream` and
 /// `onPartial`, which only v1beta answers can honour.
+#[cfg(feature = "v1beta")]
 fn read_v1beta_options(cfg: &JsObject, is_v1beta: bool) -> Result<Option<V1betaOptions>, SdkError> {
-    let stream = cfg.boolean("stream")?;
-    let on_partial = cfg.function("onPartial")?;
     if !is_v1beta {
-        if stream.is_some() || on_partial.is_some() {
-            let field = if stream.is_some() {
-                "stream"
-            } else {
-                "onPartial"
-            };
-            return Err(SdkError::validation(
-                field,
-                "needs a v1beta apiUrl (…/v1beta): the streams API delivers whole results only",
-            ));
-        }
+        refuse_v1beta_options(cfg)?;
         return Ok(None);
     }
+    let stream = cfg.boolean("stream")?;
+    let on_partial = cfg.function("onPartial")?;
     Ok(Some(V1betaOptions {
         prompt: cfg.string("prompt")?,
         stream: stream.unwrap_or(false) || on_partial.is_some(),
         on_partial,
     }))
+}
+
+/// `stream` and `onPartial` with the streams API, which delivers whole results only.
+fn refuse_v1beta_options(cfg: &JsObject) -> Result<(), SdkError> {
+    let field = if cfg.boolean("stream")?.is_some() {
+        "stream"
+    } else if cfg.function("onPartial")?.is_some() {
+        "onPartial"
+    } else {
+        return Ok(());
+    };
+    Err(SdkError::validation(
+        field,
+        "needs a v1beta apiUrl (…/v1beta): the streams API delivers whole results only",
+    ))
 }
 
 /// `livekitClient`: the livekit-client module, or a function that loads it.

@@ -9,6 +9,8 @@ mod stream_client_v1beta;
 mod typescript;
 mod typescript_v1beta;
 mod v1beta;
+#[cfg(feature = "v1beta")]
+mod v1beta_calls;
 mod wire_request;
 
 pub use realtime_vision::RealtimeVision;
@@ -32,5 +34,5 @@ mod browser_tests;
 #[cfg(all(test, target_arch = "wasm32"))]
 mod fuzz_tests;
 
-#[cfg(all(test, target_arch = "wasm32"))]
+#[cfg(all(test, target_arch = "wasm32", feature = "v1beta"))]
 mod v1beta_browser_tests;

@@ -15,7 +15,8 @@ use wasm_bindgen::prelude::*;
 /// Streams a video source to Overshoot and calls `onResult` with each inference result.
 #[wasm_bindgen]
 pub struct RealtimeVision {
-    pub(super) config: SessionConfig,
+    /// Shared with each session task `start()` spawns (one config, never copied).
+    pub(super) config: Rc<SessionConfig>,
     pub(super) shared: Rc<RefCell<Shared>>,
 }
 
@@ -58,7 +59,7 @@ impl RealtimeVision {
     ) -> Result<RealtimeVision, JsValue> {
         let config = read_session_config(&config)?;
         Ok(RealtimeVision {
-            config,
+            config: Rc::new(config),
             shared: Rc::new(RefCell::new(Shared::default())),
         })
     }
@@ -165,8 +166,9 @@ impl RealtimeVision {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] prompt: JsValue,
     ) -> Promise {
+        #[cfg(feature = "v1beta")]
         if self.config.v1beta.is_some() {
-            return self.update_v1beta_prompt(prompt);
+            return super::v1beta_calls::update_prompt(self, prompt);
         }
         let http = self.config.http.clone();
         let stream_id = self.shared.borrow().stream_id.clone();

@@ -4,15 +4,19 @@
 
 use super::config::read_http;
 use super::promise;
+#[cfg(feature = "v1beta")]
 use super::stream_client_v1beta::create_v1beta;
+#[cfg(feature = "v1beta")]
 use super::v1beta::unsupported;
 use super::wire_request::read_wire_request;
 use crate::platform::error::SdkError;
 use crate::platform::http::ApiHttp;
 use crate::platform::js_object::JsObject;
+#[cfg(feature = "v1beta")]
 use crate::platform::v1beta_http::V1betaHttp;
 use crate::platform::wire_response;
 use js_sys::Promise;
+#[cfg(feature = "v1beta")]
 use overshoot_protocol::v1beta::endpoints::Generation;
 use overshoot_protocol::validate_request;
 use wasm_bindgen::prelude::*;
@@ -23,6 +27,7 @@ use wasm_bindgen::prelude::*;
 pub struct StreamClient {
     http: ApiHttp,
     /// The v1beta endpoint, when `apiUrl` selects v1beta.
+    #[cfg(feature = "v1beta")]
     pub(super) v1beta: Option<V1betaHttp>,
 }
 
@@ -43,9 +48,12 @@ impl StreamClient {
     ) -> Result<StreamClient, JsValue> {
         let cfg = JsObject::root(&config, "config")?;
         let http = read_http(&cfg)?;
-        let v1beta =
-            (http.base().generation() == Generation::V1beta).then(|| V1betaHttp::new(http.clone()));
-        Ok(StreamClient { http, v1beta })
+        Ok(StreamClient {
+            #[cfg(feature = "v1beta")]
+            v1beta: (http.base().generation() == Generation::V1beta)
+                .then(|| V1betaHttp::new(http.clone())),
+            http,
+        })
     }
 
     /// `POST /streams` with a request in the wire format (snake_case), checked
@@ -57,6 +65,7 @@ impl StreamClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "never")] request: JsValue,
     ) -> Promise {
+        #[cfg(feature = "v1beta")]
         if let Some(v1) = self.v1beta.clone() {
             return promise(async move { Ok(create_v1beta(&v1, request).await?) });
         }
@@ -82,11 +91,12 @@ impl StreamClient {
         &self,
         #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
     ) -> Promise {
-        let (http, v1) = (self.http.clone(), self.v1beta.clone());
+        #[cfg(feature = "v1beta")]
+        if let Some(v1) = self.v1beta.clone() {
+            return promise(async move { Ok(v1.keepalive(&id_arg(&stream_id)?).await?) });
+        }
+        let http = self.http.clone();
         promise(async move {
-            if let Some(v1) = v1 {
-                return Ok(v1.keepalive(&id_arg(&stream_id)?).await?);
-            }
             let answer = http.renew_lease(&id_arg(&stream_id)?).await?;
             wire_response::keepalive_response(&answer)?;
             Ok(answer)
@@ -100,12 +110,13 @@ impl StreamClient {
         #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] prompt: JsValue,
     ) -> Promise {
-        let (http, v1beta) = (self.http.clone(), self.v1beta.is_some());
+        #[cfg(feature = "v1beta")]
+        if self.v1beta.is_some() {
+            let why = "v1beta streams have no prompt; ask with chatCompletions()";
+            return Promise::reject(&unsupported("updatePrompt()", why).into());
+        }
+        let http = self.http.clone();
         promise(async move {
-            if v1beta {
-                let why = "v1beta streams have no prompt; ask with chatCompletions()";
-                return Err(unsupported("updatePrompt()", why).into());
-            }
             let id = id_arg(&stream_id)?;
             let prompt = prompt
                 .as_string()
@@ -122,24 +133,22 @@ impl StreamClient {
         &self,
         #[wasm_bindgen(js_name = "streamId", unchecked_param_type = "string")] stream_id: JsValue,
     ) -> Promise {
-        let (http, v1) = (self.http.clone(), self.v1beta.clone());
-        promise(async move {
-            match v1 {
-                Some(v1) => Ok(v1.delete(&id_arg(&stream_id)?).await?),
-                None => Ok(http.close_stream(&id_arg(&stream_id)?).await?),
-            }
-        })
+        #[cfg(feature = "v1beta")]
+        if let Some(v1) = self.v1beta.clone() {
+            return promise(async move { Ok(v1.delete(&id_arg(&stream_id)?).await?) });
+        }
+        let http = self.http.clone();
+        promise(async move { Ok(http.close_stream(&id_arg(&stream_id)?).await?) })
     }
 
     /// `GET /models`.
     #[wasm_bindgen(js_name = getModels, unchecked_return_type = "Promise<ModelInfo[] | ModelList>")]
     pub fn get_models(&self) -> Promise {
-        let (http, v1) = (self.http.clone(), self.v1beta.clone());
-        promise(async move {
-            match v1 {
-                Some(v1) => Ok(v1.models().await?),
-                None => Ok(http.get_models().await?),
-            }
-        })
+        #[cfg(feature = "v1beta")]
+        if let Some(v1) = self.v1beta.clone() {
+            return promise(async move { Ok(v1.models().await?) });
+        }
+        let http = self.http.clone();
+        promise(async move { Ok(http.get_models().await?) })
     }
 }

@@ -7,6 +7,7 @@ mod media_path;
 mod peer_link;
 mod running;
 mod startup;
+#[cfg(feature = "v1beta")]
 pub mod v1beta;
 
 use crate::platform::error::SdkError;
@@ -19,6 +20,8 @@ use js_sys::{Array, Function};
 use overshoot_protocol::send_limits::{send_limits, SendLimits};
 use overshoot_protocol::{CreateStreamRequest, SessionState};
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::{MediaStream, RtcPeerConnection, RtcPeerConnectionState};
@@ -48,6 +51,7 @@ pub struct SessionConfig {
     pub transport: Transport,
     /// The v1beta options; `Some` when `apiUrl` selects v1beta (the stream is fed
     /// through LiveKit and answers come from `/chat/completions`).
+    #[cfg(feature = "v1beta")]
     pub v1beta: Option<v1beta::V1betaOptions>,
 }
 
@@ -127,6 +131,7 @@ pub struct Shared {
     /// The previous stats sample, for rates (managed by `js/runtime.js`).
     pub previous_stats: JsValue,
     /// A running v1beta session's endpoint, thread and prompt (see `v1beta::V1Shared`).
+    #[cfg(feature = "v1beta")]
     pub v1beta: Option<v1beta::V1Shared>,
 }
 
@@ -164,6 +169,7 @@ pub enum Event {
     /// `switchCamera(target)`: a facing (`user`/`environment`) or a device id.
     SwitchCamera(String, oneshot::Sender<Result<(), SdkError>>),
     /// An event of a v1beta session's question cycle.
+    #[cfg(feature = "v1beta")]
     V1beta(v1beta::V1Event),
 }
 
@@ -174,7 +180,7 @@ pub fn post(inbox: &mpsc::UnboundedSender<Event>, event: Event) {
 
 /// Starts a session task. The returned receiver gets the outcome of start-up.
 pub fn spawn(
-    config: SessionConfig,
+    config: Rc<SessionConfig>,
     shared: Rc<RefCell<Shared>>,
 ) -> oneshot::Receiver<Result<(), SdkError>> {
     let (inbox, events) = mpsc::unbounded();
@@ -188,19 +194,23 @@ pub fn spawn(
         s.inbox = Some(inbox.clone());
         s.results = result_sink(&config.on_result);
         s.previous_stats = JsValue::UNDEFINED;
-        s.v1beta = None;
+        #[cfg(feature = "v1beta")]
+        {
+            s.v1beta = None;
+        }
     }
     set_state(&config, &shared, SessionState::Starting);
     wasm_bindgen_futures::spawn_local(async move {
+        #[cfg(feature = "v1beta")]
         if let Some(options) = &config.v1beta {
             v1beta::run_session(&config, &shared, &inbox, events, started_tx, options).await;
             return;
         }
-        match startup::start_up(&config, &shared, &inbox).await {
+        match boxed(startup::start_up(&config, &shared, &inbox)).await {
             Ok(live) => {
                 set_state(&config, &shared, SessionState::Connecting);
                 let _ = started_tx.send(Ok(()));
-                running::run(&config, &shared, live, events, inbox).await;
+                boxed(running::run(&config, &shared, live, events, inbox)).await;
             }
             Err(failure) => {
                 let stopped = failure.aborted;
@@ -222,6 +232,15 @@ pub fn spawn(
         }
     });
     started_rx
+}
+
+/// `future` behind a `dyn` pointer: its poll function is compiled on its own instead of
+/// inlined into the session task's, whose state no longer holds it inline (see the size
+/// profile in BENCHMARKS.md).
+pub(crate) fn boxed<'a, T>(
+    future: impl Future<Output = T> + 'a,
+) -> Pin<Box<dyn Future<Output = T> + 'a>> {
+    Box::pin(future)
 }
 
 /// Moves to `state` and tells `onStateChange` if it changed.

@@ -5,7 +5,7 @@
 use super::link::{open_socket, Link, Uplink};
 use super::media_path::{recover, switch_camera};
 use super::startup::{renew_after, renew_timer, Live};
-use super::{finish, post, report_error, set_state, Event, SessionConfig, Shared};
+use super::{boxed, finish, post, report_error, set_state, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::socket::SocketEvent;
 use crate::platform::timer::{sleep, Timer};
@@ -73,12 +73,12 @@ pub async fn run(
             Step::Continue => {}
             Step::End(end) => break end,
             Step::Recover => {
-                if let Some(end) = recover(config, shared, &mut live, &inbox).await {
+                if let Some(end) = boxed(recover(config, shared, &mut live, &inbox)).await {
                     break end;
                 }
             }
             Step::SwitchCamera(target, reply) => {
-                let _ = reply.send(switch_camera(config, shared, &mut live, &target).await);
+                let _ = reply.send(boxed(switch_camera(config, shared, &mut live, &target)).await);
             }
         }
         set_state(config, shared, health(&live));
@@ -173,6 +173,7 @@ fn handle(
         }
         Event::SwitchCamera(target, reply) => return Step::SwitchCamera(target, reply),
         // Only v1beta sessions have a question cycle.
+        #[cfg(feature = "v1beta")]
         Event::V1beta(_) => {}
         // Late events of a link that a recovery replaced.
         Event::Socket(g, _) | Event::Peer(g, _) | Event::IceStalled(g) | Event::Renewed(g, _)

@@ -194,8 +194,9 @@ test("sources.js failing late: over WebRTC a video's stream, created meanwhile (
 
 test("minified: a source map beside each file, exported class names, the optional-peer import's bundler hints", async () => {
   const files = readdirSync(pkgDir, { recursive: true }).filter((f) => f.endsWith(".js"));
-  // The glue, the 4 entries (index, manual-init and their no-browser twins), 4 snippets.
-  assert.equal(files.length, 9, files.join());
+  // Two glues (the main and the v1beta module), the 6 entries (index, manual-init, their
+  // no-browser twins, v1beta and v1beta-manual-init), 4 snippets.
+  assert.equal(files.length, 12, files.join());
   for (const file of files) {
     const code = readFileSync(join(pkgDir, file), "utf8");
     assert.ok(code.endsWith(`//# sourceMappingURL=${basename(file)}.map\n`), file);

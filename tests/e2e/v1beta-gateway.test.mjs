@@ -26,7 +26,7 @@ before(async () => {
     body: readFileSync(join(ROOT, "node_modules/livekit-client/dist/livekit-client.esm.mjs")),
     contentType: "text/javascript",
   }));
-  await page.goto(emulator.url + "/");
+  await page.goto(emulator.url + "/?entry=v1beta"); // overshoot-wasm/v1beta
   await page.waitForFunction(() => window.sdkReady === true);
 }, { timeout: 60_000 });
 

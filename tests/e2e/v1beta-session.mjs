@@ -75,7 +75,7 @@ before(async () => {
     body: readFileSync(join(ROOT, "node_modules/livekit-client/dist/livekit-client.esm.mjs")),
     contentType: "text/javascript",
   }));
-  await ctx.page.goto(ctx.emulator.url + "/");
+  await ctx.page.goto(ctx.emulator.url + "/?entry=v1beta"); // overshoot-wasm/v1beta
   await ctx.page.waitForFunction(() => window.sdkReady === true);
 }, { timeout: 60_000 });
 

@@ -9,7 +9,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium, solidY4m, startEmulator, waitFor } from "../e2e/harness.mjs";
 import { copyApp, installTools, runTool, serveStatic, startServer } from "./apps.mjs";
@@ -30,9 +30,10 @@ after(async () => {
 /**
  * Opens `url` with `?api=` the emulator: the app's page (tests/install/apps/shared/session.js)
  * must throw ValidationError for a bad config, then stream the red camera and get the
- * emulator's answer; the session is then stopped and must leave no open stream.
+ * emulator's answer; the session is then stopped and must leave no open stream. With
+ * `v1beta`, the page's `checkV1beta` must have loaded the v1beta entry (its own wasm).
  */
-async function streamsFromPage(url) {
+async function streamsFromPage(url, { v1beta = false } = {}) {
   const page = await browser.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
@@ -47,6 +48,10 @@ async function streamsFromPage(url) {
     assert.equal(check.validation, "ValidationError");
     assert.deepEqual(check.errors, []);
     assert.match(check.results[0], /^red: mean RGB/);
+    if (v1beta) {
+      const loaded = await waitFor(() => page.evaluate(() => window.installCheck.v1beta), 20_000, `the v1beta entry in ${url}`);
+      assert.deepEqual(loaded, { refused: "v1beta_entry_required", models: "list", sameClasses: true });
+    }
     await page.evaluate(() => window.installCheck.vision.stop());
     await waitFor(async () => (await emulator.streams()).open.length === 0, 10_000, "no open stream");
     assert.deepEqual(problems, []);
@@ -55,7 +60,7 @@ async function streamsFromPage(url) {
   }
 }
 
-test("plain node: both entries import, with the real error classes; browser-only calls say where to make them", async () => {
+test("plain node: the entries (main, manual-init, v1beta, v1beta/manual-init) import, with the real error classes; browser-only calls say where to make them", async () => {
   const dir = copyApp("node");
   const report = JSON.parse(execFileSync(process.execPath, ["check.mjs"], { cwd: dir, encoding: "utf8" }));
   const errors = ["AbortError", "ApiError", "InsufficientCreditsError", "MediaError", "NetworkError", "NotFoundError",
@@ -64,6 +69,8 @@ test("plain node: both entries import, with the real error classes; browser-only
   const api = ["RealtimeVision", "StreamClient", "initSync"];
   assert.deepEqual(report.mainExports, [...errors, ...api].sort());
   assert.deepEqual(report.manualExports, [...errors, ...api, "default"].sort());
+  assert.deepEqual(report.v1betaExports, report.mainExports);
+  assert.deepEqual(report.v1betaManualExports, report.manualExports);
   assert.equal(report.sameErrorClasses, true);
   assert.deepEqual(report.validationError, { name: "ValidationError", isOvershootError: true, details: { field: "prompt" } });
   for (const [call, error] of [["new RealtimeVision()", report.newRealtimeVision], ["new StreamClient()", report.newStreamClient], ["init()", report.init]]) {
@@ -84,10 +91,13 @@ test("webpack 5 with no config: builds without warnings, and the page streams", 
   const dir = copyApp("webpack", "src");
   const output = await runTool("webpack", ["--mode", "production"], dir);
   assert.doesNotMatch(output, /WARNING|ERROR/, output);
+  // webpack names assets by hash: the main entry's wasm and the v1beta entry's.
+  const wasm = readdirSync(join(dir, "dist")).filter((f) => f.endsWith(".wasm"));
+  assert.equal(wasm.length, 2, `${wasm.join()}\n${output}`);
   copyFileSync(join(dir, "index.html"), join(dir, "dist", "index.html"));
   const server = await serveStatic(join(dir, "dist"));
   try {
-    await streamsFromPage(`${server.url}/`);
+    await streamsFromPage(`${server.url}/`, { v1beta: true });
   } finally {
     await server.close();
   }
@@ -97,15 +107,16 @@ test("Vite with no config: vite build (served as static files) and the dev serve
   const dir = copyApp("vite", ".");
   const output = await runTool("vite", ["build"], dir);
   assert.match(output, /overshoot_wasm_bg-[\w-]+\.wasm/, output);
+  assert.match(output, /overshoot_wasm_v1beta_bg-[\w-]+\.wasm/, output);
   const server = await serveStatic(join(dir, "dist"));
   try {
-    await streamsFromPage(`${server.url}/`);
+    await streamsFromPage(`${server.url}/`, { v1beta: true });
   } finally {
     await server.close();
   }
   const dev = startServer("vite", ["--host", "127.0.0.1", "--port", "0"], dir, /ready in/);
   try {
-    await streamsFromPage(`${await dev.url}/`);
+    await streamsFromPage(`${await dev.url}/`, { v1beta: true });
   } finally {
     await dev.stop();
   }

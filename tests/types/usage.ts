@@ -9,6 +9,10 @@ import {
   type ChatCompletionRequest, type ChatCompletion, type ChatCompletionChunk,
 } from "overshoot-wasm";
 import { mintGatewayToken } from "overshoot-wasm/server";
+// The v1beta entry: the same API (one .d.ts) and the same error classes.
+import {
+  RealtimeVision as V1RealtimeVision, StreamClient as V1StreamClient, OvershootError as V1OvershootError,
+} from "overshoot-wasm/v1beta";
 
 const token: Promise<string> = mintGatewayToken("a-secret-of-at-least-32-bytes-long", { sub: "user-1", ttlSeconds: 600 });
 // @ts-expect-error sub is required
@@ -128,9 +132,12 @@ async function main(): Promise<void> {
 
 void main;
 
-// v1beta: the same classes; prompt optional, ask(), getStatus(), viewerToken(), partials.
+// v1beta (imported from overshoot-wasm/v1beta): the same classes; prompt optional,
+// ask(), getStatus(), viewerToken(), partials.
 async function v1beta(): Promise<void> {
-  const vision = new RealtimeVision({
+  const sameErrors: typeof OvershootError = V1OvershootError;
+  console.log(sameErrors);
+  const vision = new V1RealtimeVision({
     apiKey: "k",
     apiUrl: "http://127.0.0.1:8787/v1beta",
     outputSchema: { type: "object", properties: { colour: { type: "string" } } },
@@ -160,7 +167,7 @@ async function v1beta(): Promise<void> {
     }
   }
 
-  const client = new StreamClient({ apiKey: "k", apiUrl: "https://api.overshoot.ai/v1beta" });
+  const client = new V1StreamClient({ apiKey: "k", apiUrl: "https://api.overshoot.ai/v1beta" });
   const created = await client.createStream({});
   if ("id" in created) {
     const publish: LiveKitGrant | null = created.publish;
@@ -200,5 +207,10 @@ async function manual(): Promise<void> {
   }
   // Freeing with `using`-style disposal is typed without lib esnext.
   new Vision(config)[Symbol.dispose]();
+  // The v1beta entry's manual-init variant: the same shape, its own wasm file.
+  const v1 = await import("overshoot-wasm/v1beta/manual-init");
+  await v1.default({ module_or_path: new URL("https://cdn.example/overshoot_wasm_v1beta_bg.wasm") });
+  const asked: Promise<StreamResult> = new v1.RealtimeVision({ ...config, apiUrl: "https://api.overshoot.ai/v1beta" }).ask("x");
+  void asked;
 }
 void manual;

@@ -26,3 +26,28 @@ export function streamToEmulator({ RealtimeVision, ValidationError }) {
   vision.start().catch((error) => check.errors.push(`start: ${error.name}: ${error.message}`));
   return () => vision.stop();
 }
+
+/**
+ * The v1beta entry beside the main one (`load` is the app's own
+ * `() => import("overshoot-wasm/v1beta")`, so the bundler must find and emit that entry's
+ * wasm file): the main entry refuses a v1beta apiUrl naming that entry, the v1beta one
+ * answers `getModels()` from the emulator's v1beta API, and both throw the same error
+ * classes. Recorded in `window.installCheck.v1beta`.
+ */
+export async function checkV1beta(load, { RealtimeVision, ValidationError }) {
+  const check = window.installCheck;
+  const apiUrl = `${new URLSearchParams(location.search).get("api")}/v1beta`;
+  try {
+    let refused = "no error";
+    try {
+      new RealtimeVision({ apiKey: "emulator-key", apiUrl, onResult() {} });
+    } catch (error) {
+      refused = error instanceof ValidationError ? error.code : `${error?.name}: ${error?.message}`;
+    }
+    const v1 = await load();
+    const models = await new v1.StreamClient({ apiKey: "emulator-key", apiUrl }).getModels();
+    check.v1beta = { refused, models: models.object, sameClasses: v1.ValidationError === ValidationError };
+  } catch (error) {
+    check.v1beta = { error: `${error?.name}: ${error?.message}` };
+  }
+}
