@@ -1,10 +1,11 @@
 //! Start-up: media, then the first link (see `link.rs`), then the lease timer.
 
 use super::link::{
-    check_stop, join_room, negotiate, prepare_room, unless_stopped, Link, LinkFailure, Uplink,
+    check_stop, join_room, negotiate, prepare_room, unless_stopped, Created, Link, LinkFailure,
 };
-use super::peer_link::{negotiate_peer, PeerVideo};
+use super::peer_link::{connect_peer, new_peer, peer_link, PeerVideo};
 use super::{post, Event, SessionConfig, Shared, Transport};
+use crate::platform::error::SdkError;
 use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler, VideoSource};
 use crate::platform::page::PreconnectHint;
 use crate::platform::timer::Timer;
@@ -145,39 +146,43 @@ pub(super) async fn acquire(
     Ok(media)
 }
 
-/// The camera and the WebRTC link at once. If the camera fails (refused), its
-/// error is start()'s and the stream, if created meanwhile, is deleted by the caller
-/// (`stream_id` of the failure); the link's connection closes as it is dropped here.
-/// Trade-off: a stream is created (and billed until the DELETE, about one round trip)
-/// for a user who then refuses the camera.
+/// The camera and the WebRTC link at once. The track goes on the transceiver as soon
+/// as the camera answers, whatever step the negotiation is at (before the offer, with
+/// a camera that opens at once, as if it had been there from the start). If the
+/// camera fails (refused), its error is start()'s and the stream, if created
+/// meanwhile, is deleted by the caller (`stream_id` of the failure); the link's
+/// connection closes as it is dropped here. Trade-off: a stream is created (and
+/// billed until the DELETE, about one round trip) for a user who then refuses the camera.
 async fn overlapped(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
 ) -> Result<(MediaOwner, Link), LinkFailure> {
     let source_failed = Cell::new(false);
-    let later = PeerVideo::Later {
-        source_failed: &source_failed,
+    let peer = new_peer(config, inbox, PeerVideo::Later, 0, &[], false)?;
+    let attached = |media: &MediaOwner| {
+        let track = media.video_track();
+        let peer = &peer;
+        async move {
+            let track = track?;
+            let limits = config.send_limits(&track);
+            peer.attach_video(&track, limits.as_ref()).await?;
+            config.log("video attached");
+            Ok(())
+        }
     };
-    let linking = negotiate_peer(config, shared, inbox, later, 0, &[], false);
-    let (media, link) = with_camera(config, shared, inbox, &source_failed, linking, |l| {
-        &l.stream_id
-    })
+    let linking = connect_peer(config, shared, inbox, &peer, Some(&source_failed), 0, &[]);
+    let (media, created) = with_camera(
+        config,
+        shared,
+        inbox,
+        &source_failed,
+        attached,
+        linking,
+        Created::stream_id,
+    )
     .await?;
-    let fail = |error| LinkFailure {
-        error,
-        stream_id: Some(link.stream_id.clone()),
-        aborted: false,
-    };
-    let track = media.video_track().map_err(fail)?;
-    if let Uplink::Peer(peer) = &link.uplink {
-        let limits = config.send_limits(&track);
-        peer.attach_video(&track, limits.as_ref())
-            .await
-            .map_err(fail)?;
-        config.log("video attached");
-    }
-    check_stop(shared, Some(&link.stream_id))?;
+    let link = peer_link(config, shared, created, peer, &[])?;
     Ok((media, link))
 }
 
@@ -198,6 +203,7 @@ async fn overlapped_room(
         shared,
         inbox,
         &source_failed,
+        |_: &MediaOwner| future::ready(Ok(())),
         preparing,
         |(_, c)| c.stream_id(),
     )
@@ -207,21 +213,25 @@ async fn overlapped_room(
     Ok((media, link))
 }
 
-/// Opens the camera while `linking` runs; `source_failed` is set if it fails. A
-/// failure of either is start()'s (the camera's first), carrying the id of a stream
-/// created meanwhile (`stream_id` of what `linking` made) so that it gets deleted.
-async fn with_camera<T>(
+/// Opens the camera while `linking` runs, then runs `ready` with it at once (not
+/// after `linking`); `source_failed` is set if the camera fails. A failure of either
+/// is start()'s (the camera's first), carrying the id of a stream created meanwhile
+/// (`stream_id` of what `linking` made) so that it gets deleted.
+async fn with_camera<T, R: Future<Output = Result<(), SdkError>>>(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
     source_failed: &Cell<bool>,
+    ready: impl FnOnce(&MediaOwner) -> R,
     linking: impl Future<Output = Result<T, LinkFailure>>,
     stream_id: impl Fn(&T) -> &str,
 ) -> Result<(MediaOwner, T), LinkFailure> {
     let acquiring = async {
         let media = acquire(config, shared, inbox).await;
         source_failed.set(media.is_err());
-        media
+        let media = media?;
+        ready(&media).await?;
+        Ok(media)
     };
     match future::join(acquiring, linking).await {
         (Ok(media), Ok(linked)) => Ok((media, linked)),
