@@ -8,11 +8,12 @@ use super::{post, Event, SessionConfig, Shared, Transport};
 use crate::platform::error::SdkError;
 use crate::platform::media::{same_stream, MediaOwner, SourceEndHandler, VideoSource};
 use crate::platform::page::PreconnectHint;
+use crate::platform::peer::PeerOwner;
 use crate::platform::timer::Timer;
 use futures_channel::mpsc::UnboundedSender;
 use futures_util::future;
-use overshoot_protocol::lease;
-use std::cell::{Cell, RefCell};
+use overshoot_protocol::{lease, ErrorKind};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -159,19 +160,27 @@ async fn overlapped(
     inbox: &UnboundedSender<Event>,
 ) -> Result<(MediaOwner, Link), LinkFailure> {
     let source_failed = Cell::new(false);
-    let peer = new_peer(config, inbox, PeerVideo::Later, 0, &[], false)?;
+    // Made in `linking`, after the camera is asked (`with_camera` polls it first):
+    // making the connection takes ~10 ms that would otherwise delay getUserMedia.
+    let made: OnceCell<PeerOwner> = OnceCell::new();
     let attached = |media: &MediaOwner| {
         let track = media.video_track();
-        let peer = &peer;
+        let peer = made.get();
         async move {
             let track = track?;
-            let limits = config.send_limits(&track);
-            peer.attach_video(&track, limits.as_ref()).await?;
-            config.log("video attached");
+            if let Some(peer) = peer {
+                let limits = config.send_limits(&track);
+                peer.attach_video(&track, limits.as_ref()).await?;
+                config.log("video attached");
+            } // else making it failed: that is start()'s error
             Ok(())
         }
     };
-    let linking = connect_peer(config, shared, inbox, &peer, Some(&source_failed), 0, &[]);
+    let linking = async {
+        let _ = made.set(new_peer(config, inbox, PeerVideo::Later, 0, &[], false)?);
+        let peer = made.get().ok_or_else(no_peer)?;
+        connect_peer(config, shared, inbox, peer, Some(&source_failed), 0, &[]).await
+    };
     let (media, created) = with_camera(
         config,
         shared,
@@ -182,8 +191,15 @@ async fn overlapped(
         Created::stream_id,
     )
     .await?;
+    let peer = made
+        .into_inner()
+        .ok_or_else(|| (created.failure())(no_peer()))?;
     let link = peer_link(config, shared, created, peer, &[])?;
     Ok((media, link))
+}
+
+fn no_peer() -> SdkError {
+    SdkError::new(ErrorKind::WebRtc, "the peer connection was not made")
 }
 
 /// The camera and the LiveKit transport's first steps at once: livekit-client loads
