@@ -148,8 +148,8 @@ pub(super) async fn acquire(
 }
 
 /// The camera and the WebRTC link at once. The track goes on the transceiver as soon
-/// as the camera answers, whatever step the negotiation is at (before the offer, with
-/// a camera that opens at once, as if it had been there from the start). If the
+/// as the camera answers, whatever step the negotiation is at (a camera that opens at
+/// once is on before the answer is applied, as in the serial order). If the
 /// camera fails (refused), its error is start()'s and the stream, if created
 /// meanwhile, is deleted by the caller (`stream_id` of the failure); the link's
 /// connection closes as it is dropped here. Trade-off: a stream is created (and
@@ -161,18 +161,22 @@ async fn overlapped(
 ) -> Result<(MediaOwner, Link), LinkFailure> {
     let source_failed = Cell::new(false);
     // Made in `linking`, after the camera is asked (`with_camera` polls it first):
-    // making the connection takes ~10 ms that would otherwise delay getUserMedia.
+    // making the connection takes 10-20 ms that would otherwise delay getUserMedia.
     let made: OnceCell<PeerOwner> = OnceCell::new();
-    let attached = |media: &MediaOwner| {
+    let attached = Cell::new(false);
+    let attach_now = |media: &MediaOwner| {
         let track = media.video_track();
         let peer = made.get();
+        let attached = &attached;
         async move {
+            let Some(peer) = peer else {
+                return Ok(()); // making it failed: `linking`'s error is start()'s
+            };
             let track = track?;
-            if let Some(peer) = peer {
-                let limits = config.send_limits(&track);
-                peer.attach_video(&track, limits.as_ref()).await?;
-                config.log("video attached");
-            } // else making it failed: that is start()'s error
+            let limits = config.send_limits(&track);
+            peer.attach_video(&track, limits.as_ref()).await?;
+            config.log("video attached");
+            attached.set(true);
             Ok(())
         }
     };
@@ -186,18 +190,20 @@ async fn overlapped(
         shared,
         inbox,
         &source_failed,
-        attached,
+        attach_now,
         linking,
         Created::stream_id,
     )
     .await?;
-    let peer = made
-        .into_inner()
-        .ok_or_else(|| (created.failure())(no_peer()))?;
+    // Never without a track in practice (the connection is made before the camera
+    // can answer), but a start without its video must not pass for a started one.
+    let peer = made.into_inner().filter(|_| attached.get());
+    let peer = peer.ok_or_else(|| (created.failure())(no_peer()))?;
     let link = peer_link(config, shared, created, peer, &[])?;
     Ok((media, link))
 }
 
+/// The error of a start whose peer connection or video attachment is missing.
 fn no_peer() -> SdkError {
     SdkError::new(ErrorKind::WebRtc, "the peer connection was not made")
 }
