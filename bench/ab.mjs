@@ -5,7 +5,9 @@
 //
 //   node bench/ab.mjs --variant base=/tmp/pkg-a --variant new=/tmp/pkg-b [--sdk]
 //                     [--config 'new={"video":false}'] [--runs 6] [--burst 2000] [--cycles 2]
-//                     [--upload-seconds 2]
+//                     [--upload-seconds 2] [--condition rtt50cam600]
+// --condition takes an id of lib/scenarios.mjs CONDITIONS: then only the start-up is
+// measured, against emulators with that row's delay over TLS and its camera warm-up.
 // Each variant is a copy of a built pkg/ directory (`cp -r pkg /tmp/pkg-a`); the same
 // directory may appear under two names with different --config (extra config keys).
 // --sdk adds the npm SDK as a third contender.
@@ -14,7 +16,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { OUT, startEmulator, launchChromium } from "../tests/e2e/harness.mjs";
 import { serveStatic, texturedY4m } from "./lib/serve.mjs";
-import { runSession } from "./lib/scenarios.mjs";
+import { runSession, CONDITIONS } from "./lib/scenarios.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -25,8 +27,11 @@ const { values } = parseArgs({
     burst: { type: "string", default: "2000" },
     cycles: { type: "string", default: "2" },
     "upload-seconds": { type: "string", default: "2" },
+    condition: { type: "string", default: "" },
   },
 });
+const condition = values.condition ? CONDITIONS.find((c) => c.id === values.condition) : undefined;
+if (values.condition && !condition) throw new Error(`--condition: one of ${CONDITIONS.map((c) => c.id).join(", ")}`);
 const opts = {
   runs: Number(values.runs),
   burst: Number(values.burst),
@@ -54,15 +59,19 @@ for (const v of variants) {
   v.server = await serveStatic(v.dir ? { "/pkg/": v.dir, "/": www } : { "/sdk/": sdkDist, "/": www });
   servers.push(v.server);
   // The npm SDK never DELETEs: it gets its own emulator with a high stream cap.
-  v.emulator = await startEmulator({ ttl: 6, extraArgs: ["--max-streams-per-key", v.dir ? "50" : "1000"] });
+  v.emulator = await startEmulator({
+    ttl: 6, extraArgs: ["--max-streams-per-key", v.dir ? "50" : "1000"],
+    ...(condition ? { networkDelayMs: condition.delayMs, tls: true } : {}),
+  });
   v.samples = [];
 }
-const browser = await launchChromium(y4m);
+const browser = await launchChromium(y4m, { acceptSelfSigned: Boolean(condition) });
+const started = (s) => s.startUpload?.start ?? s.startOnly;
 const METRICS = {
-  firstFrameMs: (s) => s.startUpload?.start?.firstFrameMs,
-  createToFirstFrameMs: (s) => s.startUpload?.start?.createToFirstFrameMs,
-  resolveMs: (s) => s.startUpload?.start?.resolveMs,
-  firstResultMs: (s) => s.startUpload?.start?.firstResultMs,
+  firstFrameMs: (s) => started(s)?.firstFrameMs,
+  createToFirstFrameMs: (s) => started(s)?.createToFirstFrameMs,
+  resolveMs: (s) => started(s)?.resolveMs,
+  firstResultMs: (s) => started(s)?.firstResultMs,
   uploadKBps: (s) => s.startUpload?.upload && s.startUpload.upload.bytesPerSec / 1024,
   taskUsPerResult: (s) => s.burst?.taskUsPerResult,
   scriptUsPerResult: (s) => s.burst?.scriptUsPerResult,
@@ -77,10 +86,11 @@ try {
     for (const v of order) {
       const s = await runSession({
         browser, sdk: v.sdk, emulator: v.emulator, pageUrl: v.server.url, opts: { ...opts, oursConfig: v.config }, log,
+        condition,
       });
       v.samples.push(s);
       const line = Object.entries(METRICS).map(([k, f]) => `${k} ${f(s)?.toFixed(1) ?? "?"}`).join(", ");
-      const errors = [s.startUpload?.errors, s.burst?.errors, s.cycles?.errors].flat().filter(Boolean);
+      const errors = [s.startUpload?.errors, s.startOnly?.errors, s.burst?.errors, s.cycles?.errors].flat().filter(Boolean);
       log(`run ${run + 1}/${opts.runs} ${v.name}: ${line}${errors.length ? ` errors: ${errors.slice(0, 3).join("; ")}` : ""}`);
     }
   }

@@ -3,20 +3,27 @@
 // each is called and settles (performance.now(), ms after start() is called). Alternating
 // runs; prints the median of each step. Diagnostic only: writes nothing.
 //
-//   node bench/phases.mjs [--runs 10] [--pkg pkg]
+//   node bench/phases.mjs [--runs 10] [--pkg pkg] [--condition rtt50cam600]
+// --condition takes an id of lib/scenarios.mjs CONDITIONS: the emulator then delays
+// (over TLS) and the camera warms up as in those rows of `npm run bench`.
 import { parseArgs } from "node:util";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { OUT, KEY, startEmulator, launchChromium } from "../tests/e2e/harness.mjs";
+import { OUT, KEY, startEmulator, launchChromium, waitFor } from "../tests/e2e/harness.mjs";
 import { serveStatic, texturedY4m, copyPublishedPkg } from "./lib/serve.mjs";
+import { CONDITIONS, cameraWarmUp } from "./lib/scenarios.mjs";
 
 const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "10" },
     pkg: { type: "string", default: "pkg" },
     "ours-config": { type: "string", default: "" },
+    condition: { type: "string", default: "" },
+    verbose: { type: "boolean", default: false },
   },
 });
+const condition = values.condition ? CONDITIONS.find((c) => c.id === values.condition) : null;
+if (values.condition && !condition) throw new Error(`--condition: one of ${CONDITIONS.map((c) => c.id).join(", ")}`);
 const ROOT = resolve(import.meta.dirname, "..");
 const work = join(OUT, "bench");
 mkdirSync(work, { recursive: true });
@@ -26,8 +33,11 @@ const server = await serveStatic({
   "/sdk/": join(ROOT, "node_modules/@overshoot/sdk/dist"),
   "/": join(ROOT, "bench/www"),
 });
-const emulator = await startEmulator({ ttl: 6, extraArgs: ["--max-streams-per-key", "1000"] });
-const browser = await launchChromium(texturedY4m(work));
+const emulator = await startEmulator({
+  ttl: 6, extraArgs: ["--max-streams-per-key", "1000"],
+  ...(condition ? { networkDelayMs: condition.delayMs, tls: true } : {}),
+});
+const browser = await launchChromium(texturedY4m(work), { acceptSelfSigned: Boolean(condition) });
 
 /** Runs in the page before any script: wraps the browser APIs both packages use. */
 function instrument() {
@@ -47,6 +57,7 @@ function instrument() {
   for (const m of ["addTrack", "addTransceiver", "createOffer", "setLocalDescription", "setRemoteDescription", "setConfiguration"]) {
     wrap(pc, m, m);
   }
+  for (const m of ["replaceTrack", "setParameters"]) wrap(RTCRtpSender.prototype, m, m);
   const fetch = window.fetch;
   window.fetch = function (input, init) {
     const label = `fetch ${init?.method ?? "GET"} ${String(input).replace(/^.*\/\/[^/]+/, "").replace(/[0-9a-f-]{20,}/g, ":id")}`;
@@ -60,6 +71,9 @@ function instrument() {
     mark("RTCPeerConnection new");
     const pc = new PC(...args);
     mark("RTCPeerConnection made");
+    window.__benchPc = new WeakRef(pc);
+    pc.addEventListener("icegatheringstatechange", () => mark(`ICE gathering ${pc.iceGatheringState}`));
+    pc.addEventListener("connectionstatechange", () => mark(`connection ${pc.connectionState}`));
     return pc;
   };
   window.RTCPeerConnection.prototype = PC.prototype;
@@ -86,6 +100,7 @@ for (let run = 0; run < Number(values.runs) * 2; run++) {
   const sdk = run % 2 === 0 ? "ours" : "theirs";
   const context = await browser.newContext();
   await context.addInitScript(instrument);
+  if (condition) await context.addInitScript(cameraWarmUp, condition.cameraMs);
   const page = await context.newPage();
   const query = new URLSearchParams({ sdk, api: emulator.url, key: KEY, oursConfig: values["ours-config"] });
   await page.goto(`${server.url}/page.html?${query}`);
@@ -93,15 +108,36 @@ for (let run = 0; run < Number(values.runs) * 2; run++) {
   const t = await page.evaluate(async () => {
     window.__phases.length = 0;
     const started = await window.bench.start();
+    // Until the first frame is out (or 3 s): the steps after start() resolves count too.
+    for (let waited = 0; waited < 3000; waited += 20) {
+      const stats = await window.__benchPc?.deref()?.getStats();
+      let sent = 0;
+      stats?.forEach((s) => { if (s.type === "outbound-rtp") sent += s.framesSent ?? 0; });
+      if (sent > 0) {
+        window.__phases.push(["first frame sent (getStats, 20 ms polls)", performance.now()]);
+        break;
+      }
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
     const phases = window.__phases.map(([what, at]) => [what, at - started.t0]);
+    phases.push(["start() resolved", started.resolvedAt - started.t0]);
+    return { phases, resolved: started.resolvedAt - started.t0, wall: started.wall, streamId: started.streamId };
+  });
+  const report = await waitFor(async () => {
+    const { open, ended } = await emulator.streams();
+    const r = [...open, ...ended].find((s) => s.stream_id === t.streamId);
+    return r?.first_frame_unix_ms ? r : null;
+  }, 5000, "first frame in the emulator's report").catch(() => null);
+  if (report) t.phases.push(["first frame decoded at the emulator", report.first_frame_unix_ms - t.wall]);
+  Object.assign(t, await page.evaluate(async () => {
     window.__phases.length = 0;
     const s0 = performance.now();
     await window.bench.stop();
     const stopped = performance.now() - s0;
-    const stopPhases = window.__phases.map(([what, at]) => [what, at - s0]);
-    return { phases, stopPhases, resolved: started.resolvedAt - started.t0, stopped };
-  });
+    return { stopped, stopPhases: window.__phases.map(([what, at]) => [what, at - s0]) };
+  }));
   if (run >= 2) samples[sdk].push(t); // the first pair warms the browser up
+  if (values.verbose) console.log(sdk, t.phases.map(([w, at]) => `${at.toFixed(0)} ${w}`).join(" | "));
   await context.close();
 }
 

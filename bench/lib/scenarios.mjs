@@ -19,7 +19,7 @@ function capturePeerConnections() {
 
 /** Init script, the same for both packages: getUserMedia resolves no sooner than
  * `ms` after it is called, like a laptop or phone camera warming up. */
-function cameraWarmUp(ms) {
+export function cameraWarmUp(ms) {
   const devices = navigator.mediaDevices;
   const native = devices.getUserMedia.bind(devices);
   devices.getUserMedia = async (constraints) => {

@@ -272,9 +272,13 @@ pub(super) struct Created {
 }
 
 impl Created {
-    /// The server's id of the stream.
-    pub(super) fn stream_id(&self) -> &str {
-        &self.stream_id
+    /// Its id and lease, as the start-up overlap renews it (see `startup.rs`).
+    pub(super) fn lease(&self) -> Lease<'_> {
+        Lease {
+            stream_id: &self.stream_id,
+            ttl_seconds: self.response.lease.as_ref().map_or(60.0, |l| l.ttl_seconds),
+            created_at_ms: self.created_at_ms,
+        }
     }
 
     /// Wraps an error as a failure that still deletes this stream.
@@ -286,6 +290,14 @@ impl Created {
             aborted: false,
         }
     }
+}
+
+/// A created stream's id and lease.
+pub(super) struct Lease<'a> {
+    pub(super) stream_id: &'a str,
+    pub(super) ttl_seconds: f64,
+    /// When the create answer arrived (`Date.now()`).
+    pub(super) created_at_ms: f64,
 }
 
 /// `POST /streams` with `request`, then the results socket of `generation`; from

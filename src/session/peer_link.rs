@@ -3,7 +3,7 @@
 //! the transceiver is made without a track and everything but the video goes ahead
 //! (see `startup.rs`).
 
-use super::link::{check_stop, create, finish_link, Link, LinkFailure};
+use super::link::{check_stop, create, finish_link, Created, Link, LinkFailure, Uplink};
 use super::{post, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::peer::{merge_ice_servers, PeerOwner};
@@ -22,9 +22,35 @@ pub enum PeerVideo<'a> {
         stream: &'a MediaStream,
         limits: Option<&'a SendLimits>,
     },
-    /// Not yet: a track-less transceiver now, `PeerOwner::attach_video` later. The
-    /// flag is set if the source fails meanwhile: then no stream is created.
-    Later { source_failed: &'a Cell<bool> },
+    /// Not yet: a track-less transceiver now, `PeerOwner::attach_video` as soon as
+    /// the source answers (see `startup.rs`).
+    Later,
+}
+
+/// Makes a peer connection of generation `generation` with `video`'s send-only
+/// transceiver; its state changes go to the session.
+pub fn new_peer(
+    config: &SessionConfig,
+    inbox: &UnboundedSender<Event>,
+    video: PeerVideo<'_>,
+    generation: u32,
+    known_turn: &[IceServer],
+    relay_only: bool,
+) -> Result<PeerOwner, SdkError> {
+    let peer_inbox = inbox.clone();
+    let initial_ice = merge_ice_servers(&config.user_ice_servers, known_turn);
+    let peer = PeerOwner::new(&initial_ice, relay_only, move |state| {
+        post(&peer_inbox, Event::Peer(generation, state))
+    })?;
+    match video {
+        PeerVideo::Ready {
+            track,
+            stream,
+            limits,
+        } => peer.add_sendonly_video(track, stream, limits)?,
+        PeerVideo::Later => peer.add_sendonly_video_slot()?,
+    }
+    Ok(peer)
 }
 
 /// Makes a peer connection with `video`, creates the stream with its offer and
@@ -38,26 +64,24 @@ pub async fn negotiate_peer(
     known_turn: &[IceServer],
     relay_only: bool,
 ) -> Result<Link, LinkFailure> {
+    let peer = new_peer(config, inbox, video, generation, known_turn, relay_only)?;
+    let created = connect_peer(config, shared, inbox, &peer, None, generation, known_turn).await?;
+    peer_link(config, shared, created, peer, known_turn)
+}
+
+/// The offer of `peer`, the create call with it, then the response's TURN servers and
+/// the answer. `source_failed`, set if the source fails meanwhile (see `startup.rs`),
+/// keeps the stream from being created.
+pub async fn connect_peer(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    inbox: &UnboundedSender<Event>,
+    peer: &PeerOwner,
+    source_failed: Option<&Cell<bool>>,
+    generation: u32,
+    known_turn: &[IceServer],
+) -> Result<Created, LinkFailure> {
     let mut request = config.request.clone();
-    let peer_inbox = inbox.clone();
-    let initial_ice = merge_ice_servers(&config.user_ice_servers, known_turn);
-    let peer = PeerOwner::new(&initial_ice, relay_only, move |state| {
-        post(&peer_inbox, Event::Peer(generation, state))
-    })?;
-    let source_failed = match video {
-        PeerVideo::Ready {
-            track,
-            stream,
-            limits,
-        } => {
-            peer.add_sendonly_video(track, stream, limits)?;
-            None
-        }
-        PeerVideo::Later { source_failed } => {
-            peer.add_sendonly_video_slot()?;
-            Some(source_failed)
-        }
-    };
     let offer_sdp = peer.create_offer().await?;
     check_stop(shared, None)?;
     if source_failed.is_some_and(Cell::get) {
@@ -90,12 +114,17 @@ pub async fn negotiate_peer(
     peer.set_local_offer(&offer_sdp).await.map_err(&fail)?;
     peer.set_remote_answer(&answer).await.map_err(&fail)?;
     config.log("answer applied");
+    Ok(created)
+}
+
+/// The link of a stream `created` over `peer`, once its answer is applied.
+pub fn peer_link(
+    config: &SessionConfig,
+    shared: &Rc<RefCell<Shared>>,
+    created: Created,
+    peer: PeerOwner,
+    known_turn: &[IceServer],
+) -> Result<Link, LinkFailure> {
     shared.borrow_mut().peer = Some(peer.connection().clone());
-    finish_link(
-        config,
-        shared,
-        created,
-        super::link::Uplink::Peer(peer),
-        known_turn,
-    )
+    finish_link(config, shared, created, Uplink::Peer(peer), known_turn)
 }

@@ -1,18 +1,21 @@
 //! Start-up: media, then the first link (see `link.rs`), then the lease timer.
 
 use super::link::{
-    check_stop, join_room, negotiate, prepare_room, unless_stopped, Link, LinkFailure, Uplink,
+    check_stop, join_room, negotiate, prepare_room, unless_stopped, Created, Lease, Link,
+    LinkFailure,
 };
-use super::peer_link::{negotiate_peer, PeerVideo};
+use super::peer_link::{connect_peer, new_peer, peer_link, PeerVideo};
 use super::{post, Event, SessionConfig, Shared, Transport};
+use crate::platform::error::SdkError;
 use crate::platform::media::{same_stream, MediaOwner, RelayInput, SourceEndHandler, VideoSource};
 use crate::platform::page::PreconnectHint;
+use crate::platform::peer::PeerOwner;
 use crate::platform::timer::{sleep, Timer};
 use crate::platform::wire_response;
 use futures_channel::mpsc::UnboundedSender;
 use futures_util::future::{self, Either};
-use overshoot_protocol::lease;
-use std::cell::{Cell, RefCell};
+use overshoot_protocol::{lease, ErrorKind};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -162,42 +165,67 @@ pub(super) async fn acquire(
     Ok(media)
 }
 
-/// The source and the WebRTC link at once. If the source fails (a refused camera, a
-/// video that cannot load), its error is start()'s and the stream, if created
-/// meanwhile, is deleted by the caller (`stream_id` of the failure); the link's
-/// connection closes as it is dropped here. Trade-off: a stream is created (and billed
-/// until the DELETE, about one round trip) for a user who then refuses the camera.
+/// The source and the WebRTC link at once. The track goes on the transceiver as soon
+/// as the source answers, whatever step the negotiation is at (a camera that opens at
+/// once is on before the answer is applied, as in the serial order). If the source
+/// fails (a refused camera, a video that cannot load), its error is start()'s and the
+/// stream, if created meanwhile, is deleted by the caller (`stream_id` of the
+/// failure); the link's connection closes as it is dropped here. Trade-off: a stream
+/// is created (and billed until the DELETE, about one round trip) for a user who then
+/// refuses the camera.
 async fn overlapped(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
 ) -> Result<(MediaOwner, Link), LinkFailure> {
     let source_failed = Cell::new(false);
-    let later = PeerVideo::Later {
-        source_failed: &source_failed,
+    // Made in `linking`, after the source is asked (`with_source` polls it first):
+    // making the connection takes 10-20 ms that would otherwise delay getUserMedia.
+    let made: OnceCell<PeerOwner> = OnceCell::new();
+    let attached = Cell::new(false);
+    let attach_now = |media: &MediaOwner| {
+        let track = media.video_track();
+        let limits = config.send_limits(media);
+        let peer = made.get();
+        let attached = &attached;
+        async move {
+            let Some(peer) = peer else {
+                return Ok(()); // making it failed: `linking`'s error is start()'s
+            };
+            let track = track?;
+            peer.attach_video(&track, limits.as_ref()).await?;
+            config.log("video attached");
+            attached.set(true);
+            Ok(())
+        }
     };
-    let linking = negotiate_peer(config, shared, inbox, later, 0, &[], false);
-    let (media, link) = with_source(config, shared, inbox, &source_failed, linking, |l| Lease {
-        stream_id: &l.stream_id,
-        ttl_seconds: l.ttl_seconds,
-        created_at_ms: l.created_at_ms,
-    })
+    let linking = async {
+        let _ = made.set(new_peer(config, inbox, PeerVideo::Later, 0, &[], false)?);
+        let peer = made.get().ok_or_else(no_peer)?;
+        connect_peer(config, shared, inbox, peer, Some(&source_failed), 0, &[]).await
+    };
+    let (media, created) = with_source(
+        config,
+        shared,
+        inbox,
+        &source_failed,
+        attach_now,
+        linking,
+        Created::lease,
+    )
     .await?;
-    let fail = |error| LinkFailure {
-        error,
-        stream_id: Some(link.stream_id.clone()),
-        aborted: false,
-    };
-    let track = media.video_track().map_err(fail)?;
-    if let Uplink::Peer(peer) = &link.uplink {
-        let limits = config.send_limits(&media);
-        peer.attach_video(&track, limits.as_ref())
-            .await
-            .map_err(fail)?;
-        config.log("video attached");
-    }
+    // Never without a track in practice (the connection is made before the source
+    // can answer), but a start without its video must not pass for a started one.
+    let peer = made.into_inner().filter(|_| attached.get());
+    let peer = peer.ok_or_else(|| (created.failure())(no_peer()))?;
+    let link = peer_link(config, shared, created, peer, &[])?;
     check_stop(shared, Some(&link.stream_id))?;
     Ok((media, link))
+}
+
+/// The error of a start whose peer connection or video attachment is missing.
+fn no_peer() -> SdkError {
+    SdkError::new(ErrorKind::WebRtc, "the peer connection was not made")
 }
 
 /// The source and the LiveKit transport's first steps at once: livekit-client loads
@@ -217,42 +245,35 @@ async fn overlapped_room(
         shared,
         inbox,
         &source_failed,
+        |_: &MediaOwner| future::ready(Ok(())),
         preparing,
-        |(_, c)| Lease {
-            stream_id: c.stream_id(),
-            ttl_seconds: c.response.lease.as_ref().map_or(60.0, |l| l.ttl_seconds),
-            created_at_ms: c.created_at_ms,
-        },
+        |(_, c)| c.lease(),
     )
     .await?;
     let link = join_room(config, shared, room, created, &media, &[]).await?;
     Ok((media, link))
 }
 
-/// A stream the overlap created: its id and lease.
-struct Lease<'a> {
-    stream_id: &'a str,
-    ttl_seconds: f64,
-    /// When the create answer arrived (`Date.now()`).
-    created_at_ms: f64,
-}
-
-/// Opens the source while `linking` runs; `source_failed` is set if it fails. A
-/// failure of either is start()'s (the source's first), carrying the id of a stream
-/// created meanwhile (`lease` of what `linking` made) so that it gets deleted. While
-/// the source is still opening after the stream was created, its lease is renewed.
-async fn with_source<T>(
+/// Opens the source while `linking` runs, then runs `ready` with it at once (not after
+/// `linking`); `source_failed` is set if the source fails. A failure of either is
+/// start()'s (the source's first), carrying the id of a stream created meanwhile
+/// (`lease` of what `linking` made) so that it gets deleted. While the source is still
+/// opening after the stream was created, its lease is renewed.
+async fn with_source<T, R: Future<Output = Result<(), SdkError>>>(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
     source_failed: &Cell<bool>,
+    ready: impl FnOnce(&MediaOwner) -> R,
     linking: impl Future<Output = Result<T, LinkFailure>>,
     lease: impl Fn(&T) -> Lease<'_>,
 ) -> Result<(MediaOwner, T), LinkFailure> {
     let acquiring = async {
         let media = acquire(config, shared, inbox).await;
         source_failed.set(media.is_err());
-        media
+        let media = media?;
+        ready(&media).await?;
+        Ok(media)
     };
     futures_util::pin_mut!(acquiring, linking);
     let (media, linked) = match future::select(acquiring, linking).await {

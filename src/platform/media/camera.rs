@@ -58,7 +58,7 @@ pub async fn open_camera(request: &CameraRequest) -> Result<MediaStream, SdkErro
     constraints.set_audio(&JsValue::FALSE);
     let promise = devices
         .get_user_media_with_constraints(&constraints)
-        .map_err(|e| camera_error(e))?;
+        .map_err(camera_error)?;
     let stream = PendingCamera::new(promise)
         .answer()
         .await
