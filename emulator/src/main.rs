@@ -57,7 +57,7 @@ async fn main() {
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
     // With a network delay the public port is the delaying relay's, and the server
-    // listens on a port of its own behind it (netem.rs).
+    // listens on a port of its own behind it (`netem`).
     let listener = if args.network_delay_ms > 0 {
         let inner = match tokio::net::TcpListener::bind(("127.0.0.1", 0)).await {
             Ok(l) => l,
