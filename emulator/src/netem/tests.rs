@@ -77,8 +77,10 @@ async fn bytes_arrive_intact_in_order_both_ways_and_close_propagates() {
     let (mut read_half, mut write_half) = c.split();
     let write = async {
         write_half.write_all(&sent).await.unwrap();
+        // Stamped before the FIN goes: the relay cannot have read it sooner.
+        let shutting = Instant::now();
         write_half.shutdown().await.unwrap();
-        Instant::now()
+        shutting
     };
     let read = async {
         let mut back = Vec::new();
@@ -108,8 +110,9 @@ async fn a_server_that_closes_closes_the_client_after_the_delay() {
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         let (s, _) = server.accept().await.unwrap();
+        let closing = Instant::now();
         drop(s);
-        let _ = closed_tx.send(Instant::now());
+        let _ = closed_tx.send(closing);
     });
     let public = relay_to(server_addr).await;
     let mut c = TcpStream::connect(public).await.unwrap();
