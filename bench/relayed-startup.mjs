@@ -1,7 +1,7 @@
 // A/B of start-up with a slow video source (a URL whose server answers after
 // --video-delay-ms, as a remote file's metadata would), alternating builds run by run in
-// one browser, each build against its own emulator (--network-delay-ms on every API
-// answer). Per run: start() resolved, and the emulator's first decoded frame, both from
+// one browser, each build against its own emulator (--network-delay-ms: every byte to
+// and from the API, and every media datagram, delayed one way). Per run: start() resolved, and the emulator's first decoded frame, both from
 // just before start(). Prints each run and the medians; writes nothing.
 //
 //   node bench/relayed-startup.mjs --variant main=/tmp/pkg-main --variant relay=pkg
@@ -77,7 +77,7 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-console.log(`\n${transport}, video served after ${videoDelayMs} ms, API answers delayed ${values["network-delay-ms"]} ms, n=${runs} each (medians):`);
+console.log(`\n${transport}, video served after ${videoDelayMs} ms, network delayed ${values["network-delay-ms"]} ms one way, n=${runs} each (medians):`);
 for (const v of variants) {
   const resolve = median(v.samples.map((s) => s.resolveMs));
   const frame = median(v.samples.map((s) => s.firstFrameMs));

@@ -45,8 +45,9 @@ pub struct Args {
     /// Lifetime in seconds of the LiveKit room tokens the emulator signs (at least 1).
     #[arg(long, default_value_t = 600.0)]
     pub livekit_token_ttl: f64,
-    /// One-way delay in ms on every HTTP answer, every results-socket message and every
-    /// media datagram in both directions (a round trip costs twice this).
+    /// One-way delay in ms on every byte of every TCP connection (HTTP, TLS, WebSockets;
+    /// a connection's first bytes wait one extra round trip for the TCP handshake) and
+    /// every media datagram, in both directions (a round trip costs twice this).
     #[arg(long, default_value_t = 0)]
     pub network_delay_ms: u64,
     /// Serve HTTPS and WSS with a self-signed certificate for 127.0.0.1 and localhost,

@@ -50,23 +50,29 @@ async fn main() {
     if let Some(www) = args.www {
         app = app.fallback_service(ServeDir::new(www));
     }
-    let delay = axum::middleware::from_fn_with_state(
-        std::time::Duration::from_millis(args.network_delay_ms),
-        netem::delay_answers,
-    );
-    // Outermost: CORS preflights pay the delay too, as they do on a real network.
-    let app = app.layer(cors).layer(delay).with_state(state.clone());
+    let app = app.layer(cors).with_state(state.clone());
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!(
-                "overshoot-emulator: cannot listen on 127.0.0.1:{}: {e}",
-                args.port
-            );
-            std::process::exit(1);
-        }
+        Err(e) => exit(&format!("cannot listen on 127.0.0.1:{}", args.port), e),
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
+    // With a network delay the public port is the delaying relay's, and the server
+    // listens on a port of its own behind it (`netem`).
+    let listener = if args.network_delay_ms > 0 {
+        let inner = match tokio::net::TcpListener::bind(("127.0.0.1", 0)).await {
+            Ok(l) => l,
+            Err(e) => exit("cannot listen on 127.0.0.1 behind the delay", e),
+        };
+        let inner_addr = match inner.local_addr() {
+            Ok(a) => a,
+            Err(e) => exit("no local address behind the delay", e),
+        };
+        let delay = std::time::Duration::from_millis(args.network_delay_ms);
+        tokio::spawn(netem::relay(listener, inner_addr, delay));
+        inner
+    } else {
+        listener
+    };
     let ws_scheme = if args.tls { "wss" } else { "ws" };
     state.set_self_url(format!("{ws_scheme}://127.0.0.1:{port}"));
     tokio::spawn(v1beta::sweep_forever(state.clone()));
@@ -80,4 +86,10 @@ async fn main() {
     if let Err(e) = served {
         eprintln!("overshoot-emulator: {e}");
     }
+}
+
+/// Reports a start-up failure and ends the process.
+fn exit(what: &str, error: impl std::fmt::Display) -> ! {
+    eprintln!("overshoot-emulator: {what}: {error}");
+    std::process::exit(1);
 }

@@ -32,8 +32,8 @@ pub struct Settings {
     pub livekit_url: String,
     /// Lifetime of the LiveKit tokens the emulator signs (`--livekit-token-ttl`).
     pub livekit_token_ttl: Duration,
-    /// One-way delay added to every HTTP answer, results-socket message and media
-    /// datagram (`--network-delay-ms`); zero on loopback by default.
+    /// One-way delay of the media datagrams (`--network-delay-ms`; the TCP streams get
+    /// theirs in the relay of `netem`); zero on loopback by default.
     pub network_delay: std::time::Duration,
     /// The v1beta routes' settings (region, lease, readings).
     pub v1beta: crate::v1beta::config::Config,

@@ -4,6 +4,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { get as httpsGet } from "node:https";
 import { KEY, ROOT, solidY4m, packedPackage, startEmulator, launchChromium, waitFor } from "./harness.mjs";
 
 const { pkgDir } = packedPackage();
@@ -81,19 +82,36 @@ test("stop(): the camera goes off at once and the DELETE reaches the server befo
   assert.notEqual(report.media_end, "closed", JSON.stringify(report));
 });
 
+/** Milliseconds from opening a new connection to `url` (TLS, certificate not checked)
+ * until its answer has been read, and the answer's status. */
+function timedFreshGet(url) {
+  return new Promise((ok, fail) => {
+    const t0 = performance.now();
+    httpsGet(url, { rejectUnauthorized: false, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => ok({ ms: performance.now() - t0, status: res.statusCode }));
+    }).on("error", fail);
+  });
+}
+
 test("--network-delay-ms and --tls: start-up pays the round trips over HTTPS/WSS, and stop() keeps its order", async () => {
   const delay = 60;
   const { emulator, page } = await open({ networkDelayMs: delay, tls: true });
   assert.match(emulator.url, /^https:/);
+  // The delay is on the byte stream: a new connection pays the TCP handshake, TLS 1.3's
+  // round trip and the request's, three round trips of 2 × delay.
+  const fresh = await timedFreshGet(emulator.url + "/__emulator/streams");
+  assert.equal(fresh.status, 200);
+  assert.ok(fresh.ms >= 6 * delay, `a new HTTPS connection and one GET took ${fresh.ms} ms`);
   const run = await startResultStop(page);
   assert.deepEqual(run.errors, []);
   assert.match(run.result, /^red/);
-  // At least the create POST's answer (the page is same-origin: no preflight, and its
-  // TLS connection is already open); ICE and DTLS come after start() resolves.
-  assert.ok(run.started >= delay, `start() resolved after ${run.started} ms`);
-  // The DELETE's answer is delayed; the camera is off well before it arrives.
-  assert.ok(run.stopped >= delay, `stop() resolved after ${run.stopped} ms`);
-  assert.ok(run.trackEnded < run.stopped - delay / 2, `track ended at ${run.trackEnded} ms, stop() at ${run.stopped} ms`);
+  // At least the create POST's round trip (the page is same-origin: no preflight, and
+  // its TLS connection is already open); ICE and DTLS come after start() resolves.
+  assert.ok(run.started >= 2 * delay, `start() resolved after ${run.started} ms`);
+  // The DELETE costs its round trip; the camera is off well before its answer arrives.
+  assert.ok(run.stopped >= 2 * delay, `stop() resolved after ${run.stopped} ms`);
+  assert.ok(run.trackEnded < run.stopped - delay, `track ended at ${run.trackEnded} ms, stop() at ${run.stopped} ms`);
   const report = await endedReport(emulator, run.streamId);
   assert.equal(report.end_reason, "client_requested");
   assert.equal(report.media_end, "closed", JSON.stringify(report));

@@ -3,9 +3,8 @@
 //! `burst_results` fault is armed, one burst of results sent back to back).
 
 use crate::model::{describe, off_workers, structured_answer, Observation};
-use crate::netem::DelayedSocket;
 use crate::state::{AppState, Stream, Transport};
-use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use overshoot_protocol::StreamResult;
@@ -19,11 +18,10 @@ pub async fn results_socket(
     Path(id): Path<String>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let delay = state.settings.network_delay;
-    ws.on_upgrade(move |socket| serve(state, id, DelayedSocket::new(socket, delay)))
+    ws.on_upgrade(move |socket| serve(state, id, socket))
 }
 
-async fn close(mut socket: DelayedSocket, code: u16, reason: &str) {
+async fn close(mut socket: WebSocket, code: u16, reason: &str) {
     let frame = CloseFrame {
         code,
         reason: reason.into(),
@@ -31,7 +29,7 @@ async fn close(mut socket: DelayedSocket, code: u16, reason: &str) {
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
-async fn serve(state: Arc<AppState>, id: String, mut socket: DelayedSocket) {
+async fn serve(state: Arc<AppState>, id: String, mut socket: WebSocket) {
     // The first message must be {"api_key": "..."} and arrive within 10 s.
     let first = tokio::time::timeout(Duration::from_secs(10), socket.recv()).await;
     let key = match first {
@@ -183,11 +181,7 @@ async fn sleep_until_some(at: Option<tokio::time::Instant>) {
 
 /// The `burst_results` fault: `n` well-formed results back to back, each sent as
 /// soon as the socket takes the previous one. Their text is `burst i/n`.
-async fn send_burst(
-    stream: &Stream,
-    socket: &mut DelayedSocket,
-    n: u32,
-) -> Result<(), axum::Error> {
+async fn send_burst(stream: &Stream, socket: &mut WebSocket, n: u32) -> Result<(), axum::Error> {
     let started = Instant::now();
     for i in 1..=n {
         let result = make_result(stream, Ok(format!("burst {i}/{n}")), 0.0, 0.0);
