@@ -47,11 +47,9 @@ async fn connect_and_one_exchange_cost_two_round_trips() {
     assert_eq!(&answer, b"pong");
     // The handshake (one round trip) and the exchange (one more): 4 × 40 ms.
     assert!(took >= 4 * DELAY, "connect + exchange took {took:?}");
-    // Generous for a busy machine, yet well short of a fifth delay.
-    assert!(
-        took < 4 * DELAY + Duration::from_millis(400),
-        "took {took:?}"
-    );
+    // Not a timing figure: only a relay that holds bytes far beyond its delay fails
+    // this, with room for a busy CI machine.
+    assert!(took < 4 * DELAY + Duration::from_secs(2), "took {took:?}");
 }
 
 #[tokio::test]
