@@ -2,8 +2,9 @@
 // pkg/snippets/). It holds what is cheaper or only possible in JS: the error classes
 // (so `instanceof` works), the result hot path (socket message → JSON.parse + shape
 // check + `json()` helper → count → onResult), which never enters wasm, worker timers,
-// the clean-up of a capture granted after its caller gave up, and the stand-ins that load `sources.js` and `livekit.js` only when a session needs
-// them, so a camera page never downloads either.
+// the clean-up of a capture granted after its caller gave up, and the stand-in that
+// loads `sources.js` only when a session needs it, so a camera page never downloads it
+// (the LiveKit transport's stand-in, which loads `livekit.js`, is in `runtime-full.js`).
 
 /** Base class of every error the package throws or reports. */
 export class OvershootError extends Error {
@@ -273,7 +274,7 @@ export function stopLateStream(pending) {
  * (missing from the deployment, blocked, offline) is a `SourceUnsupportedError`
  * naming `what`; nothing of it is ever an unhandled rejection.
  */
-class OnDemand {
+export class OnDemand {
   constructor(load, what, create) {
     this.closed = false;
     this.ready = load().then(
@@ -353,35 +354,5 @@ export class RelayOnDemand extends OnDemand {
   /** See `CanvasRelay.height`. */
   get height() {
     return this.target.height;
-  }
-}
-
-/**
- * `LiveKitPublisher` of `livekit.js` (the native transport), loaded on first use; bound
- * and owned by `src/platform/room.rs`.
- */
-export class PublisherOnDemand extends OnDemand {
-  constructor(onState) {
-    super(() => import("./livekit.js"), "the LiveKit transport", (m) => new m.LiveKitPublisher(onState));
-  }
-
-  /** See `LiveKitPublisher.load`. */
-  load(provider) {
-    return this.call("load", provider);
-  }
-
-  /** See `LiveKitPublisher.open`. */
-  open(url, token, track, maxBitrate, maxFramerate) {
-    return this.call("open", url, token, track, maxBitrate, maxFramerate);
-  }
-
-  /** See `LiveKitPublisher.setToken` (after `load()` resolved). */
-  setToken(token) {
-    this.target?.setToken(token);
-  }
-
-  /** See `LiveKitPublisher.replaceTrack`. */
-  replaceTrack(track) {
-    return this.call("replaceTrack", track);
   }
 }

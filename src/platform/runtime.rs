@@ -1,8 +1,9 @@
 //! Bindings to `js/runtime.js`, the package's small JS half: error classes, the
 //! result hot path (results are parsed and delivered there, never in wasm), the
-//! worker-backed timers, and the stand-ins for `js/sources.js` and `js/livekit.js`
-//! (bound in `media/relay.rs` and `room.rs`); and to `js/connection.js`: the
-//! preconnect hint, the deferred frame-rate cap and the `getStats()` summary.
+//! worker-backed timers, and the stand-in for `js/sources.js` (bound in
+//! `media/relay.rs`; `js/livekit.js`'s is in `js/runtime-full.js`, bound in `room.rs`);
+//! and to `js/connection.js`: the preconnect hint, the deferred frame-rate cap and the
+//! `getStats()` summary.
 
 use wasm_bindgen::prelude::*;
 use web_sys::RtcPeerConnection;

@@ -7,12 +7,15 @@
 //! starts ICE gathering with whatever servers are configured at that moment.
 
 use super::peer_link::{negotiate_peer, PeerVideo};
-use super::{post, Event, SessionConfig, Shared, Transport};
+#[cfg(feature = "livekit")]
+use super::Transport;
+use super::{post, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::json::to_js;
 use crate::platform::media::{MediaOwner, VideoSource};
 use crate::platform::page::PageHideOwner;
 use crate::platform::peer::PeerOwner;
+#[cfg(feature = "livekit")]
 use crate::platform::room::{RoomOwner, RoomState};
 use crate::platform::socket::SocketOwner;
 use crate::platform::wire_response;
@@ -22,11 +25,15 @@ use futures_util::future::{self, Either};
 use overshoot_protocol::{
     validate_request, CreateStreamRequest, CreateStreamResponse, ErrorKind, IceServer, Source,
 };
-use std::cell::{Cell, RefCell};
+#[cfg(feature = "livekit")]
+use std::cell::Cell;
+use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use web_sys::{MediaStreamTrack, RtcPeerConnectionState};
+use web_sys::MediaStreamTrack;
+#[cfg(feature = "livekit")]
+use web_sys::RtcPeerConnectionState;
 
 /// One stream and its connections. Dropping it closes the connections (not the
 /// stream on the server: that takes a DELETE).
@@ -52,6 +59,7 @@ pub enum Uplink {
     /// A peer connection straight to the server.
     Peer(PeerOwner),
     /// A LiveKit room the server made (native transport).
+    #[cfg(feature = "livekit")]
     Room(RoomOwner),
     /// The app's own LiveKit room: nothing is sent from here.
     AppRoom,
@@ -62,6 +70,7 @@ impl Uplink {
     pub async fn replace_video_track(&self, track: &MediaStreamTrack) -> Result<(), SdkError> {
         match self {
             Uplink::Peer(peer) => peer.replace_video_track(track).await,
+            #[cfg(feature = "livekit")]
             Uplink::Room(room) => room.replace_track(track).await,
             Uplink::AppRoom => Err(SdkError::new(
                 ErrorKind::Validation,
@@ -181,6 +190,7 @@ pub async fn negotiate(
         (_, Some(media)) => media,
         (_, None) => return Err(SdkError::new(ErrorKind::Media, "no media to send").into()),
     };
+    #[cfg(feature = "livekit")]
     if let Transport::LiveKit { client } = &config.transport {
         let (room, created) = prepare_room(config, shared, inbox, client, generation, None).await?;
         return join_room(config, shared, room, created, media, known_turn).await;
@@ -200,6 +210,7 @@ pub async fn negotiate(
 }
 
 /// Reports a room's state to the session as the peer connection of `generation` would.
+#[cfg(feature = "livekit")]
 pub(super) fn room_events(
     generation: u32,
     inbox: &UnboundedSender<Event>,
@@ -219,6 +230,7 @@ pub(super) fn room_events(
 /// The native LiveKit transport up to the join: livekit-client loaded first (without
 /// it no stream is created, nor billed), then the stream created. `source_failed`, set
 /// if the camera fails meanwhile (see `startup.rs`), keeps the stream from being created.
+#[cfg(feature = "livekit")]
 pub(super) async fn prepare_room(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
@@ -240,6 +252,7 @@ pub(super) async fn prepare_room(
 }
 
 /// Joins the room the server made for `created` and publishes the video of `media` there.
+#[cfg(feature = "livekit")]
 pub(super) async fn join_room(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,

@@ -286,6 +286,7 @@ fn handle(
             // A 200 renewed the lease even if its body is odd: keep the last TTL then.
             let renewed = wire_response::keepalive_response(&answer).ok();
             let ttl = renewed.as_ref().and_then(|k| k.ttl_seconds);
+            #[cfg(feature = "livekit")]
             if let (Some(Uplink::Room(room)), Some(token)) = (
                 live.link.as_ref().map(|l| &l.uplink),
                 renewed.and_then(|k| k.livekit_token),
