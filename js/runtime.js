@@ -58,7 +58,7 @@ export function failure(name, message, cause, details) {
 }
 
 /** Methods every result has; its data are the wire fields, as own properties. */
-const RESULT_METHODS = {
+export const RESULT_METHODS = {
   /** Parses `result` as JSON (structured output); throws `ResultParseError` if it is not JSON. */
   json() {
     try {
@@ -116,7 +116,7 @@ export function openResultsSocket(url, apiKey, sink, notice) {
 }
 
 /** Counts `result` in `sink` and hands it to the app's `onResult`. */
-function deliver(sink, result) {
+export function deliver(sink, result) {
   sink.received++;
   sink.lastLatencyMs = typeof result.total_latency_ms === "number" ? result.total_latency_ms : null;
   callApp(sink.onResult, result);
@@ -129,38 +129,6 @@ function callApp(callback, value) {
   } catch (error) {
     Promise.reject(error);
   }
-}
-
-/**
- * Delivers a v1beta answer (an object built in wasm with the streams API's result
- * fields) like a socket result: `json()` added, counted, handed to `onResult`.
- */
-export function deliverResult(sink, result) {
-  deliver(sink, asResult(result));
-}
-
-/** Gives an object built in wasm the methods of a result (`json()`). */
-export function asResult(result) {
-  return Object.setPrototypeOf(result, RESULT_METHODS);
-}
-
-/**
- * The body of a fetch `Response` as text pieces, as they arrive (a v1beta SSE answer):
- * `next()` resolves to the next decoded piece, or `null` at the end; `cancel()` stops
- * reading. UTF-8 sequences cut between chunks are decoded whole (`stream: true`).
- */
-export function textPieces(response) {
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  return {
-    async next() {
-      const { done, value } = await reader.read();
-      return done ? null : decoder.decode(value, { stream: true });
-    },
-    cancel() {
-      reader.cancel().catch(() => {});
-    },
-  };
 }
 
 // Timers kept in a dedicated worker (the lease, the relay's draw ticks): Chromium wakes
