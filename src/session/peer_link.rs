@@ -80,7 +80,7 @@ pub async fn connect_peer(
     source_failed: Option<&Cell<bool>>,
     generation: u32,
     known_turn: &[IceServer],
-) -> Result<Created, LinkFailure> {
+) -> Result<Box<Created>, LinkFailure> {
     let mut request = config.request.clone();
     let offer_sdp = peer.create_offer().await?;
     check_stop(shared, None)?;
@@ -121,7 +121,7 @@ pub async fn connect_peer(
 pub fn peer_link(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
-    created: Created,
+    created: Box<Created>,
     peer: PeerOwner,
     known_turn: &[IceServer],
 ) -> Result<Link, LinkFailure> {

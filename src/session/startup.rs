@@ -210,7 +210,7 @@ async fn overlapped(
         &source_failed,
         attach_now,
         linking,
-        Created::lease,
+        |c: &Box<Created>| c.lease(),
     )
     .await?;
     // Never without a track in practice (the connection is made before the source
