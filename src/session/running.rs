@@ -139,7 +139,10 @@ pub async fn run(
 /// Awaits `deleting`, closing `media_path` once it is answered or after
 /// `CLOSE_AFTER_DELETE_MS`, whichever comes first (a DELETE that retries must not keep
 /// the connection open).
-async fn delete_then_close<T>(deleting: impl Future<Output = T>, media_path: Option<Link>) -> T {
+async fn delete_then_close<T>(
+    deleting: impl Future<Output = T>,
+    media_path: Option<Box<Link>>,
+) -> T {
     futures_util::pin_mut!(deleting);
     let bound = Box::pin(sleep(CLOSE_AFTER_DELETE_MS));
     match future::select(deleting, bound).await {

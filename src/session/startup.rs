@@ -21,7 +21,8 @@ use std::rc::Rc;
 /// The resources of a streaming session. Dropping it releases all of them.
 pub struct Live {
     /// The stream and its connections; `None` only while a recovery replaces them.
-    pub link: Option<Link>,
+    /// Boxed, so that the session's futures move a pointer (−0.25 KB gzip of wasm).
+    pub link: Option<Box<Link>>,
     pub renew_timer: Option<Timer>,
     pub reconnect_timer: Option<Timer>,
     /// Fires when the peer connection stays `disconnected` too long.
@@ -47,7 +48,7 @@ impl Live {
     pub fn new(link: Link, renew_timer: Timer, media: Option<MediaOwner>, connected: bool) -> Live {
         Live {
             renew_timer: Some(renew_timer),
-            link: Some(link),
+            link: Some(Box::new(link)),
             reconnect_timer: None,
             stall_timer: None,
             reconnect_attempts: 0,
