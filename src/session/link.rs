@@ -22,14 +22,13 @@ use crate::platform::wire_response;
 use futures_channel::mpsc::UnboundedSender;
 use futures_channel::oneshot;
 use futures_util::future::{self, Either};
-use overshoot_protocol::{
-    validate_request, CreateStreamRequest, CreateStreamResponse, ErrorKind, IceServer, Source,
-};
+use overshoot_protocol::{validate_source, CreateStreamResponse, ErrorKind, IceServer, Source};
 #[cfg(feature = "livekit")]
 use std::cell::Cell;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
+#[cfg(feature = "livekit")]
 use wasm_bindgen::JsValue;
 use web_sys::MediaStreamTrack;
 #[cfg(feature = "livekit")]
@@ -177,14 +176,13 @@ pub async fn negotiate(
     known_turn: &[IceServer],
     relay_only: bool,
 ) -> Result<Link, LinkFailure> {
-    let mut request = config.request.clone();
     let media = match (&config.source, media) {
         (VideoSource::AppRoom { url, token }, _) => {
-            request.source = Some(Source::Livekit {
+            let source = Source::Livekit {
                 url: url.clone(),
                 token: token.clone(),
-            });
-            let created = create(config, shared, inbox, &request, generation).await?;
+            };
+            let created = create(config, shared, inbox, Some(source), generation).await?;
             return finish_link(config, shared, created, Uplink::AppRoom, known_turn);
         }
         (_, Some(media)) => media,
@@ -245,9 +243,8 @@ pub(super) async fn prepare_room(
         // The source's own error is what start() reports.
         return Err(SdkError::new(ErrorKind::Media, "the video source failed").into());
     }
-    let mut request = config.request.clone();
-    request.source = None; // native: the server makes the room
-    let created = create(config, shared, inbox, &request, generation).await?;
+    // No source: native, the server makes the room.
+    let created = create(config, shared, inbox, None, generation).await?;
     Ok((room, created))
 }
 
@@ -313,21 +310,22 @@ pub(super) struct Lease<'a> {
     pub(super) created_at_ms: f64,
 }
 
-/// `POST /streams` with `request`, then the results socket of `generation`; from
-/// then on a closing tab deletes the stream. Boxed: the start-up futures that carry it
+/// `POST /streams` with the session's request and `source` (not a copy of the request:
+/// its other rules were checked when the config was read), then the results socket of
+/// `generation`; from then on a closing tab deletes the stream. Boxed: the start-up futures that carry it
 /// then move a pointer, not the whole answer (−0.3 KB gzip of wasm).
 pub(super) async fn create(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
     inbox: &UnboundedSender<Event>,
-    request: &CreateStreamRequest<JsValue>,
+    source: Option<Source>,
     generation: u32,
 ) -> Result<Box<Created>, LinkFailure> {
-    validate_request(request).map_err(|e| SdkError::validation(&e.field, &e.message))?;
-    let response_js = config
-        .http
-        .create_stream(&to_js(&request.to_json()))
-        .await?;
+    let request = &config.request;
+    validate_source(source.as_ref(), request.webrtc.as_ref())
+        .map_err(|e| SdkError::validation(&e.field, &e.message))?;
+    let body = to_js(&request.to_json_with_source(source.as_ref()));
+    let response_js = config.http.create_stream(&body).await?;
     let response = wire_response::create_response(&response_js).map_err(|error| LinkFailure {
         error,
         // Unreadable, but created: it must still be deleted.

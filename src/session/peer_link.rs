@@ -81,7 +81,6 @@ pub async fn connect_peer(
     generation: u32,
     known_turn: &[IceServer],
 ) -> Result<Box<Created>, LinkFailure> {
-    let mut request = config.request.clone();
     let offer_sdp = peer.create_offer().await?;
     check_stop(shared, None)?;
     if source_failed.is_some_and(Cell::get) {
@@ -89,10 +88,10 @@ pub async fn connect_peer(
         return Err(SdkError::new(ErrorKind::Media, "the video source failed").into());
     }
 
-    request.source = Some(Source::Webrtc {
+    let source = Source::Webrtc {
         sdp: offer_sdp.clone(),
-    });
-    let created = create(config, shared, inbox, &request, generation).await?;
+    };
+    let created = create(config, shared, inbox, Some(source), generation).await?;
     let fail = created.failure();
     let answer = created
         .response
