@@ -7,9 +7,9 @@ use super::{PeerError, VideoCodec, PREFERRED};
 /// client role (`a=setup:active`). Browsers offer `actpass`; str0m 0.25 always answers
 /// that with `passive` (`init_dtls` in its `change/sdp.rs`, no setting), and answers
 /// `active` when the offer says `passive`. Real servers answer `active`, as RFC 5763 §5
-/// recommends: libwebrtc and Firefox (as answerers), pion (`defaultDtlsRoleAnswer = DTLSRoleClient`, so LiveKit's
-/// server, which does not override it), aiortc (`createAnswer`: role `auto` → `client`),
-/// webrtc-rs, libdatachannel (some pion-based apps force `passive`; what Overshoot's own
+/// recommends: libwebrtc and Firefox (as answerers), pion (`defaultDtlsRoleAnswer =
+/// DTLSRoleClient`, so LiveKit's server, which does not override it), aiortc
+/// (`createAnswer`: role `auto` → `client`), webrtc-rs, libdatachannel (some pion-based apps force `passive`; what Overshoot's own
 /// server answers is not known). The cost is real and paid by every client alike: the
 /// server, ICE-controlled, may send its ClientHello only once the browser has nominated
 /// a pair (half a round trip after the browser could have sent its own), so ICE + DTLS
