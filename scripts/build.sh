@@ -26,6 +26,15 @@ panics=(--snip-rust-panicking-code -p '4core4cell[0-9]+panic_already_' -p '4core
   -p '___rustc[0-9]+rust_begin_unwind' -p '___rustc[0-9]+rust_panic$' -p '4core6option13(expect|unwrap)_failed'
   -p '4core6result13unwrap_failed' -p '5alloc7raw_vec(17capacity_overflow|12handle_error)'
   -p '5alloc5alloc18handle_alloc_error' -p '___rust_alloc_error_handler' -p 'len_mismatch_fail')
+# The dependencies' source paths, which the panics' `Location`s still put in the data
+# (wasm-snip cannot drop data), relative to the registry: "futures-channel-0.3.34/src/…"
+# instead of "/root/.cargo/registry/src/index.crates.io-…/futures-channel-0.3.34/src/…"
+# (−64 B gzip). Only for these two builds (a RUSTFLAGS change rebuilds every dependency
+# once; no other build shares their profile). std's own "/rustc/<hash>/library/…" paths
+# come prebuilt and stay.
+for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  [ -d "$registry" ] && export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--remap-path-prefix=$registry="
+done
 build_module() { # <wasm-bindgen out-name> [cargo options]
   local name=$1
   shift
