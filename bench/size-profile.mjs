@@ -25,7 +25,7 @@ const csv = run("twiggy", ["top", "-n", "100000", "-f", "csv", named]);
 
 /** Areas in order: the first whose test matches a function's name takes its bytes. */
 const AREAS = [
-  ["strings and constant tables (data segments)", (n) => n.startsWith("data segment")],
+  ["strings and constant tables (data segments)", (n) => n.startsWith("data segment") || /^data\[\d+\]$/.test(n)],
   ["async glue: future_to_promise per async method, executor, channels",
     (n) => /future_to_promise|js_sys::futures|futures_channel|futures_util|core::pin::Pin/.test(n)],
   ["config reading (the constructor shims inline it), JsObject readers",
