@@ -9,16 +9,39 @@ bash scripts/setup.sh
 # generations and the LiveKit transport) and the main entry's (the streams API over
 # WebRTC only, so camera pages download neither v1beta nor the LiveKit transport).
 # The second cargo build reuses every dependency; only the crate itself and LTO run
-# again. The main module is built last, so target/'s overshoot_wasm.wasm is the one
-# camera pages load (bench/size-profile.mjs reads it).
+# again. Each module's cargo output, its panic paths snipped (below), is left in
+# target/ as <out-name>-snipped.wasm (bench/size-profile.mjs reads it).
 release=target/wasm32-unknown-unknown/wasm-release
 rm -rf pkg
+# The panic paths: with `panic = "abort"`, no panic hook installed and std's default
+# hook writing nowhere on wasm32-unknown-unknown, a panic is a trap (`RuntimeError:
+# unreachable`) whatever runs before it, so the message formatting and `Location`
+# arguments reach no one. wasm-snip makes every panic entry point `unreachable` at once
+# (std's and core's `panicking`, the `RefCell`/`LazyCell`, `unwrap`/`expect`, capacity
+# and allocation-failure paths: all `-> !`), and wasm-opt then drops what set up their
+# arguments (−1.0 KB gzip). Run on cargo's output, before wasm-bindgen adds externref
+# (wasm-snip 0.4's parser predates reference types). Patterns match the symbols' mangled
+# names in the name section, without the toolchain's crate hashes.
+panics=(--snip-rust-panicking-code -p '4core4cell[0-9]+panic_already_' -p '4core4cell4lazy14panic_poisoned'
+  -p '___rustc[0-9]+rust_begin_unwind' -p '___rustc[0-9]+rust_panic$' -p '4core6option13(expect|unwrap)_failed'
+  -p '4core6result13unwrap_failed' -p '5alloc7raw_vec(17capacity_overflow|12handle_error)'
+  -p '5alloc5alloc18handle_alloc_error' -p '___rust_alloc_error_handler' -p 'len_mismatch_fail')
+# The dependencies' source paths, which the panics' `Location`s still put in the data
+# (wasm-snip cannot drop data), relative to the registry: "futures-channel-0.3.34/src/…"
+# instead of "/root/.cargo/registry/src/index.crates.io-…/futures-channel-0.3.34/src/…"
+# (−64 B gzip). Only for these two builds (a RUSTFLAGS change rebuilds every dependency
+# once; no other build shares their profile). std's own "/rustc/<hash>/library/…" paths
+# come prebuilt and stay.
+for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  [ -d "$registry" ] && export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--remap-path-prefix=$registry="
+done
 build_module() { # <wasm-bindgen out-name> [cargo options]
   local name=$1
   shift
   cargo build -p overshoot-wasm --target wasm32-unknown-unknown --profile wasm-release "$@"
-  [ "$name" = overshoot_wasm ] || cp "$release/overshoot_wasm.wasm" "$release/$name.wasm"
-  wasm-bindgen --target web --out-dir pkg --out-name "$name" "$release/$name.wasm"
+  # A file of its own: cargo's output is a hard link into deps/, left as cargo made it.
+  wasm-snip "$release/overshoot_wasm.wasm" -o "$release/$name-snipped.wasm" "${panics[@]}"
+  wasm-bindgen --target web --out-dir pkg --out-name "$name" "$release/$name-snipped.wasm"
   # Keep the target features rustc enabled (bulk memory, etc.); see shared toolchain notes.
   # Import, export and module names shortened (wasm-opt prints the mapping, and
   # minify-wasm-names.mjs gives the glue the same names); the producers and

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already present:
-# the wasm32 target, wasm-bindgen-cli (pinned to Cargo.lock), npm dev dependencies,
+# the wasm32 target, wasm-bindgen-cli (pinned to Cargo.lock), wasm-snip, npm dev dependencies,
 # geckodriver (pinned), and Debian's Chromium + ChromeDriver, Firefox ESR, libvpx-dev,
 # pkg-config, coturn and redis-server.
 set -euo pipefail
@@ -35,6 +35,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+
+# wasm-snip (scripts/build.sh: the panic paths, which trap either way, snipped).
+if ! wasm-snip --version 2>/dev/null | grep -q "0.4.0"; then
+  cargo install wasm-snip --version 0.4.0
 fi
 
 # geckodriver is in neither Debian nor npm (its npm installer downloads from outside);

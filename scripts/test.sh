@@ -12,8 +12,9 @@ echo "== 2/5 browser: platform owners and config reading, wasm-bindgen-test in h
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 # With the `v1beta` feature (which turns on `livekit`): the whole code (both API
 # generations and the LiveKit transport, the full entry's module). The main entry's
-# module is that code minus v1beta and the LiveKit transport; its refusals of a v1beta
-# apiUrl and of `transport: "livekit"` are checked end to end (tests/e2e/entries.test.mjs).
+# module is that code minus v1beta and everything LiveKit; its refusals of a v1beta
+# apiUrl, of `transport: "livekit"` and of a `{type: "livekit"}` source are checked end
+# to end (tests/e2e/entries.test.mjs).
 echo "-- Chromium"
 CHROMEDRIVER=$(command -v chromedriver) cargo test -p overshoot-wasm --target wasm32-unknown-unknown --features v1beta
 echo "-- Firefox ESR"

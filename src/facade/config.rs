@@ -85,7 +85,7 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
             client: read_livekit_client(&cfg)?,
         },
         #[cfg(not(feature = "livekit"))]
-        Some("livekit") => return Err(needs_livekit_entry()),
+        Some("livekit") => return Err(needs_livekit_entry("transport", "is \"livekit\", which the package's main entry does not include (so that WebRTC pages do not download it): import from \"overshoot-wasm/full\" (or \"overshoot-wasm/full/manual-init\") to use the LiveKit transport")),
         _ => Transport::WebRtc,
     };
     #[cfg(not(feature = "v1beta"))]
@@ -147,16 +147,15 @@ fn refuse_v1beta_options(cfg: &JsObject) -> Result<(), SdkError> {
     ))
 }
 
-/// What `transport: "livekit"` gets from the build without the LiveKit transport (the
-/// main entry): a `ValidationError` on `transport` (`code: "livekit_entry_required"`)
-/// naming the entry to import, at construction, before any network or media call (as
-/// [`super::v1beta`]'s `needs_v1beta_entry` for a v1beta `apiUrl`).
+/// What `transport: "livekit"` and `source: {type: "livekit"}` get from the build
+/// without LiveKit (the main entry): a `ValidationError` on `field`
+/// (`code: "livekit_entry_required"`) whose `message` names the entry to import, at
+/// construction, before any network or media call (as [`super::v1beta`]'s
+/// `needs_v1beta_entry` for a v1beta `apiUrl`). Two whole messages rather than one
+/// assembled: 68 B gzip smaller.
 #[cfg(not(feature = "livekit"))]
-fn needs_livekit_entry() -> SdkError {
-    let mut error = SdkError::validation(
-        "transport",
-        "is \"livekit\", which the package's main entry does not include (so that WebRTC pages do not download it): import from \"overshoot-wasm/full\" (or \"overshoot-wasm/full/manual-init\") to use the LiveKit transport",
-    );
+pub(super) fn needs_livekit_entry(field: &str, message: &str) -> SdkError {
+    let mut error = SdkError::validation(field, message);
     error.code = Some("livekit_entry_required".into());
     error
 }

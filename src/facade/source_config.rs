@@ -14,7 +14,8 @@ const SOURCE_TYPES: &[&str] = &[
 /// (the default), `{type:"screen"}`, `{type:"video", file | url, loop?}`,
 /// `{type:"hls", url, hlsJs?}` (these three also take `fps?` and `loadTimeoutMs?`),
 /// `{type:"stream", stream | track}`, `{type:"canvas", canvas, fps?}`,
-/// `{type:"livekit", url, token}` (the app publishes into its own room), or a
+/// `{type:"livekit", url, token}` (the app publishes into its own room; only in the
+/// full module, feature `livekit`: the main entry refuses it), or a
 /// `MediaStream` / `MediaStreamTrack` itself.
 pub fn read_source(cfg: &JsObject) -> Result<VideoSource, SdkError> {
     let Some(value) = cfg.get("source")? else {
@@ -29,6 +30,12 @@ pub fn read_source(cfg: &JsObject) -> Result<VideoSource, SdkError> {
     let source = JsObject::new(&value, "source")?;
     match source.one_of("type", SOURCE_TYPES)?.as_deref() {
         Some("screen") => relayed(&source, RelayInput::Screen),
+        #[cfg(not(feature = "livekit"))]
+        Some("livekit") => Err(super::config::needs_livekit_entry(
+            "source.type",
+            "is \"livekit\", which the package's main entry does not include (so that WebRTC pages do not download it): import from \"overshoot-wasm/full\" (or \"overshoot-wasm/full/manual-init\") to use a livekit source (the app's own room)",
+        )),
+        #[cfg(feature = "livekit")]
         Some("livekit") => {
             let url = source.required_string("url")?;
             let token = source.required_string("token")?;

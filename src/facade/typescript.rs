@@ -56,7 +56,9 @@ export type HlsJsProvider = unknown;
  * - `canvas`: a canvas the app draws, captured at `fps` (1–60, default 15).
  * - `stream`: a MediaStream or MediaStreamTrack the app owns (never stopped here).
  * - `livekit`: the app publishes into its own LiveKit room; the package sends no video
- *   and only creates the stream, renews it and receives results. */
+ *   and only creates the stream, renews it and receives results. Only in
+ *   `overshoot-wasm/full`: the main entry refuses it at construction (`ValidationError`,
+ *   `code: "livekit_entry_required"`, `details.field` `"source.type"`). */
 export type VideoSource =
   | { type: "camera"; cameraFacing?: "user" | "environment"; deviceId?: string; width?: number; height?: number; frameRate?: number }
   | ({ type: "screen" } & RelayedSourceOptions)
@@ -141,7 +143,9 @@ export interface RealtimeVisionOptions extends StreamClientConfig {
   debug?: boolean;
   /** `webrtc` (default): straight to the server. `livekit`: the native transport — the
    * server makes a LiveKit room and the package publishes the source's video into it
-   * with livekit-client, rejoining with the keepalive's fresh token if the room drops. */
+   * with livekit-client, rejoining with the keepalive's fresh token if the room drops.
+   * Only in `overshoot-wasm/full`: the main entry refuses it at construction
+   * (`ValidationError`, `code: "livekit_entry_required"`). */
   transport?: "webrtc" | "livekit";
   /** For `transport: "livekit"`: the livekit-client module, or a loader such as
    * `() => import("livekit-client")`; default: import `livekit-client` (import map).

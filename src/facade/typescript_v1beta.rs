@@ -29,8 +29,8 @@ export interface OvershootError {
   /** The server's machine code, when it sent one (v1beta: `stream_not_found`,
    * `billing_denied`, …), or the package's own: `unsupported_by_api` for a v1beta-only
    * call made with the streams API; `v1beta_entry_required` (a v1beta `apiUrl`) and
-   * `livekit_entry_required` (`transport: "livekit"`) for what the main entry refuses
-   * because only `overshoot-wasm/full` has it. */
+   * `livekit_entry_required` (`transport: "livekit"`, a `{type: "livekit"}` source)
+   * for what the main entry refuses because only `overshoot-wasm/full` has it. */
   code?: string;
 }
 

@@ -12,7 +12,9 @@ use super::Transport;
 use super::{post, Event, SessionConfig, Shared};
 use crate::platform::error::SdkError;
 use crate::platform::json::to_js;
-use crate::platform::media::{MediaOwner, VideoSource};
+use crate::platform::media::MediaOwner;
+#[cfg(feature = "livekit")]
+use crate::platform::media::VideoSource;
 use crate::platform::page::PageHideOwner;
 use crate::platform::peer::PeerOwner;
 #[cfg(feature = "livekit")]
@@ -61,6 +63,7 @@ pub enum Uplink {
     #[cfg(feature = "livekit")]
     Room(RoomOwner),
     /// The app's own LiveKit room: nothing is sent from here.
+    #[cfg(feature = "livekit")]
     AppRoom,
 }
 
@@ -71,6 +74,7 @@ impl Uplink {
             Uplink::Peer(peer) => peer.replace_video_track(track).await,
             #[cfg(feature = "livekit")]
             Uplink::Room(room) => room.replace_track(track).await,
+            #[cfg(feature = "livekit")]
             Uplink::AppRoom => Err(SdkError::new(
                 ErrorKind::Validation,
                 "a livekit source sends no local video",
@@ -177,6 +181,7 @@ pub async fn negotiate(
     relay_only: bool,
 ) -> Result<Link, LinkFailure> {
     let media = match (&config.source, media) {
+        #[cfg(feature = "livekit")]
         (VideoSource::AppRoom { url, token }, _) => {
             let source = Source::Livekit {
                 url: url.clone(),

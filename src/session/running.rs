@@ -93,6 +93,8 @@ pub async fn run(
     let media_path = match end {
         End::Stopped(_) => live.link.take().map(|mut link| {
             link.socket = None;
+            // The only uplink without the feature `livekit`.
+            #[allow(irrefutable_let_patterns)]
             if let Uplink::Peer(peer) = &link.uplink {
                 peer.stop_waiting();
             }

@@ -103,6 +103,7 @@ pub async fn start_up(
     // connection is in use anyway.
     let _hint = PreconnectHint::add(config.http.base().as_str());
     let (media, link) = match (&config.source, &config.transport) {
+        #[cfg(feature = "livekit")]
         (VideoSource::AppRoom { .. }, _) => {
             check_stop(shared, None)?;
             (

@@ -1,6 +1,7 @@
 // The two wasm modules of the package, in one page: the main entry (`overshoot-wasm`,
 // the streams API over WebRTC only) loads only its own wasm and refuses a v1beta
-// `apiUrl` and `transport: "livekit"` with typed errors naming the entry to import; the
+// `apiUrl`, `transport: "livekit"` and a `{type: "livekit"}` source with typed errors
+// naming the entry to import; the
 // full entry (`overshoot-wasm/full`, also named `overshoot-wasm/v1beta`: both are
 // pkg/v1beta.js) loads the other wasm, takes both, and throws the very same error classes.
 import { test, before, after } from "node:test";
@@ -60,33 +61,47 @@ test("the main entry loads only its own wasm and refuses a v1beta apiUrl with Va
   }
 });
 
-test("the main entry refuses transport: \"livekit\" with ValidationError code livekit_entry_required; the full entry takes it", { timeout: 30_000 }, async () => {
-  const outcome = await page.evaluate(async (key) => {
-    const config = { apiKey: key, apiUrl: location.origin, prompt: "p", onResult() {}, transport: "livekit" };
-    let refused = null;
-    try {
-      new window.sdk.RealtimeVision(config);
-    } catch (e) {
-      refused = {
-        name: e.name, code: e.code, field: e.details?.field, message: e.message,
-        typed: e instanceof window.sdk.ValidationError && e instanceof window.sdk.OvershootError,
-      };
-    }
+test("the main entry refuses transport: \"livekit\" and a {type: \"livekit\"} source with ValidationError code livekit_entry_required; the full entry takes both", { timeout: 30_000 }, async () => {
+  const outcomes = await page.evaluate(async (key) => {
+    const base = { apiKey: key, apiUrl: location.origin, prompt: "p", onResult() {} };
     const full = await import("/pkg/v1beta.js"); // overshoot-wasm/full
-    const vision = new full.RealtimeVision(config);
-    const accepted = vision.state;
-    vision.free();
-    return { refused, accepted };
+    const tried = {};
+    for (const [name, extra] of Object.entries({
+      transport: { transport: "livekit" },
+      source: { source: { type: "livekit", url: "ws://127.0.0.1:1", token: "app-room-token" } },
+    })) {
+      const config = { ...base, ...extra };
+      let refused = null;
+      try {
+        new window.sdk.RealtimeVision(config);
+      } catch (e) {
+        refused = {
+          name: e.name, code: e.code, field: e.details?.field, message: e.message,
+          typed: e instanceof window.sdk.ValidationError && e instanceof window.sdk.OvershootError,
+        };
+      }
+      const vision = new full.RealtimeVision(config);
+      tried[name] = { refused, accepted: vision.state };
+      vision.free();
+    }
+    return tried;
   }, KEY);
-  const error = outcome.refused;
-  assert.ok(error, "constructing with transport: \"livekit\" must throw");
-  assert.equal(error.name, "ValidationError");
-  assert.equal(error.code, "livekit_entry_required");
-  assert.equal(error.field, "transport");
-  assert.ok(error.typed, "instanceof ValidationError and OvershootError");
-  assert.match(error.message, /^transport is "livekit", .*import from "overshoot-wasm\/full"/);
-  assert.ok(!error.message.includes(KEY), "the key is not in the message");
-  assert.equal(outcome.accepted, "idle");
+  const expected = {
+    transport: { field: "transport", message: /^transport is "livekit", .*import from "overshoot-wasm\/full".* to use the LiveKit transport$/ },
+    source: { field: "source.type", message: /^source\.type is "livekit", .*import from "overshoot-wasm\/full".* to use a livekit source \(the app's own room\)$/ },
+  };
+  for (const [name, { field, message }] of Object.entries(expected)) {
+    const { refused: error, accepted } = outcomes[name];
+    assert.ok(error, `constructing with ${name} "livekit" must throw`);
+    assert.equal(error.name, "ValidationError");
+    assert.equal(error.code, "livekit_entry_required");
+    assert.equal(error.field, field);
+    assert.ok(error.typed, "instanceof ValidationError and OvershootError");
+    assert.match(error.message, message);
+    assert.ok(!error.message.includes(KEY), "the key is not in the message");
+    assert.ok(!error.message.includes("app-room-token"), "the room token is not in the message");
+    assert.equal(accepted, "idle", `the full entry takes ${name} "livekit"`);
+  }
   assert.ok(wasmRequested.includes("overshoot_wasm_v1beta_bg.wasm"), JSON.stringify(wasmRequested));
 });
 

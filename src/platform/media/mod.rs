@@ -46,6 +46,8 @@ pub enum VideoSource {
     /// A screen, video or HLS stream the package draws through a canvas.
     Relayed(RelayRequest),
     /// No local video: the app publishes into its own LiveKit room (`url`, `token`).
+    /// Only in the full module (feature `livekit`); the main entry refuses it.
+    #[cfg(feature = "livekit")]
     AppRoom { url: String, token: String },
 }
 
@@ -93,6 +95,7 @@ impl MediaOwner {
                 // The capture track is ours (stopping it leaves the canvas alone).
                 (stream, true, false, None)
             }
+            #[cfg(feature = "livekit")]
             VideoSource::AppRoom { .. } => {
                 return Err(SdkError::new(
                     ErrorKind::Validation,
