@@ -6,8 +6,10 @@
 // datagram, each frame str0m handed over and each key frame request before it).
 // Alternating runs of each contender against one emulator. Diagnostic only: writes nothing.
 //
-//   node bench/first-frame.mjs [--runs 9] [--variant name=dir ...] [--sdk] [--condition id] [--verbose]
-// Without --variant, this checkout's pkg/ is "ours"; --sdk adds the npm SDK.
+//   node bench/first-frame.mjs [--runs 9] [--variant name=dir ...] [--config 'name={...}']
+//                              [--sdk] [--condition id] [--verbose]
+// Without --variant, this checkout's pkg/ is "ours"; --sdk adds the npm SDK; --config gives
+// a variant extra config keys (the same dir may appear under two names).
 import { parseArgs } from "node:util";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -19,6 +21,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "9" },
     variant: { type: "string", multiple: true, default: [] },
+    config: { type: "string", multiple: true, default: [] },
     sdk: { type: "boolean", default: false },
     condition: { type: "string", default: "" },
     verbose: { type: "boolean", default: false },
@@ -28,7 +31,9 @@ const condition = conditionNamed(values.condition);
 const ROOT = resolve(import.meta.dirname, "..");
 mkdirSync(join(OUT, "bench"), { recursive: true });
 const work = join(OUT, "bench");
+const configs = Object.fromEntries(values.config.map((c) => [c.slice(0, c.indexOf("=")), c.slice(c.indexOf("=") + 1)]));
 const contenders = values.variant.map((v) => ({ name: v.slice(0, v.indexOf("=")), dir: resolve(v.slice(v.indexOf("=") + 1)) }));
+for (const c of contenders) c.config = configs[c.name] ?? "";
 if (!contenders.length) contenders.push({ name: "ours", dir: await copyPublishedPkg(ROOT, join(work, "pkg-first-frame")) });
 if (values.sdk) contenders.push({ name: "npm-sdk", dir: null });
 for (const c of contenders) {
@@ -86,7 +91,7 @@ for (let run = 0; run < Number(values.runs) * contenders.length; run++) {
   if (condition) await context.addInitScript(cameraWarmUp, condition.cameraMs);
   const page = await context.newPage();
   const logFrom = emulator.log().length;
-  const query = new URLSearchParams({ sdk: c.dir ? "ours" : "theirs", api: emulator.url, key: KEY });
+  const query = new URLSearchParams({ sdk: c.dir ? "ours" : "theirs", api: emulator.url, key: KEY, oursConfig: c.config ?? "" });
   await page.goto(`${c.server.url}/page.html?${query}`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 20000 });
   const started = await page.evaluate(() => window.bench.start());
