@@ -20,6 +20,7 @@ const { values } = parseArgs({
     "ours-config": { type: "string", default: "" },
     condition: { type: "string", default: "" },
     verbose: { type: "boolean", default: false },
+    network: { type: "boolean", default: false },
   },
 });
 const condition = values.condition ? CONDITIONS.find((c) => c.id === values.condition) : null;
@@ -102,6 +103,22 @@ for (let run = 0; run < Number(values.runs) * 2; run++) {
   await context.addInitScript(instrument);
   if (condition) await context.addInitScript(cameraWarmUp, condition.cameraMs);
   const page = await context.newPage();
+  const logFrom = emulator.log().length;
+  // --network: CDP's view of each request (which connection, reused or new, its timing).
+  const requests = new Map();
+  if (values.network) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    cdp.on("Network.requestWillBeSent", (e) => requests.set(e.requestId, { method: e.request.method, url: e.request.url.replace(/^.*\/\/[^/]+/, "").replace(/[0-9a-f-]{20,}/g, ":id") }));
+    cdp.on("Network.responseReceived", (e) => {
+      const r = requests.get(e.requestId);
+      if (!r) return;
+      const t = e.response.timing;
+      Object.assign(r, { connectionId: e.response.connectionId, reused: e.response.connectionReused, protocol: e.response.protocol,
+        timing: t && Object.fromEntries(["dnsStart", "connectStart", "sslStart", "sslEnd", "connectEnd", "sendStart", "receiveHeadersEnd"].map((k) => [k, Math.round(t[k])])),
+        requestTime: t?.requestTime });
+    });
+  }
   const query = new URLSearchParams({ sdk, api: emulator.url, key: KEY, oursConfig: values["ours-config"] });
   await page.goto(`${server.url}/page.html?${query}`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 20000 });
@@ -129,6 +146,25 @@ for (let run = 0; run < Number(values.runs) * 2; run++) {
     return r?.first_frame_unix_ms ? r : null;
   }, 5000, "first frame in the emulator's report").catch(() => null);
   if (report) t.phases.push(["first frame decoded at the emulator", report.first_frame_unix_ms - t.wall]);
+  if (values.network) {
+    for (const r of requests.values()) if (!/\.(js|wasm|html|css|y4m)$|^\/(pkg|sdk)\//.test(r.url)) console.log(`   ${sdk} net: ${r.method} ${r.url} conn ${r.connectionId} reused ${r.reused} ${JSON.stringify(r.timing)}`);
+  }
+  if (values.verbose) {
+    // Counters, not only timings: the sender's view once the first frame is decoded.
+    const counters = await page.evaluate(async () => {
+      const out = {};
+      (await window.__benchPc?.deref()?.getStats())?.forEach((s) => {
+        if (s.type !== "outbound-rtp" || s.kind !== "video") return;
+        for (const k of ["keyFramesEncoded", "framesEncoded", "framesSent", "packetsSent", "bytesSent", "nackCount",
+          "pliCount", "firCount", "retransmittedPacketsSent", "frameWidth", "frameHeight", "qualityLimitationReason",
+          "encoderImplementation", "rid"]) out[k] = s[k];
+      });
+      return out;
+    });
+    console.log(sdk, "counters after the first decode:", JSON.stringify(counters));
+    const lines = emulator.log().slice(logFrom).split("\n").filter((l) => /^peer \d+: (first|frame|Pli|Fir|connected|rtp)/.test(l));
+    for (const l of lines) console.log("   emulator:", l);
+  }
   Object.assign(t, await page.evaluate(async () => {
     window.__phases.length = 0;
     const s0 = performance.now();

@@ -50,7 +50,10 @@ async function run(v, i) {
   const s = await v.page.evaluate(async ({ key, url, transport }) => {
     const config = { apiKey: key, apiUrl: location.origin, prompt: "p", onResult() {}, source: { type: "video", url } };
     if (transport === "livekit") Object.assign(config, { transport, livekitClient: () => import("/vendor/livekit-client.mjs") });
-    window.vision = new window.sdk.RealtimeVision(config);
+    // The LiveKit transport is in the full entry (`overshoot-wasm/full`, pkg/v1beta.js);
+    // a build older than that split has it in the main one.
+    const sdk = transport === "livekit" ? await import("/pkg/v1beta.js").catch(() => window.sdk) : window.sdk;
+    window.vision = new sdk.RealtimeVision(config);
     const wall = Date.now();
     const t0 = performance.now();
     await window.vision.start();

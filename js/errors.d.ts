@@ -9,7 +9,7 @@ export declare class OvershootError extends Error {
   requestId?: string;
   /** The server's details; `{field}` for validation errors found before sending. */
   details?: unknown;
-  /** The server's machine code, when it sent one (v1beta: `stream_not_found`, `billing_denied`, `segment_empty`, …). */
+  /** The server's machine code, when it sent one (v1beta: `stream_not_found`, `billing_denied`, `segment_empty`, …), or the package's own (`unsupported_by_api`, `v1beta_entry_required`, `livekit_entry_required`). */
   code?: string;
 }
 /** Bad config or request (before sending, or HTTP 400/422), or a browser-only call made on a server (the server entry). */

@@ -2,8 +2,9 @@
 // pkg/snippets/). It holds what is cheaper or only possible in JS: the error classes
 // (so `instanceof` works), the result hot path (socket message → JSON.parse + shape
 // check + `json()` helper → count → onResult), which never enters wasm, worker timers,
-// the clean-up of a capture granted after its caller gave up, and the stand-ins that load `sources.js` and `livekit.js` only when a session needs
-// them, so a camera page never downloads either.
+// the clean-up of a capture granted after its caller gave up, and the stand-in that
+// loads `sources.js` only when a session needs it, so a camera page never downloads it
+// (the LiveKit transport's stand-in, which loads `livekit.js`, is in `runtime-full.js`).
 
 /** Base class of every error the package throws or reports. */
 export class OvershootError extends Error {
@@ -57,7 +58,7 @@ export function failure(name, message, cause, details) {
 }
 
 /** Methods every result has; its data are the wire fields, as own properties. */
-const RESULT_METHODS = {
+export const RESULT_METHODS = {
   /** Parses `result` as JSON (structured output); throws `ResultParseError` if it is not JSON. */
   json() {
     try {
@@ -115,7 +116,7 @@ export function openResultsSocket(url, apiKey, sink, notice) {
 }
 
 /** Counts `result` in `sink` and hands it to the app's `onResult`. */
-function deliver(sink, result) {
+export function deliver(sink, result) {
   sink.received++;
   sink.lastLatencyMs = typeof result.total_latency_ms === "number" ? result.total_latency_ms : null;
   callApp(sink.onResult, result);
@@ -128,38 +129,6 @@ function callApp(callback, value) {
   } catch (error) {
     Promise.reject(error);
   }
-}
-
-/**
- * Delivers a v1beta answer (an object built in wasm with the streams API's result
- * fields) like a socket result: `json()` added, counted, handed to `onResult`.
- */
-export function deliverResult(sink, result) {
-  deliver(sink, asResult(result));
-}
-
-/** Gives an object built in wasm the methods of a result (`json()`). */
-export function asResult(result) {
-  return Object.setPrototypeOf(result, RESULT_METHODS);
-}
-
-/**
- * The body of a fetch `Response` as text pieces, as they arrive (a v1beta SSE answer):
- * `next()` resolves to the next decoded piece, or `null` at the end; `cancel()` stops
- * reading. UTF-8 sequences cut between chunks are decoded whole (`stream: true`).
- */
-export function textPieces(response) {
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  return {
-    async next() {
-      const { done, value } = await reader.read();
-      return done ? null : decoder.decode(value, { stream: true });
-    },
-    cancel() {
-      reader.cancel().catch(() => {});
-    },
-  };
 }
 
 // Timers kept in a dedicated worker (the lease, the relay's draw ticks): Chromium wakes
@@ -273,7 +242,7 @@ export function stopLateStream(pending) {
  * (missing from the deployment, blocked, offline) is a `SourceUnsupportedError`
  * naming `what`; nothing of it is ever an unhandled rejection.
  */
-class OnDemand {
+export class OnDemand {
   constructor(load, what, create) {
     this.closed = false;
     this.ready = load().then(
@@ -353,35 +322,5 @@ export class RelayOnDemand extends OnDemand {
   /** See `CanvasRelay.height`. */
   get height() {
     return this.target.height;
-  }
-}
-
-/**
- * `LiveKitPublisher` of `livekit.js` (the native transport), loaded on first use; bound
- * and owned by `src/platform/room.rs`.
- */
-export class PublisherOnDemand extends OnDemand {
-  constructor(onState) {
-    super(() => import("./livekit.js"), "the LiveKit transport", (m) => new m.LiveKitPublisher(onState));
-  }
-
-  /** See `LiveKitPublisher.load`. */
-  load(provider) {
-    return this.call("load", provider);
-  }
-
-  /** See `LiveKitPublisher.open`. */
-  open(url, token, track, maxBitrate, maxFramerate) {
-    return this.call("open", url, token, track, maxBitrate, maxFramerate);
-  }
-
-  /** See `LiveKitPublisher.setToken` (after `load()` resolved). */
-  setToken(token) {
-    this.target?.setToken(token);
-  }
-
-  /** See `LiveKitPublisher.replaceTrack`. */
-  replaceTrack(track) {
-    return this.call("replaceTrack", track);
   }
 }

@@ -4,11 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-# Two modules from one crate: the v1beta entry's (feature `v1beta`: both API
-# generations) and the main entry's (the streams API only, so camera pages do not
-# download v1beta). The second cargo build reuses every dependency; only the crate
-# itself and LTO run again. The main module is built last, so target/'s
-# overshoot_wasm.wasm is the one camera pages load (bench/size-profile.mjs reads it).
+# Two modules from one crate: the full entry's (`overshoot-wasm/full`, also
+# `overshoot-wasm/v1beta`; feature `v1beta`, which turns on `livekit`: both API
+# generations and the LiveKit transport) and the main entry's (the streams API over
+# WebRTC only, so camera pages download neither v1beta nor the LiveKit transport).
+# The second cargo build reuses every dependency; only the crate itself and LTO run
+# again. The main module is built last, so target/'s overshoot_wasm.wasm is the one
+# camera pages load (bench/size-profile.mjs reads it).
 release=target/wasm32-unknown-unknown/wasm-release
 rm -rf pkg
 build_module() { # <wasm-bindgen out-name> [cargo options]
@@ -41,7 +43,8 @@ diff <(api pkg/overshoot_wasm_v1beta.d.ts) <(api pkg/overshoot_wasm.d.ts) >&2 ||
 runtime=$(cd pkg && ls snippets/*/js/runtime.js)
 # runtime.js loads these with import() when a session needs them; wasm-bindgen copies
 # them because src/ names their modules (copies_sources_js, copies_livekit_js).
-for lazy in sources.js livekit.js; do
+# runtime-full.js is what only the full module imports (built first, so it is there).
+for lazy in sources.js livekit.js runtime-full.js; do
   [ -f "pkg/$(dirname "$runtime")/$lazy" ] || { echo "pkg/: $lazy is not beside runtime.js" >&2; exit 1; }
 done
 # Entries (package.json `exports`): index.js (browsers; loads the wasm at import) is
@@ -50,9 +53,10 @@ done
 for entry in index.js manual-init.js no-browser.js no-browser-manual-init.js; do
   sed "s#__RUNTIME__#./$runtime#" "js/$entry" > "pkg/$entry"
 done
-# The v1beta entries (`overshoot-wasm/v1beta` and `…/v1beta/manual-init`) are the same
-# two files with the v1beta module's glue and wasm; on servers both resolve to the
-# no-browser entries, which load no wasm at all.
+# The full entries (`overshoot-wasm/full`, `…/full/manual-init`, and their older names
+# `overshoot-wasm/v1beta`, `…/v1beta/manual-init`: package.json maps both to these files)
+# are the same two files with the full module's glue and wasm; on servers they resolve
+# to the no-browser entries, which load no wasm at all.
 sed -e 's#"./overshoot_wasm.js"#"./overshoot_wasm_v1beta.js"#g' pkg/manual-init.js > pkg/v1beta-manual-init.js
 sed -e 's#"./manual-init.js"#"./v1beta-manual-init.js"#g' -e 's#"./overshoot_wasm_bg.wasm"#"./overshoot_wasm_v1beta_bg.wasm"#' \
   pkg/index.js > pkg/v1beta.js
@@ -60,9 +64,9 @@ grep -q overshoot_wasm_v1beta.js pkg/v1beta-manual-init.js && grep -q overshoot_
   { echo "pkg/: the v1beta entries do not name the v1beta module (see the sed above)" >&2; exit 1; }
 cp js/index.d.ts js/manual-init.d.ts js/errors.d.ts pkg/
 # The v1beta entries' types are the main ones' (the same API, checked above).
-v1types() { echo "// overshoot-wasm/$1: the types of js/$2 (one API for both modules; see scripts/build.sh)."; cat "js/$2"; }
-v1types v1beta index.d.ts > pkg/v1beta.d.ts
-v1types v1beta/manual-init manual-init.d.ts > pkg/v1beta-manual-init.d.ts
+v1types() { echo "// overshoot-wasm/full$1 (= overshoot-wasm/v1beta$1): the types of js/$2 (one API for both modules; see scripts/build.sh)."; cat "js/$2"; }
+v1types "" index.d.ts > pkg/v1beta.d.ts
+v1types /manual-init manual-init.d.ts > pkg/v1beta-manual-init.d.ts
 # wasm-bindgen types `[Symbol.dispose]()`, which without this needs lib esnext (or
 # esnext.disposable) in the app's tsconfig (TS2550 under skipLibCheck: false). The
 # same declaration as TypeScript's own lib, so the two merge when both are present.
@@ -80,5 +84,5 @@ gz() { local sum=0 f; for f in "$@"; do sum=$((sum + $(gzip -9c < "$f" | wc -c))
 snippets=pkg/$(dirname "$runtime")
 echo "built pkg/: main module (overshoot-wasm): wasm $(wc -c < pkg/overshoot_wasm_bg.wasm) B ($(gz pkg/overshoot_wasm_bg.wasm) B gzip)"
 echo "  JS a camera page loads (glue + index.js + manual-init.js + runtime.js + connection.js): $(gz pkg/overshoot_wasm.js pkg/index.js pkg/manual-init.js "$snippets/runtime.js" "$snippets/connection.js") B gzip"
-echo "  v1beta module (overshoot-wasm/v1beta): wasm $(wc -c < pkg/overshoot_wasm_v1beta_bg.wasm) B ($(gz pkg/overshoot_wasm_v1beta_bg.wasm) B gzip); JS a v1beta page loads (its glue + v1beta.js + v1beta-manual-init.js + runtime.js + connection.js + livekit.js + sources.js): $(gz pkg/overshoot_wasm_v1beta.js pkg/v1beta.js pkg/v1beta-manual-init.js "$snippets/runtime.js" "$snippets/connection.js" "$snippets/livekit.js" "$snippets/sources.js") B gzip"
+echo "  full module (overshoot-wasm/full = overshoot-wasm/v1beta: v1beta and the LiveKit transport): wasm $(wc -c < pkg/overshoot_wasm_v1beta_bg.wasm) B ($(gz pkg/overshoot_wasm_v1beta_bg.wasm) B gzip); JS a v1beta or LiveKit page loads (its glue + v1beta.js + v1beta-manual-init.js + runtime.js + runtime-full.js + connection.js + livekit.js + sources.js): $(gz pkg/overshoot_wasm_v1beta.js pkg/v1beta.js pkg/v1beta-manual-init.js "$snippets/runtime.js" "$snippets/runtime-full.js" "$snippets/connection.js" "$snippets/livekit.js" "$snippets/sources.js") B gzip"
 echo "  loaded when needed: sources.js $(gz "$snippets/sources.js") B gzip (screen, video, HLS), livekit.js $(gz "$snippets/livekit.js") B gzip (LiveKit transport; loads sources.js too)"

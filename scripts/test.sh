@@ -10,9 +10,10 @@ cargo test -p overshoot-protocol -p overshoot-emulator -p overshoot-gateway
 echo "== 2/5 browser: platform owners and config reading, wasm-bindgen-test in headless Chromium and Firefox ESR"
 # webdriver.json (beside Cargo.toml) gives each browser its flags and a fake camera.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-# With the `v1beta` feature: the whole code (both API generations, the v1beta entry's
-# module). The main entry's module is that code minus v1beta; its refusal of a v1beta
-# apiUrl is checked end to end (tests/e2e/entries.test.mjs).
+# With the `v1beta` feature (which turns on `livekit`): the whole code (both API
+# generations and the LiveKit transport, the full entry's module). The main entry's
+# module is that code minus v1beta and the LiveKit transport; its refusals of a v1beta
+# apiUrl and of `transport: "livekit"` are checked end to end (tests/e2e/entries.test.mjs).
 echo "-- Chromium"
 CHROMEDRIVER=$(command -v chromedriver) cargo test -p overshoot-wasm --target wasm32-unknown-unknown --features v1beta
 echo "-- Firefox ESR"

@@ -62,7 +62,13 @@ impl Backend {
 impl<S> CreateStreamRequest<S> {
     /// The body as a field tree (see the module docs).
     pub fn to_json(&self) -> Json<'_, S> {
-        let source = self.source.as_ref().map(|s| match s {
+        self.to_json_with_source(self.source.as_ref())
+    }
+
+    /// The body with `source` in place of the request's own: the package's session
+    /// sends its one request with each create's offer without copying the request.
+    pub fn to_json_with_source<'a>(&'a self, source: Option<&'a Source>) -> Json<'a, S> {
+        let source = source.map(|s| match s {
             Source::Webrtc { sdp } => object([
                 ("type", Some(Json::Str("webrtc"))),
                 ("sdp", Some(Json::Str(sdp))),
@@ -187,6 +193,29 @@ pub(crate) mod tests {
                 request_id: Some("r-1".into()),
             }),
         });
+    }
+
+    #[test]
+    fn a_source_given_apart_is_the_body_of_the_request_with_that_source() {
+        let mut req = CreateStreamRequest {
+            source: None,
+            webrtc: None,
+            mode: None,
+            processing: Processing::default(),
+            inference: inference(None, None),
+            client: None,
+        };
+        let source = Source::Livekit {
+            url: "wss://r".into(),
+            token: "t".into(),
+        };
+        let apart = to_value(&req.to_json_with_source(Some(&source)));
+        assert_eq!(
+            apart["source"],
+            json!({"type": "livekit", "url": "wss://r", "token": "t"})
+        );
+        req.source = Some(source);
+        assert_eq!(apart, to_value(&req.to_json()));
     }
 
     #[test]

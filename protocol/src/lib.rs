@@ -29,5 +29,5 @@ pub mod wire;
 
 pub use errors::{classify_close, kind_for_end_reason, CloseKind, ErrorKind};
 pub use state::SessionState;
-pub use validate::{validate_request, FieldError};
+pub use validate::{validate_request, validate_source, FieldError};
 pub use wire::*;

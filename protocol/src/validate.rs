@@ -3,7 +3,7 @@
 //! same field and message.
 
 use crate::number::fmt_num;
-use crate::wire::{CreateStreamRequest, Mode, Source};
+use crate::wire::{CreateStreamRequest, Mode, SessionDescription, Source};
 use crate::wire::{DEFAULT_CLIP_LENGTH_SECONDS, DEFAULT_TARGET_FPS};
 
 /// A broken rule: the wire path of the field (e.g. `processing.target_fps`) and a
@@ -70,26 +70,7 @@ fn check_non_empty(field: &str, value: &str) -> Result<(), FieldError> {
 /// Checks every rule of `POST /streams` from the spec. The first broken rule wins,
 /// in a fixed order, so both sides report the same field.
 pub fn validate_request<S>(req: &CreateStreamRequest<S>) -> Result<(), FieldError> {
-    match (&req.source, &req.webrtc) {
-        (Some(_), Some(_)) => {
-            return Err(FieldError::new(
-                "webrtc",
-                "the deprecated top-level webrtc offer cannot be combined with source",
-            ))
-        }
-        (Some(Source::Webrtc { sdp }), None) => check_non_empty("source.sdp", sdp)?,
-        (Some(Source::Livekit { url, token }), None) => {
-            check_non_empty("source.url", url)?;
-            check_non_empty("source.token", token)?;
-        }
-        (None, Some(desc)) => {
-            if desc.kind != "offer" {
-                return Err(FieldError::new("webrtc.type", "must be \"offer\""));
-            }
-            check_non_empty("webrtc.sdp", &desc.sdp)?;
-        }
-        (None, None) => {}
-    }
+    validate_source(req.source.as_ref(), req.webrtc.as_ref())?;
     check_non_empty("inference.prompt", &req.inference.prompt)?;
     check_non_empty("inference.model", &req.inference.model)?;
 
@@ -214,6 +195,36 @@ pub fn validate_request<S>(req: &CreateStreamRequest<S>) -> Result<(), FieldErro
                 ),
             ));
         }
+    }
+    Ok(())
+}
+
+/// The first rules of [`validate_request`]: those of `source` and the deprecated
+/// top-level `webrtc` offer (the package's session checks the source of each create
+/// with it, the rest of its request having been checked once).
+pub fn validate_source(
+    source: Option<&Source>,
+    webrtc: Option<&SessionDescription>,
+) -> Result<(), FieldError> {
+    match (source, webrtc) {
+        (Some(_), Some(_)) => {
+            return Err(FieldError::new(
+                "webrtc",
+                "the deprecated top-level webrtc offer cannot be combined with source",
+            ))
+        }
+        (Some(Source::Webrtc { sdp }), None) => check_non_empty("source.sdp", sdp)?,
+        (Some(Source::Livekit { url, token }), None) => {
+            check_non_empty("source.url", url)?;
+            check_non_empty("source.token", token)?;
+        }
+        (None, Some(desc)) => {
+            if desc.kind != "offer" {
+                return Err(FieldError::new("webrtc.type", "must be \"offer\""));
+            }
+            check_non_empty("webrtc.sdp", &desc.sdp)?;
+        }
+        (None, None) => {}
     }
     Ok(())
 }

@@ -76,12 +76,16 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
                 "must be \"livekit\" (or omitted) with a v1beta apiUrl: v1beta streams are fed through LiveKit only",
             ))
         }
+        #[cfg(feature = "livekit")]
         Some("livekit") | None if is_v1beta => Transport::LiveKit {
             client: read_livekit_client(&cfg)?,
         },
+        #[cfg(feature = "livekit")]
         Some("livekit") => Transport::LiveKit {
             client: read_livekit_client(&cfg)?,
         },
+        #[cfg(not(feature = "livekit"))]
+        Some("livekit") => return Err(needs_livekit_entry()),
         _ => Transport::WebRtc,
     };
     #[cfg(not(feature = "v1beta"))]
@@ -143,7 +147,22 @@ fn refuse_v1beta_options(cfg: &JsObject) -> Result<(), SdkError> {
     ))
 }
 
+/// What `transport: "livekit"` gets from the build without the LiveKit transport (the
+/// main entry): a `ValidationError` on `transport` (`code: "livekit_entry_required"`)
+/// naming the entry to import, at construction, before any network or media call (as
+/// [`super::v1beta`]'s `needs_v1beta_entry` for a v1beta `apiUrl`).
+#[cfg(not(feature = "livekit"))]
+fn needs_livekit_entry() -> SdkError {
+    let mut error = SdkError::validation(
+        "transport",
+        "is \"livekit\", which the package's main entry does not include (so that WebRTC pages do not download it): import from \"overshoot-wasm/full\" (or \"overshoot-wasm/full/manual-init\") to use the LiveKit transport",
+    );
+    error.code = Some("livekit_entry_required".into());
+    error
+}
+
 /// `livekitClient`: the livekit-client module, or a function that loads it.
+#[cfg(feature = "livekit")]
 fn read_livekit_client(cfg: &JsObject) -> Result<JsValue, SdkError> {
     let client = cfg.get("livekitClient")?.unwrap_or(JsValue::UNDEFINED);
     if !client.is_undefined() && !client.is_object() && !client.is_function() {

@@ -27,8 +27,10 @@ export type PartialResult = SuccessfulResult & { partial: true };
 
 export interface OvershootError {
   /** The server's machine code, when it sent one (v1beta: `stream_not_found`,
-   * `billing_denied`, …; `unsupported_by_api` for a v1beta-only call made with the
-   * streams API). */
+   * `billing_denied`, …), or the package's own: `unsupported_by_api` for a v1beta-only
+   * call made with the streams API; `v1beta_entry_required` (a v1beta `apiUrl`) and
+   * `livekit_entry_required` (`transport: "livekit"`) for what the main entry refuses
+   * because only `overshoot-wasm/full` has it. */
   code?: string;
 }
 

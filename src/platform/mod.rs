@@ -8,6 +8,7 @@ pub mod json;
 pub mod media;
 pub mod page;
 pub mod peer;
+#[cfg(feature = "livekit")]
 pub mod room;
 pub mod runtime;
 pub mod socket;

@@ -2,7 +2,8 @@
 //! connection, publishing the session's video track through `livekit-client`. Leaves
 //! the room on drop; the track itself belongs to the media owner. `livekit.js` is not
 //! imported by the wasm module: the stand-in bound here (`PublisherOnDemand`,
-//! `js/runtime.js`) loads it on first use.
+//! `js/runtime-full.js`, which only the `livekit` feature's module imports) loads it on
+//! first use.
 
 use super::error::SdkError;
 use js_sys::{Function, Promise};
@@ -11,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::MediaStreamTrack;
 
-#[wasm_bindgen(module = "/js/runtime.js")]
+#[wasm_bindgen(module = "/js/runtime-full.js")]
 extern "C" {
     /// A `LiveKitPublisher` of `js/livekit.js`, built once that module has loaded.
     #[wasm_bindgen(js_name = PublisherOnDemand)]

@@ -1,8 +1,9 @@
 //! Bindings to `js/runtime.js`, the package's small JS half: error classes, the
 //! result hot path (results are parsed and delivered there, never in wasm), the
-//! worker-backed timers, and the stand-ins for `js/sources.js` and `js/livekit.js`
-//! (bound in `media/relay.rs` and `room.rs`); and to `js/connection.js`: the
-//! preconnect hint, the deferred frame-rate cap and the `getStats()` summary.
+//! worker-backed timers, and the stand-in for `js/sources.js` (bound in
+//! `media/relay.rs`; `js/livekit.js`'s is in `js/runtime-full.js`, bound in `room.rs`);
+//! and to `js/connection.js`: the preconnect hint, the deferred frame-rate cap and the
+//! `getStats()` summary.
 
 use wasm_bindgen::prelude::*;
 use web_sys::RtcPeerConnection;
@@ -58,6 +59,20 @@ extern "C" {
     #[wasm_bindgen(js_name = resultSink)]
     pub fn result_sink(on_result: &js_sys::Function) -> JsValue;
 
+    /// Opens the results socket: sends the API key when open, delivers results to
+    /// `sink`, calls `notice(malformed)` for the first message and every malformed one.
+    #[wasm_bindgen(js_name = openResultsSocket, catch)]
+    pub fn open_results_socket(
+        url: &str,
+        api_key: &str,
+        sink: &JsValue,
+        notice: &js_sys::Function,
+    ) -> Result<web_sys::WebSocket, JsValue>;
+}
+
+// v1beta's part (`js/runtime-full.js`, which only the full module imports).
+#[wasm_bindgen(module = "/js/runtime-full.js")]
+extern "C" {
     /// Delivers a v1beta answer built in wasm like a socket result (`json()` added,
     /// counted in `sink`, handed to `onResult`).
     #[wasm_bindgen(js_name = deliverResult)]
@@ -81,16 +96,6 @@ extern "C" {
     /// Stops reading (the answer is abandoned).
     #[wasm_bindgen(method)]
     pub fn cancel(this: &TextPieces);
-
-    /// Opens the results socket: sends the API key when open, delivers results to
-    /// `sink`, calls `notice(malformed)` for the first message and every malformed one.
-    #[wasm_bindgen(js_name = openResultsSocket, catch)]
-    pub fn open_results_socket(
-        url: &str,
-        api_key: &str,
-        sink: &JsValue,
-        notice: &js_sys::Function,
-    ) -> Result<web_sys::WebSocket, JsValue>;
 }
 
 #[wasm_bindgen(module = "/js/connection.js")]

@@ -4,7 +4,7 @@
 //! region, a 429 after its `retry-after` once, 503 and network errors with the
 //! documented delays), every error body read into a typed error carrying its `code`.
 //! Bodies are encoded and decoded by the browser's `JSON`; SSE answers are read piece
-//! by piece from the response body (`textPieces` in `js/runtime.js`).
+//! by piece from the response body (`textPieces` in `js/runtime-full.js`).
 
 use super::error::SdkError;
 use super::http::{fetch_json, timed_out, ApiHttp, Sent};

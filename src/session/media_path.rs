@@ -193,7 +193,7 @@ pub(super) async fn recover(
         Ok(link) => {
             live.renew_timer = Some(first_renewal(&link, inbox));
             live.reconnect_attempts = 0;
-            live.link = Some(link);
+            live.link = Some(Box::new(link));
             None
         }
         Err(failure) => {

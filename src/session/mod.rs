@@ -63,7 +63,8 @@ pub enum Transport {
     WebRtc,
     /// The native transport: the server makes a LiveKit room and the package publishes
     /// into it through livekit-client (`client`: the app's module or loader, or
-    /// undefined to import `livekit-client`).
+    /// undefined to import `livekit-client`). Only in the `livekit` feature's build.
+    #[cfg(feature = "livekit")]
     LiveKit { client: JsValue },
 }
 

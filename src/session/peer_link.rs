@@ -80,8 +80,7 @@ pub async fn connect_peer(
     source_failed: Option<&Cell<bool>>,
     generation: u32,
     known_turn: &[IceServer],
-) -> Result<Created, LinkFailure> {
-    let mut request = config.request.clone();
+) -> Result<Box<Created>, LinkFailure> {
     let offer_sdp = peer.create_offer().await?;
     check_stop(shared, None)?;
     if source_failed.is_some_and(Cell::get) {
@@ -89,10 +88,10 @@ pub async fn connect_peer(
         return Err(SdkError::new(ErrorKind::Media, "the video source failed").into());
     }
 
-    request.source = Some(Source::Webrtc {
+    let source = Source::Webrtc {
         sdp: offer_sdp.clone(),
-    });
-    let created = create(config, shared, inbox, &request, generation).await?;
+    };
+    let created = create(config, shared, inbox, Some(source), generation).await?;
     let fail = created.failure();
     let answer = created
         .response
@@ -121,7 +120,7 @@ pub async fn connect_peer(
 pub fn peer_link(
     config: &SessionConfig,
     shared: &Rc<RefCell<Shared>>,
-    created: Created,
+    created: Box<Created>,
     peer: PeerOwner,
     known_turn: &[IceServer],
 ) -> Result<Link, LinkFailure> {

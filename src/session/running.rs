@@ -139,7 +139,10 @@ pub async fn run(
 /// Awaits `deleting`, closing `media_path` once it is answered or after
 /// `CLOSE_AFTER_DELETE_MS`, whichever comes first (a DELETE that retries must not keep
 /// the connection open).
-async fn delete_then_close<T>(deleting: impl Future<Output = T>, media_path: Option<Link>) -> T {
+async fn delete_then_close<T>(
+    deleting: impl Future<Output = T>,
+    media_path: Option<Box<Link>>,
+) -> T {
     futures_util::pin_mut!(deleting);
     let bound = Box::pin(sleep(CLOSE_AFTER_DELETE_MS));
     match future::select(deleting, bound).await {
@@ -286,6 +289,7 @@ fn handle(
             // A 200 renewed the lease even if its body is odd: keep the last TTL then.
             let renewed = wire_response::keepalive_response(&answer).ok();
             let ttl = renewed.as_ref().and_then(|k| k.ttl_seconds);
+            #[cfg(feature = "livekit")]
             if let (Some(Uplink::Room(room)), Some(token)) = (
                 live.link.as_ref().map(|l| &l.uplink),
                 renewed.and_then(|k| k.livekit_token),

@@ -1,7 +1,8 @@
 // The two wasm modules of the package, in one page: the main entry (`overshoot-wasm`,
-// the streams API only) loads only its own wasm and refuses a v1beta `apiUrl` with a
-// typed error naming the entry to import; the v1beta entry (`overshoot-wasm/v1beta`)
-// loads the other wasm, takes that url, and throws the very same error classes.
+// the streams API over WebRTC only) loads only its own wasm and refuses a v1beta
+// `apiUrl` and `transport: "livekit"` with typed errors naming the entry to import; the
+// full entry (`overshoot-wasm/full`, also named `overshoot-wasm/v1beta`: both are
+// pkg/v1beta.js) loads the other wasm, takes both, and throws the very same error classes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { basename, join } from "node:path";
@@ -57,6 +58,36 @@ test("the main entry loads only its own wasm and refuses a v1beta apiUrl with Va
     assert.match(error.message, /^apiUrl names v1beta .*import from "overshoot-wasm\/v1beta"/);
     assert.ok(!error.message.includes(KEY), "the key is not in the message");
   }
+});
+
+test("the main entry refuses transport: \"livekit\" with ValidationError code livekit_entry_required; the full entry takes it", { timeout: 30_000 }, async () => {
+  const outcome = await page.evaluate(async (key) => {
+    const config = { apiKey: key, apiUrl: location.origin, prompt: "p", onResult() {}, transport: "livekit" };
+    let refused = null;
+    try {
+      new window.sdk.RealtimeVision(config);
+    } catch (e) {
+      refused = {
+        name: e.name, code: e.code, field: e.details?.field, message: e.message,
+        typed: e instanceof window.sdk.ValidationError && e instanceof window.sdk.OvershootError,
+      };
+    }
+    const full = await import("/pkg/v1beta.js"); // overshoot-wasm/full
+    const vision = new full.RealtimeVision(config);
+    const accepted = vision.state;
+    vision.free();
+    return { refused, accepted };
+  }, KEY);
+  const error = outcome.refused;
+  assert.ok(error, "constructing with transport: \"livekit\" must throw");
+  assert.equal(error.name, "ValidationError");
+  assert.equal(error.code, "livekit_entry_required");
+  assert.equal(error.field, "transport");
+  assert.ok(error.typed, "instanceof ValidationError and OvershootError");
+  assert.match(error.message, /^transport is "livekit", .*import from "overshoot-wasm\/full"/);
+  assert.ok(!error.message.includes(KEY), "the key is not in the message");
+  assert.equal(outcome.accepted, "idle");
+  assert.ok(wasmRequested.includes("overshoot_wasm_v1beta_bg.wasm"), JSON.stringify(wasmRequested));
 });
 
 test("the main entry's v1beta-only calls reject with unsupported_by_api, as the full module's do with a streams-API url", { timeout: 30_000 }, async () => {

@@ -60,7 +60,7 @@ before(async () => {
   cpSync(join(ROOT, "node_modules/livekit-client/dist/livekit-client.esm.mjs"), join(www, "vendor/livekit-client.mjs"));
   emulator = await startEmulator({ ttl: 4, www, pkg: pkgDir, extraArgs: ["--media-ip", firefoxMediaIp(), "--livekit-token-ttl", String(TOKEN_TTL)] });
   firefox = await launchFirefox();
-  await firefox.goto(emulator.url + "/");
+  await firefox.goto(emulator.url + "/?entry=full"); // overshoot-wasm/full: the LiveKit transport
   await firefox.run(async () => {
     while (!window.sdkReady) await new Promise((r) => setTimeout(r, 50));
   });

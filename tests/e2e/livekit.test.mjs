@@ -89,7 +89,7 @@ before(async () => {
     body: readFileSync(join(ROOT, "node_modules/livekit-client/dist/livekit-client.esm.mjs")),
     contentType: "text/javascript",
   }));
-  await page.goto(emulator.url + "/");
+  await page.goto(emulator.url + "/?entry=full"); // overshoot-wasm/full: the LiveKit transport
   await page.waitForFunction(() => window.sdkReady === true);
 }, { timeout: 60_000 });
 

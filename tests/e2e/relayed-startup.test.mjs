@@ -48,6 +48,12 @@ function instrument() {
     if (source.hlsJs) source.hlsJs = () => import("/media/hls.mjs");
     return config;
   };
+  // The LiveKit transport is in the full entry (`overshoot-wasm/full`, pkg/v1beta.js);
+  // WebRTC runs use the main entry, which the page loaded as `window.sdk`.
+  window.useEntry = async (livekit) => {
+    window.mainSdk ??= window.sdk;
+    window.sdk = livekit ? (window.fullSdk ??= await import("/pkg/v1beta.js")) : window.mainSdk;
+  };
   window.leftovers = () => ({
     videos: document.querySelectorAll("video:not(#preview)").length,
     openPeers: window.peers.filter((pc) => pc.signalingState !== "closed").length,
@@ -93,6 +99,7 @@ after(async () => {
  * waits for `results` results and stops it. */
 function streamFrom(options, results = 2) {
   return page.evaluate(async ({ key, options, results }) => {
+    await window.useEntry(options.livekit);
     window.marks = {};
     const s = window.recordSession(window.config(key, options));
     const t0 = performance.now();
@@ -149,6 +156,7 @@ for (const livekit of [false, true]) {
       const mark = await emulator.streams();
       const logMark = emulator.log().length;
       const failed = await page.evaluate(async ({ key, options }) => {
+        await window.useEntry(options.livekit);
         window.marks = {};
         const s = window.recordSession(window.config(key, options));
         await s.tryStart();
@@ -170,7 +178,8 @@ for (const livekit of [false, true]) {
 
   test(`${over}: stop() while the video is still loading and the stream already exists: AbortError, the stream DELETEd, nothing left`, { timeout: 90_000 }, async () => {
     const mark = await emulator.streams();
-    await page.evaluate(({ key, livekit }) => {
+    await page.evaluate(async ({ key, livekit }) => {
+      await window.useEntry(livekit);
       window.marks = {};
       window.vision = new window.sdk.RealtimeVision({ ...window.config(key, { type: "video", url: "/hanging/slow.webm", loadTimeoutMs: 60000, livekit }), onResult() {} });
       window.starting = window.vision.start().then(() => "started", (e) => e.name);

@@ -29,13 +29,15 @@ function instrument() {
   };
   // `livekitClient` from node: "none" (no library) or "real" (livekit-client from npm).
   const clients = { none: () => null, real: () => import("/vendor/livekit-client.mjs") };
-  window.make = (key, extra) => new window.sdk.RealtimeVision({
+  // `transport: "livekit"` is in the full entry (`overshoot-wasm/full`, pkg/v1beta.js),
+  // whose module its sessions are made with; the others use the main entry's.
+  window.make = async (key, extra) => new (extra?.transport === "livekit" ? await import("/pkg/v1beta.js") : window.sdk).RealtimeVision({
     apiKey: key, apiUrl: location.origin, prompt: "p", onResult() {}, ...extra,
     ...(extra?.livekitClient ? { livekitClient: clients[extra.livekitClient] ?? extra.livekitClient } : {}),
   });
   // Starts a session on `extra`, stops it once streaming; resolves with the start error's name and message.
   window.startAndStop = async (key, extra) => {
-    const vision = window.make(key, extra);
+    const vision = await window.make(key, extra);
     try {
       await vision.start();
     } catch (e) {
@@ -115,8 +117,8 @@ test("stop() while sources.js is still loading: start() is an AbortError, no rel
     await held;
     await route.continue();
   });
-  await page.evaluate((key) => {
-    window.vision = window.make(key, { source: { type: "screen", fps: 5 } });
+  await page.evaluate(async (key) => {
+    window.vision = await window.make(key, { source: { type: "screen", fps: 5 } });
     window.starting = window.vision.start().then(() => "started", (e) => e.name);
   }, KEY);
   await requestedModule;
@@ -194,9 +196,10 @@ test("sources.js failing late: over WebRTC a video's stream, created meanwhile (
 
 test("minified: a source map beside each file, exported class names, the optional-peer import's bundler hints", async () => {
   const files = readdirSync(pkgDir, { recursive: true }).filter((f) => f.endsWith(".js"));
-  // Two glues (the main and the v1beta module), the 6 entries (index, manual-init, their
-  // no-browser twins, v1beta and v1beta-manual-init), 4 snippets.
-  assert.equal(files.length, 12, files.join());
+  // Two glues (the main and the full module), the 6 entries (index, manual-init, their
+  // no-browser twins, v1beta and v1beta-manual-init, which `overshoot-wasm/full` names
+  // too), 5 snippets (runtime, runtime-full, connection, sources, livekit).
+  assert.equal(files.length, 13, files.join());
   for (const file of files) {
     const code = readFileSync(join(pkgDir, file), "utf8");
     assert.ok(code.endsWith(`//# sourceMappingURL=${basename(file)}.map\n`), file);
@@ -215,19 +218,27 @@ test("minified: a source map beside each file, exported class names, the optiona
   await page.close();
 });
 
-test("an app bundler splits sources.js and livekit.js into chunks of their own (esbuild, splitting on)", async () => {
-  const bundled = await build({
-    entryPoints: [join(pkgDir, "index.js")],
+test("an app bundler splits sources.js and livekit.js into chunks of their own (esbuild, splitting on); the main entry has no livekit.js to bundle", async () => {
+  const bundle = (entries) => build({
+    entryPoints: entries.map((entry) => join(pkgDir, entry)),
     bundle: true, splitting: true, format: "esm", outdir: "out", write: false, logLevel: "silent",
   });
+  // The full entry (`overshoot-wasm/full`, pkg/v1beta.js) beside the main one, as an app
+  // importing both would be bundled.
+  const bundled = await bundle(["index.js", "v1beta.js"]);
   // A string of each module's own, which minifying keeps.
-  const holding = (text) => bundled.outputFiles.filter((f) => f.text.includes(text)).map((f) => basename(f.path));
+  const holding = (text, outputs = bundled) => outputs.outputFiles.filter((f) => f.text.includes(text)).map((f) => basename(f.path));
   const [relay] = holding("format not supported");
   const [publisher] = holding("stopped while joining the LiveKit room");
   const [results] = holding("result is not valid JSON");
   assert.ok(relay && publisher && results, bundled.outputFiles.map((f) => f.path).join());
   assert.notEqual(relay, results);
   assert.notEqual(publisher, results);
-  assert.notEqual(relay, "index.js");
-  assert.notEqual(publisher, "index.js");
+  for (const entry of ["index.js", "v1beta.js"]) {
+    assert.notEqual(relay, entry);
+    assert.notEqual(publisher, entry);
+  }
+  const main = await bundle(["index.js"]);
+  assert.deepEqual(holding("stopped while joining the LiveKit room", main), []);
+  assert.ok(holding("format not supported", main).length === 1, main.outputFiles.map((f) => f.path).join());
 });

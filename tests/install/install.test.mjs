@@ -2,8 +2,8 @@
 // with the newest framework versions (tests/install/apps.mjs), each importing it the way
 // that framework's docs teach: Next.js (App Router, a top-level import in a 'use client'
 // component and in a server component; `next build`, `next start`), Vite (no config:
-// `vite build` and the dev server), webpack 5 (no config), a plain `node` import of both
-// entries, and tsc (strict, skipLibCheck false, lib es2022) under moduleResolution
+// `vite build` and the dev server), webpack 5 (no config), a plain `node` import of every
+// entry, and tsc (strict, skipLibCheck false, lib es2022) under moduleResolution
 // bundler and nodenext. The browser apps stream Chromium's fake camera to the emulator
 // and must get its answer.
 import { test, before, after } from "node:test";
@@ -31,9 +31,10 @@ after(async () => {
  * Opens `url` with `?api=` the emulator: the app's page (tests/install/apps/shared/session.js)
  * must throw ValidationError for a bad config, then stream the red camera and get the
  * emulator's answer; the session is then stopped and must leave no open stream. With
- * `v1beta`, the page's `checkV1beta` must have loaded the v1beta entry (its own wasm).
+ * `v1beta`, the page's `checkV1beta` must have loaded the v1beta entry (its own wasm);
+ * every app's page (`full`) must have loaded `overshoot-wasm/full` with `checkFull`.
  */
-async function streamsFromPage(url, { v1beta = false } = {}) {
+async function streamsFromPage(url, { v1beta = false, full = true } = {}) {
   const page = await browser.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
@@ -52,6 +53,10 @@ async function streamsFromPage(url, { v1beta = false } = {}) {
       const loaded = await waitFor(() => page.evaluate(() => window.installCheck.v1beta), 20_000, `the v1beta entry in ${url}`);
       assert.deepEqual(loaded, { refused: "v1beta_entry_required", models: "list", sameClasses: true });
     }
+    if (full) {
+      const loaded = await waitFor(() => page.evaluate(() => window.installCheck.full), 20_000, `the full entry in ${url}`);
+      assert.deepEqual(loaded, { refused: "livekit_entry_required", accepted: "idle", sameClasses: true });
+    }
     await page.evaluate(() => window.installCheck.vision.stop());
     await waitFor(async () => (await emulator.streams()).open.length === 0, 10_000, "no open stream");
     assert.deepEqual(problems, []);
@@ -60,7 +65,7 @@ async function streamsFromPage(url, { v1beta = false } = {}) {
   }
 }
 
-test("plain node: the entries (main, manual-init, v1beta, v1beta/manual-init) import, with the real error classes; browser-only calls say where to make them", async () => {
+test("plain node: the entries (main, manual-init, full, full/manual-init, v1beta, v1beta/manual-init) import, with the real error classes; browser-only calls say where to make them", async () => {
   const dir = copyApp("node");
   const report = JSON.parse(execFileSync(process.execPath, ["check.mjs"], { cwd: dir, encoding: "utf8" }));
   const errors = ["AbortError", "ApiError", "InsufficientCreditsError", "MediaError", "NetworkError", "NotFoundError",
@@ -71,6 +76,8 @@ test("plain node: the entries (main, manual-init, v1beta, v1beta/manual-init) im
   assert.deepEqual(report.manualExports, [...errors, ...api, "default"].sort());
   assert.deepEqual(report.v1betaExports, report.mainExports);
   assert.deepEqual(report.v1betaManualExports, report.manualExports);
+  assert.deepEqual(report.fullExports, report.mainExports);
+  assert.deepEqual(report.fullManualExports, report.manualExports);
   assert.equal(report.sameErrorClasses, true);
   assert.deepEqual(report.validationError, { name: "ValidationError", isOvershootError: true, details: { field: "prompt" } });
   for (const [call, error] of [["new RealtimeVision()", report.newRealtimeVision], ["new StreamClient()", report.newStreamClient], ["init()", report.init]]) {

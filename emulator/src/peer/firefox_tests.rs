@@ -63,8 +63,9 @@ async fn firefox_join_then_simulcast_publish_is_answered_with_its_top_layer() {
         join_answer.contains("a=group:BUNDLE 0 1 2 3 4 5 6\r\n"),
         "{join_answer}"
     );
-    // Firefox offers actpass; we take the passive DTLS role and Firefox connects.
-    assert!(join_answer.contains("a=setup:passive\r\n"), "{join_answer}");
+    // Firefox offers actpass; like real servers we take the DTLS client role.
+    assert!(join_answer.contains("a=setup:active\r\n"), "{join_answer}");
+    assert!(!join_answer.contains("a=setup:passive"), "{join_answer}");
 
     let answer = handle
         .renegotiate(publish_offer(), Some(VideoCodec::Vp8))

@@ -40,7 +40,8 @@ pub(super) fn negotiate(
     started: Instant,
     answering: Answering,
 ) -> Result<(Rtc, String), PeerError> {
-    let offer = parse_offer(offer_sdp)?;
+    // Like real servers, the answer takes the DTLS client role (see the helper).
+    let offer = parse_offer(&sdp::answer_as_dtls_client(offer_sdp))?;
     let candidate = Candidate::host(local, "udp")
         .map_err(|e| PeerError::Io(format!("host candidate {local}: {e}")))?;
     let mut config = rtc_config(codecs);

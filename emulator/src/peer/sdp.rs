@@ -3,6 +3,22 @@
 
 use super::{PeerError, VideoCodec, PREFERRED};
 
+/// The offer as str0m reads it for the first answer, so that the answer takes the DTLS
+/// client role (`a=setup:active`). Browsers offer `actpass`; str0m 0.25 always answers
+/// that with `passive` (`init_dtls` in its `change/sdp.rs`, no setting), and answers
+/// `active` when the offer says `passive`. Real servers answer `active`, as RFC 5763 §5
+/// recommends: libwebrtc and Firefox (as answerers), pion (`defaultDtlsRoleAnswer =
+/// DTLSRoleClient`, so LiveKit's server, which does not override it), aiortc
+/// (`createAnswer`: role `auto` → `client`), webrtc-rs, libdatachannel (some pion-based apps force `passive`; what Overshoot's own
+/// server answers is not known). The cost is real and paid by every client alike: the
+/// server, ICE-controlled, may send its ClientHello only once the browser has nominated
+/// a pair (half a round trip after the browser could have sent its own), so ICE + DTLS
+/// took ~175 ms longer at 150 ms RTT than with `passive` (bench/phases.mjs, 16 runs
+/// each, medians ~690 vs ~515 ms from the answer to str0m's `connected`).
+pub(super) fn answer_as_dtls_client(offer: &str) -> String {
+    offer.replace("a=setup:actpass", "a=setup:passive")
+}
+
 /// str0m writes the ICE candidates into the first m-section only. When that
 /// section is rejected (port 0, e.g. an audio m-line we have no codec for),
 /// browsers ignore its candidates and never connect; so every accepted section

@@ -33,11 +33,66 @@ impl Session {
         }
     }
 
+    /// Start-up trace: logs the first datagram of each kind (RFC 7983 demultiplexing:
+    /// STUN, DTLS, RTP, RTCP) that arrives before the first frame is decoded, with its
+    /// time after the answer, so a late first frame can be placed on the wire.
+    pub(super) fn trace_first_datagram(&mut self, data: &[u8]) {
+        if self.first_frame_logged {
+            return;
+        }
+        let (kind, name) = match (data.first(), data.get(1)) {
+            (Some(0..=3), _) => (0, "STUN"),
+            (Some(20..=63), _) => (1, "DTLS"),
+            (Some(128..=191), Some(192..=223)) => (3, "RTCP"),
+            (Some(128..=191), _) => (2, "RTP"),
+            _ => return,
+        };
+        if kind == 2 && data.len() >= 12 && std::env::var_os("EMULATOR_TRACE_RTP").is_some() {
+            // Every RTP packet before the first frame (headers are not encrypted by SRTP).
+            let word =
+                |i: usize| u32::from_be_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
+            eprintln!(
+                "peer {}: rtp {} ms ssrc {:08x} pt {} seq {} ts {} marker {} {} B",
+                self.local.port(),
+                self.started.elapsed().as_millis(),
+                word(8),
+                data[1] & 0x7f,
+                u16::from_be_bytes([data[2], data[3]]),
+                word(4),
+                data[1] >> 7,
+                data.len()
+            );
+        }
+        if !std::mem::replace(&mut self.first_seen[kind], true) {
+            eprintln!(
+                "peer {}: first {name} datagram received {} ms after the answer",
+                self.local.port(),
+                self.started.elapsed().as_millis()
+            );
+        }
+    }
+
     pub(super) fn on_media(&mut self, data: MediaData) {
         let Some(decoder) = self.decoder_for(&data) else {
             return;
         };
         let decoded = decoder.decode(&data.data);
+        if !self.first_frame_logged {
+            // Start-up trace: every frame str0m hands over before the first decode.
+            eprintln!(
+                "peer {}: frame {} ms after the answer: {} B, key frame {}, contiguous {}, decoded {}",
+                self.local.port(),
+                self.started.elapsed().as_millis(),
+                data.data.len(),
+                data.is_keyframe(),
+                data.contiguous,
+                match &decoded {
+                    Ok(Some(_)) => "yes",
+                    Ok(None) => "not yet",
+                    Err(_) => "error",
+                }
+            );
+        }
         // Key frame requests go where the decoded media arrives (LiveKit's join
         // offer has receive-only video sections before the published one).
         self.video_mid = Some(data.mid);
@@ -96,6 +151,13 @@ impl Session {
             return;
         };
         if writer.request_keyframe(self.rid, kind).is_ok() {
+            if !self.first_frame_logged {
+                eprintln!(
+                    "peer {}: {kind:?} sent {} ms after the answer",
+                    self.local.port(),
+                    self.started.elapsed().as_millis()
+                );
+            }
             self.want_keyframe = false;
             self.last_keyframe_request = Some(now);
             self.shared.sink.update(|t| t.keyframe_requests += 1);

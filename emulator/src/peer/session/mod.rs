@@ -61,6 +61,8 @@ pub(super) struct Session {
     last_received: Instant,
     connected: bool,
     first_frame_logged: bool,
+    /// Kinds of datagram already logged once before the first frame (start-up trace).
+    first_seen: [bool; 4],
     send_errors: u64,
 }
 
@@ -94,6 +96,7 @@ impl Session {
             last_received: started,
             connected: false,
             first_frame_logged: false,
+            first_seen: [false; 4],
             send_errors: 0,
         }
     }
@@ -164,6 +167,7 @@ impl Session {
                 Ok(Some((n, source))) => {
                     self.last_received = Instant::now();
                     let Some(data) = buf.get(..n) else { continue };
+                    self.trace_first_datagram(data);
                     // Datagrams str0m cannot classify (not STUN/DTLS/RTP/RTCP) are
                     // dropped rather than ending the session.
                     let Ok(contents) = data.try_into() else {

@@ -51,3 +51,28 @@ export async function checkV1beta(load, { RealtimeVision, ValidationError }) {
     check.v1beta = { error: `${error?.name}: ${error?.message}` };
   }
 }
+
+/**
+ * The full entry beside the main one (`load` is the app's own
+ * `() => import("overshoot-wasm/full")`): the main entry refuses `transport: "livekit"`
+ * naming that entry, the full one takes it (constructed, not started: no LiveKit here),
+ * and both throw the same error classes. Recorded in `window.installCheck.full`.
+ */
+export async function checkFull(load, { RealtimeVision, ValidationError }) {
+  const check = window.installCheck;
+  const config = { apiKey: "emulator-key", prompt: "Which colour?", onResult() {}, transport: "livekit" };
+  try {
+    let refused = "no error";
+    try {
+      new RealtimeVision(config);
+    } catch (error) {
+      refused = error instanceof ValidationError ? error.code : `${error?.name}: ${error?.message}`;
+    }
+    const full = await load();
+    const vision = new full.RealtimeVision(config);
+    check.full = { refused, accepted: vision.state, sameClasses: full.ValidationError === ValidationError };
+    vision.free();
+  } catch (error) {
+    check.full = { error: `${error?.name}: ${error?.message}` };
+  }
+}

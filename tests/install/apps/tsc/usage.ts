@@ -1,11 +1,13 @@
 // Type-checked with the installed package's own .d.ts (strict, skipLibCheck false,
 // target es2022): under moduleResolution bundler with target es2022's default lib
 // (es2022 + dom), and nodenext with lib ["es2022", "dom"]. The entries (main,
-// manual-init and their v1beta twins), the error classes, and disposal.
+// manual-init and their full and v1beta twins), the error classes, and disposal.
 import { RealtimeVision, ValidationError, OvershootError, type StreamResult } from "overshoot-wasm";
 import init, { RealtimeVision as ManualVision, UnauthorizedError } from "overshoot-wasm/manual-init";
 import { RealtimeVision as V1betaVision } from "overshoot-wasm/v1beta";
 import initV1beta, { StreamClient as V1betaClient } from "overshoot-wasm/v1beta/manual-init";
+import { RealtimeVision as FullVision } from "overshoot-wasm/full";
+import initFull, { RealtimeVision as FullManualVision } from "overshoot-wasm/full/manual-init";
 
 export async function run(apiKey: string): Promise<string[]> {
   const texts: string[] = [];
@@ -30,5 +32,8 @@ export async function run(apiKey: string): Promise<string[]> {
   await initV1beta();
   await new V1betaClient({ apiKey, apiUrl: "https://api.overshoot.ai/v1beta" }).getModels();
   texts.push(asked.ok ? asked.result : "");
+  await new FullVision({ apiKey, prompt: "p", onResult, transport: "livekit" }).start();
+  await initFull();
+  new FullManualVision({ apiKey, prompt: "p", onResult, transport: "livekit" }).free();
   return texts;
 }

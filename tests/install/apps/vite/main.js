@@ -1,8 +1,10 @@
 // The import a Vite user writes first (no vite.config: `vite build` and `vite` as is).
 import { RealtimeVision, ValidationError } from "overshoot-wasm";
-import { checkV1beta, streamToEmulator } from "./session.js";
+import { checkFull, checkV1beta, streamToEmulator } from "./session.js";
 
 streamToEmulator({ RealtimeVision, ValidationError });
 // The v1beta entry, loaded on demand: the bundler emits its wasm as a second file.
 checkV1beta(() => import("overshoot-wasm/v1beta"), { RealtimeVision, ValidationError });
+// The full entry (the same files as v1beta's): the LiveKit transport.
+checkFull(() => import("overshoot-wasm/full"), { RealtimeVision, ValidationError });
 document.getElementById("status").textContent = "started";

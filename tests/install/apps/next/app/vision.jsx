@@ -3,13 +3,16 @@
 // also renders on the server (prerendering), where the package has no browser.
 import { useEffect, useState } from "react";
 import { RealtimeVision, ValidationError } from "overshoot-wasm";
-import { streamToEmulator } from "./session.js";
+import { checkFull, streamToEmulator } from "./session.js";
 
 export default function Vision() {
   const [mounted, setMounted] = useState(false);
   useEffect(() => {
     setMounted(true);
-    return streamToEmulator({ RealtimeVision, ValidationError });
+    const stop = streamToEmulator({ RealtimeVision, ValidationError });
+    // The full entry, loaded on demand: the LiveKit transport.
+    checkFull(() => import("overshoot-wasm/full"), { RealtimeVision, ValidationError });
+    return stop;
   }, []);
   return <p id="status">{mounted ? "mounted" : "server"}: {ValidationError.name}</p>;
 }
