@@ -2,29 +2,41 @@
 // stop() timed in the page, with the network events of the stop (Playwright's
 // request timing, so the CORS preflight and the DELETE show apart). Diagnostic only.
 //
-//   node bench/stop-trace.mjs [--runs 10]
+//   node bench/stop-trace.mjs [--runs 10] [--pkg dir | --variant name=dir ...]
+// With --variant (A/B of builds), each variant and the npm SDK take turns.
 import { parseArgs } from "node:util";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { OUT, KEY, startEmulator, launchChromium } from "../tests/e2e/harness.mjs";
 import { serveStatic, texturedY4m, copyPublishedPkg } from "./lib/serve.mjs";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "10" }, pkg: { type: "string", default: "pkg" } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "10" },
+    pkg: { type: "string", default: "pkg" },
+    variant: { type: "string", multiple: true, default: [] },
+  },
+});
 const ROOT = resolve(import.meta.dirname, "..");
 const work = join(OUT, "bench");
 mkdirSync(work, { recursive: true });
 const pkg = values.pkg === "pkg" ? await copyPublishedPkg(ROOT, join(work, "pkg-stop-trace")) : resolve(values.pkg);
-const server = await serveStatic({
-  "/pkg/": pkg,
-  "/sdk/": join(ROOT, "node_modules/@overshoot/sdk/dist"),
-  "/": join(ROOT, "bench/www"),
-});
+const variants = values.variant.length
+  ? values.variant.map((v) => ({ name: v.slice(0, v.indexOf("=")), dir: resolve(v.slice(v.indexOf("=") + 1)) }))
+  : [{ name: "ours", dir: pkg }];
+const contenders = [...variants, { name: "theirs", dir: null }];
+for (const c of contenders) {
+  c.server = await serveStatic(c.dir
+    ? { "/pkg/": c.dir, "/": join(ROOT, "bench/www") }
+    : { "/sdk/": join(ROOT, "node_modules/@overshoot/sdk/dist"), "/": join(ROOT, "bench/www") });
+}
 const emulator = await startEmulator({ ttl: 6, extraArgs: ["--max-streams-per-key", "1000"] });
 const browser = await launchChromium(texturedY4m(work));
 
-const samples = { ours: [], theirs: [] };
-for (let run = 0; run < Number(values.runs) * 2; run++) {
-  const sdk = run % 2 === 0 ? "ours" : "theirs";
+const samples = Object.fromEntries(contenders.map((c) => [c.name, []]));
+for (let run = 0; run < Number(values.runs) * contenders.length; run++) {
+  const contender = contenders[run % contenders.length];
+  const [sdk, server] = [contender.dir ? "ours" : "theirs", contender.server];
   const context = await browser.newContext();
   const page = await context.newPage();
   const query = new URLSearchParams({ sdk, api: emulator.url, key: KEY });
@@ -62,7 +74,7 @@ for (let run = 0; run < Number(values.runs) * 2; run++) {
   });
   t.net = requests.map((r) => `${r.method()} ${r.url().replace(/^.*\/\/[^/]+/, "").replace(/[0-9a-z-]{20,}/g, ":id")} ${JSON.stringify(r.timing())}`);
   if (events.length) { const e0 = events[0][0]; t.cdp = events.map((e) => `${((e[0] - e0) * 1000).toFixed(1)} ${e.slice(1).join(" ")}`); }
-  if (run >= 2) samples[sdk].push(t);
+  if (run >= contenders.length) samples[contender.name].push(t);
   await context.close();
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -74,5 +86,5 @@ for (const [sdk, runs] of Object.entries(samples)) {
 }
 await browser.close();
 await emulator.stop?.();
-server.close?.();
+for (const c of contenders) await c.server.close();
 process.exit(0);

@@ -1,5 +1,5 @@
 // The package's JS helpers for the connection to the API and its peer connection:
-// a preconnect hint while start-up runs, the frame-rate cap applied after the first
+// a preconnect hint while start-up runs, the frame-rate and bitrate caps applied after the first
 // frame, and the summary of `getStats()`. Imported by the wasm (see src/platform/runtime.rs).
 
 /**
@@ -28,15 +28,18 @@ export function preconnect(url) {
 }
 
 /**
- * Caps the video sender of `pc` to `maxFramerate` once its first frame is out, and asks
- * the encoder to drop frames rather than resolution when bandwidth is short (the model
- * needs detail, not motion). Why so late: a frame-rate cap in place before the first
- * frame (in `sendEncodings`, or set when the connection turns `connected`) delayed
- * Chromium's first frame by ~200 ms. Polls `getStats()` every 40 ms for at most 3 s;
- * stops quietly when the connection closes or the returned function is called (which
- * clears the pending poll: `stop()` must leave no timer behind). Never throws, never rejects.
+ * Caps the video sender of `pc` to `maxFramerate` and `maxBitrate` once its first frame
+ * is out, and asks the encoder to drop frames rather than resolution when bandwidth is
+ * short (the model needs detail, not motion). Why so late: a frame-rate cap in place
+ * before the first frame (in `sendEncodings`, or set when the connection turns
+ * `connected`) delayed Chromium's first frame by ~200 ms, and with a bitrate cap there
+ * the encoder started about one stream in three at a quarter of the picture (libwebrtc
+ * drops the first frames and scales down below ~300 kbps of target).
+ * Polls `getStats()` every 40 ms for at most 3 s; stops quietly when the connection
+ * closes or the returned function is called (which clears the pending poll: `stop()`
+ * must leave no timer behind). Never throws, never rejects.
  */
-export function capFramerateAfterFirstFrame(pc, maxFramerate) {
+export function capAfterFirstFrame(pc, maxFramerate, maxBitrate) {
   const deadline = performance.now() + 3000;
   let timer = null;
   let cancelled = false;
@@ -52,7 +55,7 @@ export function capFramerateAfterFirstFrame(pc, maxFramerate) {
       return;
     }
     if (cancelled) return;
-    if (sent > 0 || performance.now() > deadline) capFramerate(pc.getSenders()[0], maxFramerate);
+    if (sent > 0 || performance.now() > deadline) cap(pc.getSenders()[0], maxFramerate, maxBitrate);
     else timer = setTimeout(poll, 40);
   };
   poll();
@@ -64,15 +67,16 @@ export function capFramerateAfterFirstFrame(pc, maxFramerate) {
 
 /**
  * Chromium honours `degradationPreference` in `setParameters` without listing it in
- * `getParameters`; an engine that rejects it gets the frame-rate cap alone
+ * `getParameters`; an engine that rejects it gets the frame-rate and bitrate caps alone
  * (https://developer.mozilla.org/docs/Web/API/RTCRtpSender/setParameters).
  */
-async function capFramerate(sender, maxFramerate) {
+async function cap(sender, maxFramerate, maxBitrate) {
   for (const keepResolution of [true, false]) {
     try {
       const params = sender.getParameters();
       if (!params.encodings?.length) return;
       params.encodings[0].maxFramerate = maxFramerate;
+      params.encodings[0].maxBitrate = maxBitrate;
       if (keepResolution) params.degradationPreference = "maintain-resolution";
       await sender.setParameters(params);
       return;

@@ -41,6 +41,14 @@ export const CONDITIONS = [
   { id: "rtt150cam600", delayMs: 75, cameraMs: 600, label: "150 ms RTT, TLS, 600 ms camera" },
 ];
 
+/** The CONDITIONS row named `id` (a `--condition` option), null for none; throws on an unknown id. */
+export function conditionNamed(id) {
+  if (!id) return null;
+  const condition = CONDITIONS.find((c) => c.id === id);
+  if (!condition) throw new Error(`--condition: one of ${CONDITIONS.map((c) => c.id).join(", ")}`);
+  return condition;
+}
+
 async function streamReport(emulator, id) {
   const { open, ended } = await emulator.streams();
   return open.find((s) => s.stream_id === id) ?? ended.find((s) => s.stream_id === id);

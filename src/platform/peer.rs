@@ -1,7 +1,7 @@
 //! The RTCPeerConnection of one session: a single send-only video transceiver.
 
 use super::error::SdkError;
-use super::runtime::cap_framerate_after_first_frame;
+use super::runtime::cap_after_first_frame as cap_after_first_frame_js;
 use js_sys::{Array, Object, Reflect};
 use overshoot_protocol::send_limits::SendLimits;
 use overshoot_protocol::ErrorKind;
@@ -19,9 +19,10 @@ use web_sys::{
 pub struct PeerOwner {
     pc: RtcPeerConnection,
     relay_only: bool,
-    /// The frame-rate cap to apply once the first frame is out (armed when connected).
-    deferred_framerate: Rc<Cell<Option<f64>>>,
-    /// Cancels the wait for the first frame (`capFramerateAfterFirstFrame`), if armed.
+    /// The frame-rate and bitrate caps to apply once the first frame is out (armed
+    /// when connected).
+    deferred_caps: Rc<Cell<Option<SendLimits>>>,
+    /// Cancels the wait for the first frame (`capAfterFirstFrame`), if armed.
     framerate_wait: Rc<RefCell<Option<js_sys::Function>>>,
     _on_state: Closure<dyn FnMut()>,
 }
@@ -40,15 +41,15 @@ impl PeerOwner {
                 SdkError::from_js(ErrorKind::WebRtc, "cannot create RTCPeerConnection", e)
             })?;
         let pc_for_handler = pc.clone();
-        let deferred_framerate = Rc::new(Cell::new(None));
-        let deferred = deferred_framerate.clone();
+        let deferred_caps = Rc::new(Cell::new(None));
+        let deferred = deferred_caps.clone();
         let framerate_wait = Rc::new(RefCell::new(None));
         let wait = framerate_wait.clone();
         let on_state = Closure::<dyn FnMut()>::new(move || {
             let state = pc_for_handler.connection_state();
             if state == RtcPeerConnectionState::Connected {
-                if let Some(fps) = deferred.take() {
-                    let cancel = cap_framerate_after_first_frame(&pc_for_handler, fps);
+                if let Some(limits) = deferred.take() {
+                    let cancel = cap_after_first_frame(&pc_for_handler, &limits);
                     wait.replace(Some(cancel));
                 }
             }
@@ -58,7 +59,7 @@ impl PeerOwner {
         Ok(PeerOwner {
             pc,
             relay_only,
-            deferred_framerate,
+            deferred_caps,
             framerate_wait,
             _on_state: on_state,
         })
@@ -71,12 +72,15 @@ impl PeerOwner {
 
     /// Adds `track` as a **send-only** video transceiver associated with `stream`.
     ///
-    /// The picture and bitrate caps go into `sendEncodings`, so the very first frames
-    /// are already capped. The frame-rate cap (and the resolution-keeping degradation
-    /// preference) waits until the first frame has been sent: in `sendEncodings`, or
-    /// applied when the connection turns `connected`, `maxFramerate` delayed Chromium's
-    /// first frame by ~200 ms (bench A/B, n=6: stream created → first decoded frame
-    /// 142 ms without it vs 349 ms with it in `sendEncodings`).
+    /// The picture cap goes into `sendEncodings`, so the very first frames are already
+    /// at their size. The frame-rate and bitrate caps (and the resolution-keeping
+    /// degradation preference) wait until the first frame has been sent: in
+    /// `sendEncodings`, or applied when the connection turns `connected`, `maxFramerate`
+    /// delayed Chromium's first frame by ~200 ms (bench A/B, n=6: stream created → first
+    /// decoded frame 142 ms without it vs 349 ms with it in `sendEncodings`); with a
+    /// `maxBitrate` there (368 kbps for 640×480 at 12 fps), libwebrtc dropped the first
+    /// frames and started at a quarter of the picture in about one run in three
+    /// (bench/first-frame.mjs: 320×240 in 18 of 57 runs, 0 of 32 without it).
     pub fn add_sendonly_video(
         &self,
         track: &MediaStreamTrack,
@@ -90,7 +94,7 @@ impl PeerOwner {
             let encoding = Object::new();
             set_picture_caps(&encoding, limits);
             let _ = Reflect::set(&init, &"sendEncodings".into(), &Array::of1(&encoding));
-            self.deferred_framerate.set(Some(limits.max_framerate));
+            self.deferred_caps.set(Some(*limits));
         }
         self.pc
             .add_transceiver_with_media_stream_track_and_init(track, &init);
@@ -112,8 +116,8 @@ impl PeerOwner {
 
     /// Puts `track` on the transceiver of `add_sendonly_video_slot`, with the picture
     /// and bitrate caps of `limits` set first (they depend on the track's size, known
-    /// only now), so the first frame is already capped. The frame-rate cap waits for
-    /// the first frame as with `add_sendonly_video`.
+    /// only now), so the first frame is already at its size. The frame-rate and
+    /// bitrate caps wait for the first frame as with `add_sendonly_video`.
     pub async fn attach_video(
         &self,
         track: &MediaStreamTrack,
@@ -131,10 +135,10 @@ impl PeerOwner {
                     .map_err(|e| SdkError::from_js(ErrorKind::WebRtc, "setParameters failed", e))?;
             }
             if self.pc.connection_state() == RtcPeerConnectionState::Connected {
-                let cancel = cap_framerate_after_first_frame(&self.pc, limits.max_framerate);
+                let cancel = cap_after_first_frame(&self.pc, limits);
                 self.framerate_wait.replace(Some(cancel));
             } else {
-                self.deferred_framerate.set(Some(limits.max_framerate));
+                self.deferred_caps.set(Some(*limits));
             }
         }
         self.replace_video_track(track).await
@@ -210,7 +214,7 @@ impl PeerOwner {
     /// Stops waiting for the first frame (its poll timer is cleared): used when the
     /// video stops but the connection stays open a moment longer (`stop()`).
     pub fn stop_waiting(&self) {
-        self.deferred_framerate.set(None);
+        self.deferred_caps.set(None);
         if let Some(cancel) = self.framerate_wait.take() {
             let _ = cancel.call0(&JsValue::NULL);
         }
@@ -225,18 +229,19 @@ impl Drop for PeerOwner {
     }
 }
 
-/// Sets the picture and bitrate caps of `limits` on an `RTCRtpEncodingParameters`.
+/// Sets the picture cap of `limits` on an `RTCRtpEncodingParameters`. The bitrate cap
+/// waits for the first frame, as the frame-rate cap does (see `add_sendonly_video`).
 fn set_picture_caps(encoding: &JsValue, limits: &SendLimits) {
     let _ = Reflect::set(
         encoding,
         &"scaleResolutionDownBy".into(),
         &limits.scale_resolution_down_by.into(),
     );
-    let _ = Reflect::set(
-        encoding,
-        &"maxBitrate".into(),
-        &f64::from(limits.max_bitrate_bps).into(),
-    );
+}
+
+/// Caps frame rate and bitrate as `limits` say once the first frame of `pc` is out.
+fn cap_after_first_frame(pc: &RtcPeerConnection, limits: &SendLimits) -> js_sys::Function {
+    cap_after_first_frame_js(pc, limits.max_framerate, f64::from(limits.max_bitrate_bps))
 }
 
 fn configuration(ice_servers: &Array, relay_only: bool) -> RtcConfiguration {

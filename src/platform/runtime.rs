@@ -116,12 +116,13 @@ extern "C" {
     #[wasm_bindgen(catch)]
     pub fn preconnect(url: &str) -> Result<JsValue, JsValue>;
 
-    /// Caps the video sender of `pc` to `max_framerate` (and keeps resolution over
-    /// frame rate) as soon as its first frame has been sent; never throws. Returns the
-    /// function that cancels the wait.
-    #[wasm_bindgen(js_name = capFramerateAfterFirstFrame)]
-    pub fn cap_framerate_after_first_frame(
+    /// Caps the video sender of `pc` to `max_framerate` and `max_bitrate` (and keeps
+    /// resolution over frame rate) as soon as its first frame has been sent; never
+    /// throws. Returns the function that cancels the wait.
+    #[wasm_bindgen(js_name = capAfterFirstFrame)]
+    pub fn cap_after_first_frame(
         pc: &RtcPeerConnection,
         max_framerate: f64,
+        max_bitrate: f64,
     ) -> js_sys::Function;
 }

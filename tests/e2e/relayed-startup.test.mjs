@@ -106,8 +106,10 @@ function streamFrom(options, results = 2) {
     if (!(await s.tryStart())) return { startError: s.startError };
     const startedMs = performance.now() - t0;
     const sender = window.peers.at(-1)?.getSenders()[0];
-    const encoding = options.livekit ? null : sender.getParameters().encodings[0];
+    const scale = options.livekit ? null : sender.getParameters().encodings[0].scaleResolutionDownBy;
     await s.untilResults(results).catch(() => {});
+    // The bitrate cap goes on once the first frame is out, so it is read after results.
+    const encoding = options.livekit ? null : { ...sender.getParameters().encodings[0], scaleResolutionDownBy: scale };
     await s.vision.stop();
     // livekit-client closes its peer connections after its leave, a moment later.
     for (let waited = 0; window.leftovers().openPeers > 0 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
@@ -136,8 +138,9 @@ for (const livekit of [false, true]) {
     // Over LiveKit the emulator decodes the layer livekit-client's simulcast gives it.
     for (const result of run.results) assert.match(result, livekit ? /^green: / : /^green: .* at 640x360$/);
     if (!livekit) {
-      // The encodings of the canvas's size, set when the track is attached: 640×360 at
-      // 12 fps × 0.1 bit per pixel (an unknown size would have been 1280×720's 1105920).
+      // The encodings of the canvas's size: its scale set when the track is attached, its
+      // bitrate once the first frame is out: 640×360 at 12 fps × 0.1 bit per pixel (an
+      // unknown size would have been 1280×720's 1105920).
       assert.deepEqual(run.encoding, { scale: 1, maxBitrate: 276480 });
     }
     assert.deepEqual(run.left, CLEAN);
