@@ -17,7 +17,7 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8"
 run("wasm-bindgen", ["--target", "web", "--keep-debug", "--out-dir", dir, "--out-name", "o", WASM]);
 const named = join(dir, "named.wasm");
 run(join(ROOT, "node_modules/.bin/wasm-opt"), [
-  "-Oz", "-g", "--minify-imports-and-exports-and-modules", "--strip-producers", "--strip-target-features",
+  "-Oz", "--low-memory-unused", "-g", "--minify-imports-and-exports-and-modules", "--strip-producers", "--strip-target-features",
   "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", join(dir, "o_bg.wasm"), "-o", named,
 ]);

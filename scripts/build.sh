@@ -46,7 +46,11 @@ build_module() { # <wasm-bindgen out-name> [cargo options]
   # Import, export and module names shortened (wasm-opt prints the mapping, and
   # minify-wasm-names.mjs gives the glue the same names); the producers and
   # target_features sections, which only tools read, dropped once wasm-opt is done.
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  # --low-memory-unused: addresses below 1024 are never used (rust-lld puts the 1 MiB
+  # stack first, growing down from 1 MiB, the data and talc's heap above it: only a
+  # stack within 1 KB of overflowing reaches them), so `load(p + C)` may become
+  # `load offset=C (p)` (Emscripten's default for the same reason; −0.3 KB gzip).
+  node_modules/.bin/wasm-opt -Oz --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     --minify-imports-and-exports-and-modules --strip-producers --strip-target-features \
     "pkg/${name}_bg.wasm" -o "pkg/${name}_bg.wasm" > "target/$name-names.json"

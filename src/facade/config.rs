@@ -63,7 +63,9 @@ pub fn read_session_config(value: &JsValue) -> Result<SessionConfig, SdkError> {
         .ok_or_else(|| SdkError::validation("onResult", "is required and must be a function"))?;
     let on_error = cfg.function("onError")?;
     let on_state_change = cfg.function("onStateChange")?;
-    let is_v1beta = http.base().generation() == Generation::V1beta;
+    // Without the feature `read_http` refused a v1beta `apiUrl` already: the constant
+    // lets the build drop the v1beta-only branches below (and their messages).
+    let is_v1beta = cfg!(feature = "v1beta") && http.base().generation() == Generation::V1beta;
     let request = read_request(&cfg, is_v1beta)?;
     let source = read_source(&cfg)?;
     let user_ice_servers = read_ice_servers(&cfg)?;

@@ -309,6 +309,9 @@ pub(crate) fn timed_out(url: &str, timeout_ms: u32) -> SdkError {
 /// The typed error of a non-2xx answer, from `{error, message, request_id, details}`
 /// or `{detail}` bodies (or plain text).
 fn http_error(status: u16, url: &str, body: Option<&JsValue>, text: &JsValue) -> SdkError {
+    // Printed as a u32, as the other integers in messages: one integer formatter less
+    // in the wasm (core's `Display` has one per type).
+    let shown = u32::from(status);
     let kind = ErrorKind::from_status(status);
     let field = |k: &str| {
         body.and_then(|b| Reflect::get(b, &k.into()).ok())
@@ -333,11 +336,11 @@ fn http_error(status: u16, url: &str, body: Option<&JsValue>, text: &JsValue) ->
                 None
             }
         })
-        .unwrap_or_else(|| format!("HTTP {status}"));
+        .unwrap_or_else(|| format!("HTTP {shown}"));
     let path = overshoot_protocol::endpoints::path_of(url);
     let message = match code {
-        Some(code) => format!("{message} ({code}; HTTP {status} from {path})"),
-        None => format!("{message} (HTTP {status} from {path})"),
+        Some(code) => format!("{message} ({code}; HTTP {shown} from {path})"),
+        None => format!("{message} (HTTP {shown} from {path})"),
     };
     let mut error = SdkError::new(kind, message);
     error.status = Some(status);

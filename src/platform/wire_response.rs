@@ -99,6 +99,10 @@ fn read_create(value: &JsValue) -> Result<CreateStreamResponse, SdkError> {
         ),
         Some(_) => return Err(SdkError::validation("turn_servers", "must be an array")),
     };
+    // Only the LiveKit transport joins that room. The main module refuses the transport
+    // at construction and leaves the field unread: its `StreamClient.createStream`
+    // returns the answer as the server sent it, `livekit` not checked (−111 B gzip).
+    #[cfg(feature = "livekit")]
     let livekit = match present(&r, "livekit")? {
         None => None,
         Some(v) => {
@@ -109,6 +113,8 @@ fn read_create(value: &JsValue) -> Result<CreateStreamResponse, SdkError> {
             })
         }
     };
+    #[cfg(not(feature = "livekit"))]
+    let livekit = None;
     Ok(CreateStreamResponse {
         stream_id,
         webrtc,
@@ -133,7 +139,11 @@ pub fn keepalive_response(value: &JsValue) -> Result<KeepaliveResponse, SdkError
             ttl_seconds: present(&r, "ttl_seconds")?
                 .and_then(|v| v.as_f64())
                 .filter(|t| t.is_finite()),
+            // The room's refreshed token: only the LiveKit transport rejoins with it.
+            #[cfg(feature = "livekit")]
             livekit_token: present(&r, "livekit_token")?.and_then(|v| v.as_string()),
+            #[cfg(not(feature = "livekit"))]
+            livekit_token: None,
         })
     };
     read().map_err(|e| malformed("keepalive response", e))

@@ -199,7 +199,10 @@ fn handle(
             if let Some(link) = live.link.as_mut() {
                 link.socket = None;
             }
-            config.log(&format!("results socket closed: {code} {reason}"));
+            config.log(&format!(
+                "results socket closed: {} {reason}",
+                u32::from(code)
+            ));
             match classify_close(code, &reason) {
                 CloseKind::AuthFailed
                     if config.http.credential().refreshable()
@@ -239,7 +242,10 @@ fn handle(
                 CloseKind::Dropped if live.reconnect_attempts >= MAX_RECONNECTS => {
                     return failed(
                         ErrorKind::Network,
-                        format!("the results socket keeps dropping (last close code {code})"),
+                        format!(
+                            "the results socket keeps dropping (last close code {})",
+                            u32::from(code)
+                        ),
                         false,
                     )
                 }
