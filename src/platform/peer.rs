@@ -23,7 +23,7 @@ pub struct PeerOwner {
     /// when connected).
     deferred_caps: Rc<Cell<Option<SendLimits>>>,
     /// Cancels the wait for the first frame (`capAfterFirstFrame`), if armed.
-    framerate_wait: Rc<RefCell<Option<js_sys::Function>>>,
+    caps_wait: Rc<RefCell<Option<js_sys::Function>>>,
     _on_state: Closure<dyn FnMut()>,
 }
 
@@ -43,8 +43,8 @@ impl PeerOwner {
         let pc_for_handler = pc.clone();
         let deferred_caps = Rc::new(Cell::new(None));
         let deferred = deferred_caps.clone();
-        let framerate_wait = Rc::new(RefCell::new(None));
-        let wait = framerate_wait.clone();
+        let caps_wait = Rc::new(RefCell::new(None));
+        let wait = caps_wait.clone();
         let on_state = Closure::<dyn FnMut()>::new(move || {
             let state = pc_for_handler.connection_state();
             if state == RtcPeerConnectionState::Connected {
@@ -60,7 +60,7 @@ impl PeerOwner {
             pc,
             relay_only,
             deferred_caps,
-            framerate_wait,
+            caps_wait,
             _on_state: on_state,
         })
     }
@@ -115,8 +115,8 @@ impl PeerOwner {
     }
 
     /// Puts `track` on the transceiver of `add_sendonly_video_slot`, with the picture
-    /// and bitrate caps of `limits` set first (they depend on the track's size, known
-    /// only now), so the first frame is already at its size. The frame-rate and
+    /// cap of `limits` set first (it depends on the track's size, known only now), so
+    /// the first frame is already at its size. The frame-rate and
     /// bitrate caps wait for the first frame as with `add_sendonly_video`.
     pub async fn attach_video(
         &self,
@@ -136,7 +136,7 @@ impl PeerOwner {
             }
             if self.pc.connection_state() == RtcPeerConnectionState::Connected {
                 let cancel = cap_after_first_frame(&self.pc, limits);
-                self.framerate_wait.replace(Some(cancel));
+                self.caps_wait.replace(Some(cancel));
             } else {
                 self.deferred_caps.set(Some(*limits));
             }
@@ -215,7 +215,7 @@ impl PeerOwner {
     /// video stops but the connection stays open a moment longer (`stop()`).
     pub fn stop_waiting(&self) {
         self.deferred_caps.set(None);
-        if let Some(cancel) = self.framerate_wait.take() {
+        if let Some(cancel) = self.caps_wait.take() {
             let _ = cancel.call0(&JsValue::NULL);
         }
     }

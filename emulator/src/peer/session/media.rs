@@ -47,7 +47,7 @@ impl Session {
             (Some(128..=191), _) => (2, "RTP"),
             _ => return,
         };
-        if kind == 2 && data.len() >= 12 && std::env::var_os("EMULATOR_TRACE_RTP").is_some() {
+        if kind == 2 && self.trace_rtp && data.len() >= 12 {
             // Every RTP packet before the first frame (headers are not encrypted by SRTP).
             let word =
                 |i: usize| u32::from_be_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);

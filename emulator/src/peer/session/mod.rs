@@ -63,6 +63,8 @@ pub(super) struct Session {
     first_frame_logged: bool,
     /// Kinds of datagram already logged once before the first frame (start-up trace).
     first_seen: [bool; 4],
+    /// `EMULATOR_TRACE_RTP` set: the start-up trace logs every RTP header too.
+    trace_rtp: bool,
     send_errors: u64,
 }
 
@@ -97,6 +99,7 @@ impl Session {
             connected: false,
             first_frame_logged: false,
             first_seen: [false; 4],
+            trace_rtp: std::env::var_os("EMULATOR_TRACE_RTP").is_some(),
             send_errors: 0,
         }
     }
